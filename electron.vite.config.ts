@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  main: {
+    build: {
+      rolldownOptions: {
+        // Optional: absent wherever libtensorflow could not be downloaded; loaded at run time if present.
+        external: ['@tensorflow/tfjs-node'],
+        // Engine workers are bundled beside the main bundle; src/engine/workers/spawn.ts finds them there.
+        input: {
+          index: resolve('src/main/index.ts'),
+          'tf-worker': resolve('src/engine/workers/tf-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rolldownOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        // A sandboxed preload must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
+    build: {
+      rolldownOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+  },
+});

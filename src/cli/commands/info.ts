@@ -1,0 +1,32 @@
+import type { EngineInfo } from '../../shared/api';
+import { unwrapReply } from '../../shared/reply';
+import { Engine } from '../../engine/engine';
+import type { Command } from '../command';
+
+function describe(info: EngineInfo): string[] {
+  const b = info.backend;
+  return [
+    `Etude ${info.app.version} (${info.platform})`,
+    `database   ${info.database.path} (schema ${info.database.schemaVersion})`,
+    `backend    ${b.name}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.simd ? ', SIMD' : ''}`,
+    ...b.fallbackReasons.map((r) => `           ${r}`),
+    `versions   node ${info.versions.node}, electron ${info.versions.electron ?? '-'}, tfjs ${info.versions.tfjs}, sqlite ${info.versions.sqlite}`,
+  ];
+}
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'show the backend, threads, database and versions',
+  usage: 'etude info [--json] [--db PATH]',
+  options: {},
+  async run(ctx) {
+    const engine = Engine.open({ dbPath: ctx.dbPath });
+    try {
+      const info = unwrapReply(await engine.call('engine.info', {})) as EngineInfo;
+      if (!ctx.json) describe(info).forEach((line) => ctx.out(line));
+      return info;
+    } finally {
+      await engine.close();
+    }
+  },
+};

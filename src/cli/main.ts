@@ -1,0 +1,90 @@
+/**
+ * The `etude` command line. Every capability adds a subcommand here. `--json` makes output
+ * machine-readable; `--db` chooses the database; exit 0 on success, 1 on failure, 2 on misuse,
+ * always with a one-line reason.
+ */
+import { parseArgs } from 'node:util';
+import { resolveDbPath } from '../engine/store/paths';
+import { APP_VERSION } from '../engine/version';
+import { toErrorData } from '../shared/errors';
+import { UsageError, type Command, type OptionSpec } from './command';
+import { infoCommand } from './commands/info';
+import { serveCommand } from './commands/serve';
+
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand];
+
+const GLOBAL_OPTIONS: OptionSpec = {
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `etude ${APP_VERSION}: the Etude composition studio from the command line`,
+    '',
+    'usage: etude <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'global options:',
+    '  --db PATH   database file (default: $ETUDE_DB, else the Etude folder in your user-data directory)',
+    '  --json      machine-readable output: one JSON object, or JSON lines for progress',
+    '  --help      help for a command: etude <command> --help',
+    '  --version   print the version',
+  ].join('\n');
+}
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  env: process.env,
+};
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = argv.includes('--json');
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(helpText());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(APP_VERSION);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.out(`${command.usage}\n\n${command.summary}`);
+      return 0;
+    }
+    const json = values.json === true;
+    const dbPath = resolveDbPath(values.db as string | undefined, io.env);
+    const result = await command.run({ values, positionals, json, dbPath, out: io.out, err: io.err });
+    if (json && result !== undefined) io.out(JSON.stringify(result));
+    return 0;
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const data = toErrorData(err);
+    const message = (data.message.split('\n')[0] ?? data.message).trim();
+    if (wantsJson) io.out(JSON.stringify({ ok: false, error: { ...data, message } }));
+    io.err(`etude: ${message}${usage ? ' (see etude --help)' : ''}`);
+    return usage ? 2 : 1;
+  }
+}

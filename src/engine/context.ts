@@ -1,0 +1,10 @@
+import type { EngineEvents, EventName } from '../shared/api';
+import type { Store } from './store/store';
+import type { TfHost } from './workers/tf-host';
+
+/** What a handler may use: the store, the TF worker, and a way to push events to clients. */
+export interface EngineContext {
+  store: Store;
+  tf: TfHost;
+  emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;
+}

@@ -1,0 +1,92 @@
+import { isMethodName, methodInputs, type EngineEvents, type EventMessage, type EventName, type MethodName } from '../shared/api';
+import { EtudeError, toErrorData } from '../shared/errors';
+import type { Reply } from '../shared/reply';
+import type { EngineContext } from './context';
+import { handlers } from './handlers';
+import { Store } from './store/store';
+import { TfHost } from './workers/tf-host';
+
+export interface EngineOptions {
+  dbPath: string;
+  /** better-sqlite3 binary for this runtime's ABI (Electron passes its own build). */
+  sqliteBinding?: string;
+  /** Forces a TF.js backend (`auto`, `tensorflow`, `wasm`, `cpu`); defaults to ETUDE_BACKEND. */
+  backend?: string;
+}
+
+type Listener = (message: EventMessage) => void;
+
+/** Formats schema issues as "path: message" so a caller can tell which argument was wrong. */
+function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message }));
+}
+
+/**
+ * The studio engine: plain Node, no Electron. Every transport (IPC, HTTP, WebSocket, CLI) calls
+ * `call(method, input)` with untrusted input and gets a Reply; nothing a caller sends can crash it.
+ */
+export class Engine {
+  readonly store: Store;
+  private readonly tf: TfHost;
+  private readonly listeners = new Set<Listener>();
+  private readonly ctx: EngineContext;
+  private closed = false;
+
+  private constructor(store: Store, tf: TfHost) {
+    this.store = store;
+    this.tf = tf;
+    this.ctx = { store, tf, emit: (event, payload) => this.emit(event, payload) };
+  }
+
+  static open(options: EngineOptions): Engine {
+    const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
+    const engine = new Engine(store, new TfHost(options.backend ?? process.env.ETUDE_BACKEND));
+    return engine;
+  }
+
+  async call(method: unknown, input: unknown): Promise<Reply<unknown>> {
+    try {
+      if (this.closed) throw new EtudeError('unavailable', 'the engine is shutting down');
+      if (!isMethodName(method)) {
+        throw new EtudeError('unknown_method', `unknown method ${JSON.stringify(method)}`);
+      }
+      return { ok: true, value: await this.dispatch(method, input ?? {}) };
+    } catch (err) {
+      return { ok: false, error: toErrorData(err) };
+    }
+  }
+
+  private async dispatch<M extends MethodName>(method: M, input: unknown): Promise<unknown> {
+    const parsed = methodInputs[method].safeParse(input);
+    if (!parsed.success) {
+      throw new EtudeError('invalid_input', `invalid input for ${method}`, issuesOf(parsed.error));
+    }
+    const handler = handlers[method] as (input: unknown, ctx: EngineContext) => unknown;
+    return handler(parsed.data, this.ctx);
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit<E extends EventName>(event: E, payload: EngineEvents[E]): void {
+    const message = { event, payload } as EventMessage;
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch (err) {
+        console.error(`[engine] event listener failed: ${toErrorData(err).message}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.emit('engine.status', { state: 'closing', at: Date.now() });
+    this.closed = true;
+    this.listeners.clear();
+    await this.tf.close();
+    this.store.close();
+  }
+}

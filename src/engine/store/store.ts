@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import { latestVersion } from './migrations/index';
+import { openDatabase, type OpenOptions } from './database';
+
+/** The studio's single source of truth. All SQL lives behind methods named for what they do. */
+export class Store {
+  readonly path: string;
+  readonly db: Database.Database;
+
+  private constructor(file: string, db: Database.Database) {
+    this.path = file;
+    this.db = db;
+  }
+
+  static open(file: string, options: OpenOptions = {}): Store {
+    return new Store(file, openDatabase(file, options));
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  latestSchemaVersion(): number {
+    return latestVersion();
+  }
+
+  sqliteVersion(): string {
+    return (this.db.prepare('SELECT sqlite_version()').pluck().get() as string) ?? 'unknown';
+  }
+
+  appliedMigrations(): { version: number; name: string; appliedAt: string }[] {
+    return this.db
+      .prepare('SELECT version, name, applied_at AS appliedAt FROM schema_version ORDER BY version')
+      .all() as { version: number; name: string; appliedAt: string }[];
+  }
+
+  getSetting(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+    return row ?? null;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO settings (key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+      )
+      .run(key, value);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Chooses the TF.js backend: native TensorFlow (tfjs-node) when it loads, else WebAssembly, else
+ * the pure-JS CPU backend. Runs inside whichever thread owns the TF runtime (a worker, normally).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { BackendInfo, BackendName } from '../../shared/api';
+
+const require = createRequire(import.meta.url);
+
+export type BackendPreference = 'auto' | BackendName;
+
+export function parseBackendPreference(value: string | undefined): BackendPreference {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'tensorflow' || value === 'wasm' || value === 'cpu') return value;
+  throw new Error(`ETUDE_BACKEND must be auto, tensorflow, wasm or cpu (got "${value}")`);
+}
+
+function reason(err: unknown): string {
+  if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+    return 'not installed (npm drops it where libtensorflow cannot be downloaded)';
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+async function tryNative(): Promise<void> {
+  // A variable specifier: tfjs-node is optional and absent wherever libtensorflow could not be fetched.
+  const specifier = '@tensorflow/tfjs-node';
+  await import(specifier);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialise');
+}
+
+async function tryWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // The .wasm binaries ship inside the npm package: point TF.js at them on disk, never at a CDN.
+  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  wasm.setWasmPaths(dist);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not initialise');
+}
+
+async function wasmThreads(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
+
+export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
+  const fallbackReasons: string[] = [];
+  const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
+  for (const name of order) {
+    try {
+      if (name === 'tensorflow') await tryNative();
+      else if (name === 'wasm') await tryWasm();
+      else if (!(await tf.setBackend('cpu'))) throw new Error('the CPU backend did not initialise');
+      await tf.ready();
+      const threads = name === 'tensorflow' ? os.availableParallelism() : name === 'wasm' ? await wasmThreads() : 1;
+      const simd = name === 'wasm' ? tf.env().getBool('WASM_HAS_SIMD_SUPPORT') : name === 'tensorflow';
+      return { name, threads, simd, tfjsVersion: tf.version_core, fallbackReasons };
+    } catch (err) {
+      const label = name === 'tensorflow' ? 'native TensorFlow (tfjs-node)' : name === 'wasm' ? 'WebAssembly backend' : 'CPU backend';
+      fallbackReasons.push(`${label} unavailable: ${reason(err)}`);
+    }
+  }
+  throw new Error(`no TF.js backend could be initialised: ${fallbackReasons.join('; ')}`);
+}

@@ -1,0 +1,10 @@
+import type { BackendInfo } from '../../shared/api';
+
+/** Messages from the engine to the TF worker. */
+export type ToTfWorker = { type: 'init'; backend: string | undefined } | { type: 'shutdown' };
+
+/** Messages from the TF worker to the engine. */
+export type FromTfWorker =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'error'; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

@@ -1,0 +1,46 @@
+import type { Worker } from 'node:worker_threads';
+import type { BackendInfo } from '../../shared/api';
+import type { FromTfWorker, ToTfWorker } from './protocol';
+import { spawnWorker } from './spawn';
+
+/** The engine's handle on its TF worker: started on first use, kept for the engine's lifetime. */
+export class TfHost {
+  private worker: Worker | null = null;
+  private ready: Promise<BackendInfo> | null = null;
+
+  constructor(private readonly backendPreference: string | undefined = process.env.ETUDE_BACKEND) {}
+
+  backendInfo(): Promise<BackendInfo> {
+    this.ready ??= this.start();
+    return this.ready;
+  }
+
+  private start(): Promise<BackendInfo> {
+    const worker = spawnWorker('tf-worker');
+    this.worker = worker;
+    return new Promise<BackendInfo>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        this.ready = null; // a later call may try again
+        reject(err);
+      };
+      worker.on('message', (message: FromTfWorker) => {
+        if (message.type === 'ready') resolve(message.backend);
+        else if (message.type === 'error') fail(new Error(message.message));
+        else if (message.type === 'log') console[message.level](`[tf-worker] ${message.message}`);
+      });
+      worker.once('error', fail);
+      worker.once('exit', (code) => {
+        if (this.worker === worker) this.worker = null;
+        fail(new Error(`the TF worker exited (code ${code}) before it was ready`));
+      });
+      worker.postMessage({ type: 'init', backend: this.backendPreference } satisfies ToTfWorker);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    this.ready = null;
+    if (worker) await worker.terminate();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The Electron shell: one window, the engine in this process, IPC as its transport. The only code
+ * that imports `electron` (with the preload). Everything the studio does lives in the engine.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { Engine } from '../engine/engine';
+import { resolveDbPath } from '../engine/store/paths';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import { toErrorData } from '../shared/errors';
+import { dbFlag } from './args';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDevUrl = process.env.ELECTRON_RENDERER_URL;
+const rendererFile = path.join(here, '../renderer/index.html');
+
+/** better-sqlite3 built for Electron's ABI by scripts/ensure-electron.mjs, kept apart from Node's copy. */
+function sqliteBinding(): string | undefined {
+  const candidates = [process.env.ETUDE_SQLITE_BINDING, path.join(here, '../../.cache/electron-native/better_sqlite3.node')];
+  return candidates.find((p): p is string => !!p && fs.existsSync(p));
+}
+
+/** Only our own renderer may call the engine. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  if (rendererDevUrl) return url.startsWith(rendererDevUrl);
+  return url.startsWith('file://') && fileURLToPath(url.split('#')[0]!.split('?')[0]!) === rendererFile;
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Etude',
+    backgroundColor: '#14161a',
+    show: false,
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!(rendererDevUrl && url.startsWith(rendererDevUrl))) event.preventDefault();
+  });
+  if (rendererDevUrl) void win.loadURL(rendererDevUrl);
+  else void win.loadFile(rendererFile);
+  return win;
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  let engine: Engine;
+  const dbPath = resolveDbPath(dbFlag(process.argv), process.env, app.getPath('userData'));
+  try {
+    engine = Engine.open({ dbPath, sqliteBinding: sqliteBinding() });
+  } catch (err) {
+    const { dialog } = await import('electron');
+    dialog.showErrorBox('Etude cannot open its database', toErrorData(err).message);
+    app.exit(1);
+    return;
+  }
+
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, input: unknown) => {
+    if (!isTrustedSender(event)) return { ok: false, error: { kind: 'unavailable', message: 'caller is not the Etude renderer' } };
+    return engine.call(method, input);
+  });
+  engine.on((message) => {
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, message);
+  });
+
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void engine.close().finally(() => app.quit());
+  });
+}
+
+void main();

@@ -1,0 +1,19 @@
+/**
+ * Exposes exactly one object to the renderer, `window.etude`: a call function and an event
+ * subscription. No raw ipcRenderer, no Node.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { EtudeBridge, EventMessage } from '../shared/api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import type { Reply } from '../shared/reply';
+
+const bridge: EtudeBridge = {
+  call: (method, input) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, input) as Promise<Reply<unknown>>,
+  onEvent(listener) {
+    const handler = (_event: IpcRendererEvent, message: EventMessage): void => listener(message);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld('etude', bridge);

@@ -1,0 +1,3 @@
+// Electron IPC channel names. Dependency-free: the sandboxed preload bundles this file.
+export const IPC_CALL_CHANNEL = 'etude:call';
+export const IPC_EVENT_CHANNEL = 'etude:event';
