@@ -4,7 +4,7 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface CommandContext {
   /** Parsed option values, including the global ones. */
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
   json: boolean;
   dbPath: string;

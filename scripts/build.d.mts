@@ -1,0 +1,3 @@
+export const ROOT: string;
+export function buildIsStale(): boolean;
+export function build(options?: { force?: boolean; quiet?: boolean }): void;

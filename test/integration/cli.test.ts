@@ -1,0 +1,69 @@
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { ETUDE_BIN } from '../helpers/repo';
+import { tempDir } from '../helpers/tmp';
+
+function etude(args: string[], env: Record<string, string> = {}) {
+  const { ETUDE_DB: _drop, ...base } = process.env;
+  const result = spawnSync(process.execPath, [ETUDE_BIN, ...args], { encoding: 'utf8', env: { ...base, ...env }, timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('etude command line (real process)', () => {
+  it('info --json reports backend, threads, database and versions', () => {
+    const db = path.join(tempDir(), 'a.db');
+    const { code, stdout } = etude(['info', '--json', '--db', db]);
+    expect(code).toBe(0);
+    const info = JSON.parse(stdout);
+    expect(info.database).toMatchObject({ path: db, schemaVersion: 1 });
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
+    expect(info.backend.threads).toBeGreaterThanOrEqual(1);
+    expect(info.versions.node).toBe(process.versions.node);
+    expect(fs.existsSync(db)).toBe(true);
+  });
+
+  it('takes the database from ETUDE_DB when --db is absent', () => {
+    const db = path.join(tempDir(), 'from-env.db');
+    const { code, stdout } = etude(['info', '--json'], { ETUDE_DB: db });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).database.path).toBe(db);
+  });
+
+  it('fails with one line and a non-zero code on a file that is not a database, leaving it intact', () => {
+    const file = path.join(tempDir(), 'notes.db');
+    fs.writeFileSync(file, 'just some text');
+    const before = crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+    const { code, stderr } = etude(['info', '--db', file]);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/is not an SQLite database/);
+    expect(crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex')).toBe(before);
+  });
+
+  it('serve prints its URL, answers with the token, and stops cleanly on SIGTERM', async () => {
+    const db = path.join(tempDir(), 'serve.db');
+    const child = spawn(process.execPath, [ETUDE_BIN, 'serve', '--port', '0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        readline.createInterface({ input: child.stdout! }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
+      });
+      const { url, port, db: reported } = JSON.parse(line);
+      expect(reported).toBe(db);
+      expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=`));
+      const token = new URL(url).searchParams.get('token')!;
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/engine.ping`, { method: 'POST', body: '{}' })).status).toBe(403);
+      const ok = await fetch(`${base}/api/engine.ping`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Store } from '../../src/engine/store/store';
+import { latestVersion } from '../../src/engine/store/migrations/index';
+import { EtudeError } from '../../src/shared/errors';
+import { tempDir } from '../helpers/tmp';
+
+const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+function expectRefused(file: string, pattern: RegExp): void {
+  const before = sha(file);
+  const size = fs.statSync(file).size;
+  let thrown: unknown;
+  try {
+    Store.open(file).close();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown).toBeInstanceOf(EtudeError);
+  expect((thrown as EtudeError).kind).toBe('invalid_database');
+  expect((thrown as EtudeError).message).toMatch(pattern);
+  expect(fs.statSync(file).size).toBe(size);
+  expect(sha(file)).toBe(before);
+}
+
+describe('store on a real SQLite file', () => {
+  it('creates the database with WAL, foreign keys and the schema ledger', () => {
+    const file = path.join(tempDir(), 'nested', 'dir', 'etude.db');
+    const store = Store.open(file);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.schemaVersion()).toBe(latestVersion());
+    expect(store.appliedMigrations().map((m) => m.version)).toEqual([...Array(latestVersion())].map((_, i) => i + 1));
+    store.setSetting('theme', 'dark');
+    store.close();
+
+    const again = Store.open(file);
+    expect(again.getSetting('theme')).toBe('dark');
+    expect(again.getSetting('missing')).toBeNull();
+    expect(again.appliedMigrations()).toHaveLength(latestVersion());
+    again.close();
+  });
+
+  it('refuses a file that is not SQLite and leaves it untouched', () => {
+    const file = path.join(tempDir(), 'song.db');
+    fs.writeFileSync(file, 'MThd\0\0\0\x06 this is a MIDI file, not a database');
+    expectRefused(file, /not an SQLite database/);
+  });
+
+  it('refuses a database from a newer Etude and leaves it untouched', () => {
+    const file = path.join(tempDir(), 'future.db');
+    Store.open(file).close();
+    const raw = new Database(file);
+    raw.pragma('journal_mode = DELETE'); // fold the WAL back so the main file holds everything
+    raw.pragma(`user_version = ${latestVersion() + 5}`);
+    raw.close();
+    expectRefused(file, /newer Etude \(schema \d+/);
+  });
+
+  it("refuses another application's SQLite database", () => {
+    const file = path.join(tempDir(), 'other.db');
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE contacts (name TEXT)');
+    raw.close();
+    expectRefused(file, /another application/);
+  });
+
+  it('treats an empty file as a new database', () => {
+    const file = path.join(tempDir(), 'empty.db');
+    fs.writeFileSync(file, '');
+    const store = Store.open(file);
+    expect(store.schemaVersion()).toBe(latestVersion());
+    store.close();
+  });
+});
