@@ -10,8 +10,9 @@ import { toErrorData } from '../shared/errors';
 import { UsageError, type Command, type OptionSpec } from './command';
 import { infoCommand } from './commands/info';
 import { serveCommand } from './commands/serve';
+import { corporaCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

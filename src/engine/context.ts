@@ -6,5 +6,7 @@ import type { TfHost } from './workers/tf-host';
 export interface EngineContext {
   store: Store;
   tf: TfHost;
+  /** Running imports by id, so a client can cancel one. */
+  imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;
 }

@@ -2,7 +2,7 @@ import { isMethodName, methodInputs, type EngineEvents, type EventMessage, type 
 import { EtudeError, toErrorData } from '../shared/errors';
 import type { Reply } from '../shared/reply';
 import type { EngineContext } from './context';
-import { handlers } from './handlers';
+import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfHost } from './workers/tf-host';
 
@@ -35,7 +35,7 @@ export class Engine {
   private constructor(store: Store, tf: TfHost) {
     this.store = store;
     this.tf = tf;
-    this.ctx = { store, tf, emit: (event, payload) => this.emit(event, payload) };
+    this.ctx = { store, tf, imports: new Map(), emit: (event, payload) => this.emit(event, payload) };
   }
 
   static open(options: EngineOptions): Engine {
@@ -85,6 +85,7 @@ export class Engine {
     if (this.closed) return;
     this.emit('engine.status', { state: 'closing', at: Date.now() });
     this.closed = true;
+    for (const controller of this.ctx.imports.values()) controller.abort();
     this.listeners.clear();
     await this.tf.close();
     this.store.close();

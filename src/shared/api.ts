@@ -5,14 +5,54 @@
  */
 import { z } from 'zod';
 import type { Reply } from './reply';
+import type { CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
+const id = z.number().int().positive();
+const corpusName = z.string().trim().min(1, 'a corpus needs a name').max(200);
+const trackRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('first-instrument') }).strict(),
+  z.object({ kind: z.literal('piano') }).strict(),
+  z.object({ kind: z.literal('non-drum') }).strict(),
+  z.object({ kind: z.literal('programs'), programs: z.array(z.number().int().min(0).max(127)).min(1).max(128) }).strict(),
+]);
 
 export const methodInputs = {
   /** Versions, backend, database: what the status bar shows. */
   'engine.info': none,
   /** Liveness check with an optional echo, used by clients to measure round trips. */
   'engine.ping': z.object({ echo: z.string().max(1000).optional() }).strict(),
+
+  'corpus.list': none,
+  'corpus.get': z.object({ id }).strict(),
+  'corpus.create': z.object({ name: corpusName }).strict(),
+  'corpus.rename': z.object({ id, name: corpusName }).strict(),
+  /** Deletes the corpus and its pieces; `confirm` guards against a stray call. */
+  'corpus.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  'corpus.setTrackRule': z.object({ id, rule: trackRule }).strict(),
+  /** Imports files and folders (recursively) from disk into a corpus, creating it if needed. */
+  'corpus.import': z
+    .object({
+      corpus: corpusName,
+      paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+      importId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
+  'corpus.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
+
+  'pieces.list': z
+    .object({
+      corpusId: id,
+      search: z.string().max(200).optional(),
+      sort: z.enum(['title', 'duration', 'notes', 'imported']).optional(),
+      descending: z.boolean().optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+      offset: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  'piece.get': z.object({ id }).strict(),
+  'pieces.move': z.object({ pieceIds: z.array(id).min(1).max(100_000), toCorpusId: id }).strict(),
+  'pieces.delete': z.object({ pieceIds: z.array(id).min(1).max(100_000), confirm: z.literal(true) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodInputs;
@@ -42,13 +82,31 @@ export interface EngineInfo {
 export interface MethodResults {
   'engine.info': EngineInfo;
   'engine.ping': { pong: true; echo: string | null; at: number };
+  'corpus.list': CorpusSummary[];
+  'corpus.get': CorpusSummary;
+  'corpus.create': CorpusSummary;
+  'corpus.rename': CorpusSummary;
+  'corpus.delete': { deletedPieces: number };
+  'corpus.setTrackRule': CorpusSummary;
+  'corpus.import': ImportSummary;
+  'corpus.cancelImport': { cancelled: boolean };
+  'pieces.list': { total: number; pieces: PieceSummary[] };
+  'piece.get': PieceDetail;
+  'pieces.move': { moved: number; duplicates: number };
+  'pieces.delete': { deleted: number };
 }
+
+export type { TrackRule };
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
 export interface EngineEvents {
   /** The engine is ready, or closing. */
   'engine.status': { state: 'ready' | 'closing'; at: number };
+  /** Progress of a running import, at most every 100 ms, and once at the end. */
+  'corpus.importProgress': ImportProgress;
+  /** Corpora or pieces changed: lists should refresh. */
+  'library.changed': { corpusId: number | null };
 }
 
 export type EventName = keyof EngineEvents;

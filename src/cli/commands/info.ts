@@ -1,7 +1,6 @@
 import type { EngineInfo } from '../../shared/api';
-import { unwrapReply } from '../../shared/reply';
-import { Engine } from '../../engine/engine';
 import type { Command } from '../command';
+import { withEngine } from '../engine-call';
 
 function describe(info: EngineInfo): string[] {
   const b = info.backend;
@@ -20,13 +19,8 @@ export const infoCommand: Command = {
   usage: 'etude info [--json] [--db PATH]',
   options: {},
   async run(ctx) {
-    const engine = Engine.open({ dbPath: ctx.dbPath });
-    try {
-      const info = unwrapReply(await engine.call('engine.info', {})) as EngineInfo;
-      if (!ctx.json) describe(info).forEach((line) => ctx.out(line));
-      return info;
-    } finally {
-      await engine.close();
-    }
+    const info = await withEngine(ctx.dbPath, (call) => call('engine.info', {}));
+    if (!ctx.json) describe(info).forEach((line) => ctx.out(line));
+    return info;
   },
 };

@@ -1,15 +1,18 @@
 import type Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
+import { CorpusRepo } from './corpora';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
   readonly path: string;
   readonly db: Database.Database;
+  readonly corpora: CorpusRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
     this.db = db;
+    this.corpora = new CorpusRepo(db);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {

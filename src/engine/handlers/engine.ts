@@ -1,13 +1,7 @@
-import type { MethodName, MethodResult, ParsedInput } from '../shared/api';
-import type { EngineContext } from './context';
-import { APP_VERSION } from './version';
+import { APP_VERSION } from '../version';
+import type { Handlers } from './types';
 
-export type Handlers = {
-  [M in MethodName]: (input: ParsedInput<M>, ctx: EngineContext) => Promise<MethodResult<M>> | MethodResult<M>;
-};
-
-/** One handler per API method; each area of the engine adds its own as it arrives. */
-export const handlers: Handlers = {
+export const engineHandlers: Pick<Handlers, 'engine.info' | 'engine.ping'> = {
   async 'engine.info'(_input, ctx) {
     const backend = await ctx.tf.backendInfo();
     return {

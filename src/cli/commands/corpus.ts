@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { ImportSummary } from '../../shared/library';
+import { UsageError, type Command } from '../command';
+import { withEngine } from '../engine-call';
+import { duration, pitchName, table } from '../format';
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'import MIDI (.mid .midi .kar) and ABC (.abc) files and folders into a corpus',
+  usage: 'etude import PATH... --corpus NAME [--json] [--db PATH]',
+  options: { corpus: { type: 'string' } },
+  async run(ctx) {
+    const corpus = ctx.values.corpus as string | undefined;
+    if (!corpus?.trim()) throw new UsageError('--corpus NAME is required');
+    if (ctx.positionals.length === 0) throw new UsageError('give at least one file or folder to import');
+    const summary: ImportSummary = await withEngine(ctx.dbPath, async (call, engine) => {
+      const importId = randomUUID();
+      const live = !ctx.json && process.stderr.isTTY;
+      const off = engine.on((m) => {
+        if (live && m.event === 'corpus.importProgress' && m.payload.importId === importId) {
+          const p = m.payload;
+          process.stderr.write(`\r${p.done}/${p.total} files, ${p.imported} imported, ${p.failed} failed\x1b[K`);
+        }
+      });
+      const cancel = () => void call('corpus.cancelImport', { importId });
+      process.once('SIGINT', cancel);
+      try {
+        return await call('corpus.import', { corpus, paths: ctx.positionals, importId });
+      } finally {
+        process.off('SIGINT', cancel);
+        off();
+        if (live) process.stderr.write('\r\x1b[K');
+      }
+    });
+    if (!ctx.json) {
+      ctx.out(
+        `${summary.imported} imported into "${summary.corpus}", ${summary.duplicates} duplicate${summary.duplicates === 1 ? '' : 's'} skipped, ` +
+          `${summary.failed.length} failed, ${summary.notes} notes in ${summary.seconds.toFixed(2)} s${summary.cancelled ? ' (cancelled)' : ''}`,
+      );
+      for (const f of summary.failed) ctx.out(`  failed: ${f.file}: ${f.reason}`);
+    }
+    return summary;
+  },
+};
+
+export const corporaCommand: Command = {
+  name: 'corpora',
+  summary: 'list corpora with their statistics',
+  usage: 'etude corpora [--json] [--db PATH]',
+  options: {},
+  async run(ctx) {
+    const corpora = await withEngine(ctx.dbPath, (call) => call('corpus.list', {}));
+    if (!ctx.json) {
+      if (corpora.length === 0) ctx.out('No corpora yet: etude import PATH --corpus NAME');
+      else
+        table([
+          ['corpus', 'pieces', 'notes', 'duration', 'range', 'tracks by family'],
+          ...corpora.map((c) => [
+            c.name,
+            String(c.pieces),
+            String(c.notes),
+            duration(c.durationSeconds),
+            `${pitchName(c.pitchMin)}-${pitchName(c.pitchMax)}`,
+            Object.entries(c.families)
+              .map(([f, n]) => `${f} ${n}`)
+              .join(', '),
+          ]),
+        ]).forEach((l) => ctx.out(l));
+    }
+    return { corpora };
+  },
+};
+
+export const piecesCommand: Command = {
+  name: 'pieces',
+  summary: 'list the pieces of a corpus',
+  usage: 'etude pieces --corpus NAME [--search TEXT] [--json] [--db PATH]',
+  options: { corpus: { type: 'string' }, search: { type: 'string' } },
+  async run(ctx) {
+    const name = ctx.values.corpus as string | undefined;
+    if (!name?.trim()) throw new UsageError('--corpus NAME is required');
+    const result = await withEngine(ctx.dbPath, async (call) => {
+      const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
+      if (!corpus) throw new Error(`no corpus named "${name}"`);
+      const search = ctx.values.search as string | undefined;
+      const list = await call('pieces.list', { corpusId: corpus.id, ...(search ? { search } : {}) });
+      return { corpus: corpus.name, ...list };
+    });
+    if (!ctx.json) {
+      table([
+        ['id', 'title', 'notes', 'duration', 'meter', 'key', 'bpm', 'tracks'],
+        ...result.pieces.map((p) => [String(p.id), p.title, String(p.noteCount), duration(p.durationSeconds), p.meter, p.key ?? '-', String(Math.round(p.bpm)), String(p.trackCount)]),
+      ]).forEach((l) => ctx.out(l));
+      ctx.out(`${result.total} piece${result.total === 1 ? '' : 's'} in "${result.corpus}"`);
+    }
+    return result;
+  },
+};

@@ -1,0 +1,17 @@
+import { Engine } from '../engine/engine';
+import type { EventMessage, MethodInput, MethodName, MethodResult } from '../shared/api';
+import { unwrapReply } from '../shared/reply';
+
+/** Opens the engine on the command's database for the length of `fn`, and always closes it. */
+export async function withEngine<T>(dbPath: string, fn: (call: EngineCaller, engine: Engine) => Promise<T>): Promise<T> {
+  const engine = Engine.open({ dbPath });
+  try {
+    const call: EngineCaller = async (method, input) => unwrapReply(await engine.call(method, input)) as never;
+    return await fn(call, engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+export type EngineCaller = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodResult<M>>;
+export type { EventMessage };

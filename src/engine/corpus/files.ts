@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const IMPORT_EXTENSIONS = ['.mid', '.midi', '.kar', '.abc'] as const;
+
+export function isImportable(file: string): boolean {
+  return (IMPORT_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
+}
+
+export interface FileList {
+  files: string[];
+  /** Paths that could not be read at all, with the reason. */
+  missing: { file: string; reason: string }[];
+}
+
+/** Expands files and folders (recursively) into the importable files under them, in a stable order. */
+export function collectFiles(paths: readonly string[]): FileList {
+  const files: string[] = [];
+  const missing: { file: string; reason: string }[] = [];
+  const seen = new Set<string>();
+  const add = (file: string) => {
+    const resolved = path.resolve(file);
+    if (!seen.has(resolved)) {
+      seen.add(resolved);
+      files.push(resolved);
+    }
+  };
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      missing.push({ file: dir, reason: `folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && isImportable(entry.name)) add(full);
+    }
+  };
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      missing.push({ file: p, reason: 'no such file or folder' });
+      continue;
+    }
+    if (stat.isDirectory()) walk(p);
+    else if (isImportable(p)) add(p);
+    else missing.push({ file: p, reason: `not a MIDI or ABC file (expected ${IMPORT_EXTENSIONS.join(', ')})` });
+  }
+  return { files, missing };
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { EtudeError } from '../../shared/errors';
+import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/library';
+import { readAbc } from '../midi/abc';
+import { MidiParseError, parseMidi } from '../midi/smf';
+import type { CorpusRepo, NewPiece } from '../store/corpora';
+import { collectFiles } from './files';
+
+/** Larger files are refused before reading: no real score comes near it, and memory stays bounded. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface ImportSource {
+  /** Name shown to the user and stored with the piece. */
+  name: string;
+  /** Where it came from on disk, when it did. */
+  path: string | null;
+  read(): Buffer;
+}
+
+export interface ImportOptions {
+  importId?: string;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+  /** Minimum milliseconds between progress reports (the last one is always sent). */
+  progressEveryMs?: number;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function reasonOf(err: unknown): string {
+  if (err instanceof MidiParseError || err instanceof EtudeError) return err.message;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'file disappeared before it could be read';
+  if (code === 'EISDIR') return 'is a folder';
+  return `unexpected error: ${(err as Error).message ?? String(err)}`;
+}
+
+/** The pieces one file holds: one for MIDI, one per tune for ABC. Throws a readable reason. */
+function piecesOf(source: ImportSource, bytes: Buffer): Omit<NewPiece, 'contentHash'>[] {
+  const stem = path.basename(source.name, path.extname(source.name));
+  if (path.extname(source.name).toLowerCase() === '.abc') {
+    if (bytes.includes(0)) throw new MidiParseError('not an ABC file (it holds binary data)');
+    return readAbc(bytes.toString('utf8'), stem).map((tune) => ({
+      title: tune.title,
+      sourceName: source.name,
+      sourcePath: source.path,
+      sourceFormat: 'abc' as const,
+      original: Buffer.from(tune.text, 'utf8'),
+      midi: tune.parsed,
+    }));
+  }
+  return [{ title: stem, sourceName: source.name, sourcePath: source.path, sourceFormat: 'midi', original: bytes, midi: parseMidi(bytes) }];
+}
+
+export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSource[]; failed: ImportFailure[] } {
+  const { files, missing } = collectFiles(paths);
+  return {
+    sources: files.map((file) => ({
+      name: path.basename(file),
+      path: file,
+      read() {
+        const size = fs.statSync(file).size;
+        if (size > MAX_FILE_BYTES) throw new EtudeError('invalid_input', `file is ${Math.round(size / 2 ** 20)} MB, over the ${MAX_FILE_BYTES / 2 ** 20} MB limit`);
+        return fs.readFileSync(file);
+      },
+    })),
+    failed: missing,
+  };
+}
+
+/**
+ * Imports sources into a corpus, one file at a time, each file in its own transaction: a file
+ * lands whole or not at all, a failure names the file and the reason, and the rest proceeds.
+ * Yields to the event loop between files so the engine keeps answering, and stops between files
+ * when cancelled (what was imported stays).
+ */
+export async function importSources(
+  repo: CorpusRepo,
+  corpusId: number,
+  sources: readonly ImportSource[],
+  initialFailures: readonly ImportFailure[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const corpus = repo.require(corpusId);
+  const failed: ImportFailure[] = [...initialFailures];
+  let imported = 0;
+  let duplicates = 0;
+  let notes = 0;
+  let done = 0;
+  let lastReport = 0;
+  const every = options.progressEveryMs ?? 100;
+  const report = (current: string | null, force = false) => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastReport < every) return;
+    lastReport = now;
+    options.onProgress({ importId: options.importId ?? '', total: sources.length, done, imported, duplicates, failed: failed.length, current });
+  };
+
+  report(null, true);
+  for (const source of sources) {
+    if (options.signal?.aborted) break;
+    report(source.name);
+    try {
+      const bytes = source.read();
+      const pieces = piecesOf(source, bytes).map((p) => ({ ...p, contentHash: sha256(p.original) }));
+      // Counted only once the file's transaction has committed.
+      const added = repo.transaction(() => {
+        const tally = { imported: 0, duplicates: 0, notes: 0 };
+        for (const piece of pieces) {
+          if (repo.hasPiece(corpus.id, piece.contentHash)) {
+            tally.duplicates++;
+            continue;
+          }
+          repo.insertPiece(corpus.id, piece);
+          tally.imported++;
+          tally.notes += piece.midi.noteCount;
+        }
+        return tally;
+      });
+      imported += added.imported;
+      duplicates += added.duplicates;
+      notes += added.notes;
+    } catch (err) {
+      failed.push({ file: source.path ?? source.name, reason: reasonOf(err) });
+    }
+    done++;
+    await yieldToLoop();
+  }
+  report(null, true);
+  return {
+    corpus: corpus.name,
+    imported,
+    duplicates,
+    failed,
+    notes,
+    seconds: Math.round(performance.now() - started) / 1000,
+    cancelled: options.signal?.aborted === true && done < sources.length,
+  };
+}

@@ -1,0 +1,8 @@
+import { corpusHandlers } from './corpus';
+import { engineHandlers } from './engine';
+import type { Handlers } from './types';
+
+export type { Handlers } from './types';
+
+/** One handler per API method; the type makes a missing handler a compile error. */
+export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers };

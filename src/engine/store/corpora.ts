@@ -1,0 +1,342 @@
+import type Database from 'better-sqlite3';
+import { EtudeError } from '../../shared/errors';
+import { keyName, type CorpusSummary, type PieceDetail, type PieceSummary, type TrackRule } from '../../shared/library';
+import { instrumentFamily } from '../midi/gm';
+import { packNotes, unpackNotes } from '../midi/notes-blob';
+import type { ParsedMidi } from '../midi/smf';
+
+export interface CorpusRow {
+  id: number;
+  name: string;
+  trackRule: TrackRule;
+}
+
+export interface NewPiece {
+  title: string;
+  sourceName: string;
+  sourcePath: string | null;
+  sourceFormat: 'midi' | 'abc';
+  contentHash: string;
+  original: Uint8Array;
+  midi: ParsedMidi;
+}
+
+export type PieceSort = 'title' | 'duration' | 'notes' | 'imported';
+
+export interface PieceQuery {
+  corpusId: number;
+  search?: string;
+  sort?: PieceSort;
+  descending?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+const SORT_COLUMNS: Record<PieceSort, string> = {
+  title: 'p.title COLLATE NOCASE',
+  duration: 'p.duration_seconds',
+  notes: 'p.note_count',
+  imported: 'p.imported_at',
+};
+
+interface PieceRow {
+  id: number;
+  corpusId: number;
+  title: string;
+  sourceName: string;
+  sourceFormat: 'midi' | 'abc';
+  durationSeconds: number;
+  noteCount: number;
+  trackCount: number;
+  pitchMin: number | null;
+  pitchMax: number | null;
+  tempos: string;
+  timeSignatures: string;
+  keySignatures: string;
+  importedAt: string;
+}
+
+const PIECE_COLUMNS = `p.id, p.corpus_id AS corpusId, p.title, p.source_name AS sourceName, p.source_format AS sourceFormat,
+  p.duration_seconds AS durationSeconds, p.note_count AS noteCount,
+  (SELECT count(*) FROM tracks t WHERE t.piece_id = p.id) AS trackCount,
+  p.pitch_min AS pitchMin, p.pitch_max AS pitchMax, p.tempos, p.time_signatures AS timeSignatures,
+  p.key_signatures AS keySignatures, p.imported_at AS importedAt`;
+
+function summarise(row: PieceRow): PieceSummary {
+  const tempos = JSON.parse(row.tempos) as { usPerQuarter: number }[];
+  const meters = JSON.parse(row.timeSignatures) as { numerator: number; denominator: number }[];
+  const keys = JSON.parse(row.keySignatures) as { sharps: number; mode: 'major' | 'minor' }[];
+  const { tempos: _t, timeSignatures: _m, keySignatures: _k, ...rest } = row;
+  return {
+    ...rest,
+    bpm: Math.round((60_000_000 / (tempos[0]?.usPerQuarter ?? 500_000)) * 100) / 100,
+    meter: meters[0] ? `${meters[0].numerator}/${meters[0].denominator}` : '4/4',
+    key: keys[0] ? keyName(keys[0].sharps, keys[0].mode) : null,
+  };
+}
+
+/** Escapes LIKE wildcards so a search for "50%" finds "50%". */
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Corpora, pieces and tracks. All corpus SQL lives here. */
+export class CorpusRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  create(name: string): CorpusRow {
+    const clean = name.trim();
+    if (this.byName(clean)) throw new EtudeError('conflict', `a corpus named "${clean}" already exists`);
+    const id = Number(this.db.prepare('INSERT INTO corpora (name) VALUES (?)').run(clean).lastInsertRowid);
+    return this.byId(id)!;
+  }
+
+  byId(id: number): CorpusRow | null {
+    const row = this.db.prepare('SELECT id, name, track_rule AS trackRule FROM corpora WHERE id = ?').get(id) as
+      | { id: number; name: string; trackRule: string }
+      | undefined;
+    return row ? { ...row, trackRule: JSON.parse(row.trackRule) as TrackRule } : null;
+  }
+
+  byName(name: string): CorpusRow | null {
+    const id = this.db.prepare('SELECT id FROM corpora WHERE name = ?').pluck().get(name.trim()) as number | undefined;
+    return id === undefined ? null : this.byId(id);
+  }
+
+  require(id: number): CorpusRow {
+    const corpus = this.byId(id);
+    if (!corpus) throw new EtudeError('not_found', `no corpus with id ${id}`);
+    return corpus;
+  }
+
+  requireByName(name: string): CorpusRow {
+    const corpus = this.byName(name);
+    if (!corpus) throw new EtudeError('not_found', `no corpus named "${name}"`);
+    return corpus;
+  }
+
+  rename(id: number, name: string): CorpusRow {
+    this.require(id);
+    const clean = name.trim();
+    const other = this.byName(clean);
+    if (other && other.id !== id) throw new EtudeError('conflict', `a corpus named "${clean}" already exists`);
+    this.db.prepare(`UPDATE corpora SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(clean, id);
+    return this.byId(id)!;
+  }
+
+  setTrackRule(id: number, rule: TrackRule): CorpusRow {
+    this.require(id);
+    this.db
+      .prepare(`UPDATE corpora SET track_rule = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
+      .run(JSON.stringify(rule), id);
+    return this.byId(id)!;
+  }
+
+  /** Deletes a corpus with its pieces and tracks (one statement; foreign keys cascade). */
+  delete(id: number): { pieces: number } {
+    this.require(id);
+    const pieces = this.db.prepare('SELECT count(*) FROM pieces WHERE corpus_id = ?').pluck().get(id) as number;
+    this.db.prepare('DELETE FROM corpora WHERE id = ?').run(id);
+    return { pieces };
+  }
+
+  list(): CorpusSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.name, c.track_rule AS trackRule, c.created_at AS createdAt, c.updated_at AS updatedAt,
+                count(p.id) AS pieces, coalesce(sum(p.note_count), 0) AS notes,
+                coalesce(sum(p.duration_seconds), 0) AS durationSeconds,
+                min(p.pitch_min) AS pitchMin, max(p.pitch_max) AS pitchMax
+         FROM corpora c LEFT JOIN pieces p ON p.corpus_id = c.id
+         GROUP BY c.id ORDER BY c.name COLLATE NOCASE`,
+      )
+      .all() as (Omit<CorpusSummary, 'trackRule' | 'families'> & { trackRule: string })[];
+    const families = this.db
+      .prepare(
+        `SELECT p.corpus_id AS corpusId, t.family, count(*) AS n
+         FROM tracks t JOIN pieces p ON p.id = t.piece_id GROUP BY p.corpus_id, t.family`,
+      )
+      .all() as { corpusId: number; family: string; n: number }[];
+    return rows.map((row) => ({
+      ...row,
+      trackRule: JSON.parse(row.trackRule) as TrackRule,
+      families: Object.fromEntries(families.filter((f) => f.corpusId === row.id).map((f) => [f.family, f.n])),
+    }));
+  }
+
+  summary(id: number): CorpusSummary {
+    const found = this.list().find((c) => c.id === id);
+    if (!found) throw new EtudeError('not_found', `no corpus with id ${id}`);
+    return found;
+  }
+
+  hasPiece(corpusId: number, contentHash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM pieces WHERE corpus_id = ? AND content_hash = ?').get(corpusId, contentHash) !== undefined;
+  }
+
+  /** Inserts a piece and its tracks. Callers wrap a whole file in one transaction (see `transaction`). */
+  insertPiece(corpusId: number, piece: NewPiece): number {
+    const { midi } = piece;
+    let pitchMin: number | null = null;
+    let pitchMax: number | null = null;
+    const trackRanges = midi.tracks.map((t) => {
+      let lo = 127;
+      let hi = 0;
+      for (const p of t.notes.pitch) {
+        if (p < lo) lo = p;
+        if (p > hi) hi = p;
+      }
+      if (t.notes.pitch.length === 0) return { lo: null, hi: null };
+      pitchMin = pitchMin === null ? lo : Math.min(pitchMin, lo);
+      pitchMax = pitchMax === null ? hi : Math.max(pitchMax, hi);
+      return { lo, hi };
+    });
+    const pieceId = Number(
+      this.db
+        .prepare(
+          `INSERT INTO pieces (corpus_id, title, source_name, source_path, source_format, content_hash, original,
+             midi_format, ppq, duration_ticks, duration_seconds, note_count, pitch_min, pitch_max,
+             tempos, time_signatures, key_signatures, repairs)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          corpusId,
+          piece.title,
+          piece.sourceName,
+          piece.sourcePath,
+          piece.sourceFormat,
+          piece.contentHash,
+          Buffer.from(piece.original.buffer, piece.original.byteOffset, piece.original.byteLength),
+          midi.format,
+          midi.ppq,
+          midi.durationTicks,
+          midi.durationSeconds,
+          midi.noteCount,
+          pitchMin,
+          pitchMax,
+          JSON.stringify(midi.tempos),
+          JSON.stringify(midi.timeSignatures),
+          JSON.stringify(midi.keySignatures),
+          JSON.stringify(midi.repairs),
+        ).lastInsertRowid,
+    );
+    const insertTrack = this.db.prepare(
+      `INSERT INTO tracks (piece_id, position, name, chunk, channel, program, family, is_drum, note_count, pitch_min, pitch_max, notes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    midi.tracks.forEach((t, position) => {
+      insertTrack.run(
+        pieceId,
+        position,
+        t.name,
+        t.chunk,
+        t.channel,
+        t.program,
+        instrumentFamily(t.program, t.isDrum),
+        t.isDrum ? 1 : 0,
+        t.notes.pitch.length,
+        trackRanges[position]!.lo,
+        trackRanges[position]!.hi,
+        packNotes(t.notes),
+      );
+    });
+    this.db.prepare(`UPDATE corpora SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(corpusId);
+    return pieceId;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  listPieces(query: PieceQuery): { total: number; pieces: PieceSummary[] } {
+    this.require(query.corpusId);
+    const where = ['p.corpus_id = @corpusId'];
+    const params: Record<string, unknown> = { corpusId: query.corpusId };
+    if (query.search?.trim()) {
+      where.push("(p.title LIKE @search ESCAPE '\\' OR p.source_name LIKE @search ESCAPE '\\')");
+      params.search = likePattern(query.search.trim());
+    }
+    const whereSql = where.join(' AND ');
+    const total = this.db.prepare(`SELECT count(*) FROM pieces p WHERE ${whereSql}`).pluck().get(params) as number;
+    const order = `${SORT_COLUMNS[query.sort ?? 'title']} ${query.descending ? 'DESC' : 'ASC'}, p.id`;
+    const rows = this.db
+      .prepare(`SELECT ${PIECE_COLUMNS} FROM pieces p WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: query.limit ?? 10_000, offset: query.offset ?? 0 }) as PieceRow[];
+    return { total, pieces: rows.map(summarise) };
+  }
+
+  getPiece(id: number): PieceDetail {
+    const row = this.db
+      .prepare(
+        `SELECT ${PIECE_COLUMNS}, p.ppq, p.midi_format AS midiFormat, p.duration_ticks AS durationTicks, p.repairs
+         FROM pieces p WHERE p.id = ?`,
+      )
+      .get(id) as (PieceRow & { ppq: number; midiFormat: number; durationTicks: number; repairs: string }) | undefined;
+    if (!row) throw new EtudeError('not_found', `no piece with id ${id}`);
+    const tracks = this.db
+      .prepare(
+        `SELECT id, position, name, channel, program, family, is_drum AS isDrum, note_count AS noteCount,
+                pitch_min AS pitchMin, pitch_max AS pitchMax, notes
+         FROM tracks WHERE piece_id = ? ORDER BY position`,
+      )
+      .all(id) as (Omit<PieceDetail['tracks'][number], 'notes' | 'isDrum'> & { isDrum: number; notes: Buffer })[];
+    return {
+      ...summarise(row),
+      ppq: row.ppq,
+      midiFormat: row.midiFormat,
+      durationTicks: row.durationTicks,
+      tempos: JSON.parse(row.tempos),
+      timeSignatures: JSON.parse(row.timeSignatures),
+      keySignatures: JSON.parse(row.keySignatures),
+      repairs: JSON.parse(row.repairs),
+      tracks: tracks.map((t) => {
+        const n = unpackNotes(t.notes);
+        return {
+          ...t,
+          isDrum: t.isDrum === 1,
+          notes: {
+            pitch: Array.from(n.pitch),
+            velocity: Array.from(n.velocity),
+            startTick: Array.from(n.startTick),
+            endTick: Array.from(n.endTick),
+            startSec: Array.from(n.startSec),
+            endSec: Array.from(n.endSec),
+          },
+        };
+      }),
+    };
+  }
+
+  original(id: number): { name: string; bytes: Buffer } {
+    const row = this.db.prepare('SELECT source_name AS name, original AS bytes FROM pieces WHERE id = ?').get(id) as
+      | { name: string; bytes: Buffer }
+      | undefined;
+    if (!row) throw new EtudeError('not_found', `no piece with id ${id}`);
+    return row;
+  }
+
+  /** Moves pieces to another corpus; a piece already there (same content) stays where it was. */
+  movePieces(pieceIds: number[], toCorpusId: number): { moved: number; duplicates: number } {
+    this.require(toCorpusId);
+    return this.transaction(() => {
+      let moved = 0;
+      let duplicates = 0;
+      const hashOf = this.db.prepare('SELECT content_hash FROM pieces WHERE id = ?').pluck();
+      const move = this.db.prepare('UPDATE pieces SET corpus_id = ? WHERE id = ?');
+      for (const id of pieceIds) {
+        const hash = hashOf.get(id) as string | undefined;
+        if (hash === undefined) throw new EtudeError('not_found', `no piece with id ${id}`);
+        if (this.hasPiece(toCorpusId, hash)) duplicates++;
+        else moved += move.run(toCorpusId, id).changes;
+      }
+      return { moved, duplicates };
+    });
+  }
+
+  deletePieces(pieceIds: number[]): number {
+    return this.transaction(() => {
+      const del = this.db.prepare('DELETE FROM pieces WHERE id = ?');
+      return pieceIds.reduce((n, id) => n + del.run(id).changes, 0);
+    });
+  }
+}
