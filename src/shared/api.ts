@@ -103,7 +103,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export interface EngineEvents {
   /** The engine is ready, or closing. */
   'engine.status': { state: 'ready' | 'closing'; at: number };
-  /** Progress of a running import, at most every 100 ms, and once at the end. */
+  /** Progress of a running import: every 100 ms or 25 files, and at start and end. */
   'corpus.importProgress': ImportProgress;
   /** Corpora or pieces changed: lists should refresh. */
   'library.changed': { corpusId: number | null };

@@ -24,8 +24,9 @@ export interface ImportOptions {
   importId?: string;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
-  /** Minimum milliseconds between progress reports (the last one is always sent). */
+  /** Progress is reported at least this often (ms), and every `progressEveryFiles` files; always at start and end. */
   progressEveryMs?: number;
+  progressEveryFiles?: number;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -93,19 +94,20 @@ export async function importSources(
   let notes = 0;
   let done = 0;
   let lastReport = 0;
-  const every = options.progressEveryMs ?? 100;
+  const everyMs = options.progressEveryMs ?? 100;
+  const everyFiles = options.progressEveryFiles ?? 25;
   const report = (current: string | null, force = false) => {
     if (!options.onProgress) return;
     const now = performance.now();
-    if (!force && now - lastReport < every) return;
+    if (!force && now - lastReport < everyMs && done % everyFiles !== 0) return;
     lastReport = now;
     options.onProgress({ importId: options.importId ?? '', total: sources.length, done, imported, duplicates, failed: failed.length, current });
   };
 
   report(null, true);
   for (const source of sources) {
-    if (options.signal?.aborted) break;
     report(source.name);
+    if (options.signal?.aborted) break;
     try {
       const bytes = source.read();
       const pieces = piecesOf(source, bytes).map((p) => ({ ...p, contentHash: sha256(p.original) }));

@@ -1,0 +1,4 @@
+import tonejs from '@tonejs/midi';
+
+/** @tonejs/midi, an independent MIDI reader used to check what our own reader stores. */
+export const { Midi } = tonejs as unknown as typeof import('@tonejs/midi');
