@@ -10,9 +10,9 @@ import { toErrorData } from '../shared/errors';
 import { UsageError, type Command, type OptionSpec } from './command';
 import { infoCommand } from './commands/info';
 import { serveCommand } from './commands/serve';
-import { corporaCommand, importCommand, piecesCommand } from './commands/corpus';
+import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

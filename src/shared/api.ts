@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Reply } from './reply';
-import type { CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
+import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
 const id = z.number().int().positive();
@@ -39,6 +39,8 @@ export const methodInputs = {
     })
     .strict(),
   'corpus.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
+  /** What training would use and drop, and why; warns when the corpus is small for the model. */
+  'corpus.check': z.object({ id, modelParameters: z.number().int().positive().optional() }).strict(),
 
   'pieces.list': z
     .object({
@@ -90,6 +92,7 @@ export interface MethodResults {
   'corpus.setTrackRule': CorpusSummary;
   'corpus.import': ImportSummary;
   'corpus.cancelImport': { cancelled: boolean };
+  'corpus.check': CorpusCheck;
   'pieces.list': { total: number; pieces: PieceSummary[] };
   'piece.get': PieceDetail;
   'pieces.move': { moved: number; duplicates: number };

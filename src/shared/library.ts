@@ -126,3 +126,25 @@ export function keyName(sharps: number, mode: 'major' | 'minor'): string {
   const table = mode === 'major' ? (sharps >= 0 ? SHARP_KEYS_MAJOR : FLAT_KEYS_MAJOR) : sharps >= 0 ? SHARP_KEYS_MINOR : FLAT_KEYS_MINOR;
   return `${table[Math.min(7, Math.abs(sharps))]} ${mode}`;
 }
+
+export type DropReason = 'empty' | 'drums only' | 'no track matches the rule' | 'duplicate';
+
+export interface CorpusCheck {
+  corpusId: number;
+  corpus: string;
+  rule: TrackRule;
+  ruleDescription: string;
+  pieces: { total: number; used: number; dropped: number };
+  tracks: { total: number; used: number; drums: number; excludedByRule: number };
+  notes: { total: number; used: number };
+  /** Seconds of music training would see. */
+  usedSeconds: number;
+  dropped: { pieceId: number; title: string; reason: DropReason; detail: string }[];
+  droppedByReason: Partial<Record<DropReason, number>>;
+  /** Pieces used, by their first key signature ("none" when the file has none). */
+  keys: Record<string, number>;
+  /** Pieces used, by their first tempo rounded to 10 bpm. */
+  tempos: { bpm: number; pieces: number }[];
+  meters: Record<string, number>;
+  warnings: string[];
+}

@@ -103,7 +103,7 @@ describe('import of hostile files', () => {
         // insert random bytes
         const at = int(bytes.length);
         variant = Uint8Array.from([...bytes.subarray(0, at), ...Array.from({ length: 1 + int(16) }, () => int(256)), ...bytes.subarray(at)]);
-      } else if (mutation === 4) for (let k = 14; k < variant.length; k += 1 + int(64)) variant[k] |= 0x80; // make delta times huge
+      } else if (mutation === 4) for (let k = 14; k < variant.length; k += 1 + int(64)) variant[k] = variant[k]! | 0x80; // make delta times huge
       else variant = bytes.subarray(int(32)); // lose the start
       try {
         parseMidi(variant);

@@ -96,3 +96,35 @@ export const piecesCommand: Command = {
     return result;
   },
 };
+
+export const corpusCheckCommand: Command = {
+  name: 'corpus-check',
+  summary: 'what training on a corpus would use and drop, and why',
+  usage: 'etude corpus-check --corpus NAME [--model-parameters N] [--json] [--db PATH]',
+  options: { corpus: { type: 'string' }, 'model-parameters': { type: 'string' } },
+  async run(ctx) {
+    const name = ctx.values.corpus as string | undefined;
+    if (!name?.trim()) throw new UsageError('--corpus NAME is required');
+    const params = ctx.values['model-parameters'] as string | undefined;
+    const modelParameters = params === undefined ? undefined : Number(params);
+    if (modelParameters !== undefined && !(Number.isInteger(modelParameters) && modelParameters > 0)) {
+      throw new UsageError('--model-parameters must be a positive integer');
+    }
+    const report = await withEngine(ctx.dbPath, async (call) => {
+      const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
+      if (!corpus) throw new Error(`no corpus named "${name}"`);
+      return call('corpus.check', { id: corpus.id, ...(modelParameters ? { modelParameters } : {}) });
+    });
+    if (!ctx.json) {
+      ctx.out(`"${report.corpus}": training takes ${report.ruleDescription}`);
+      ctx.out(`  uses ${report.pieces.used} of ${report.pieces.total} pieces, ${report.notes.used} of ${report.notes.total} notes (${duration(report.usedSeconds)})`);
+      for (const [reason, n] of Object.entries(report.droppedByReason)) ctx.out(`  drops ${n}: ${reason}`);
+      for (const d of report.dropped.slice(0, 20)) ctx.out(`    ${d.title}: ${d.detail}`);
+      if (report.dropped.length > 20) ctx.out(`    … and ${report.dropped.length - 20} more (--json lists all)`);
+      ctx.out(`  keys: ${Object.entries(report.keys).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`);
+      ctx.out(`  tempos: ${report.tempos.map((t) => `${t.bpm} bpm ${t.pieces}`).join(', ') || '-'}`);
+      for (const w of report.warnings) ctx.out(`  warning: ${w}`);
+    }
+    return report;
+  },
+};

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EtudeError } from '../../shared/errors';
+import { checkCorpus } from '../corpus/check';
 import { importSources, sourcesFromPaths } from '../corpus/import';
 import type { Handlers } from './types';
 
@@ -12,6 +13,7 @@ type CorpusMethods =
   | 'corpus.setTrackRule'
   | 'corpus.import'
   | 'corpus.cancelImport'
+  | 'corpus.check'
   | 'pieces.list'
   | 'piece.get'
   | 'pieces.move'
@@ -70,6 +72,8 @@ export const corpusHandlers: Pick<Handlers, CorpusMethods> = {
     controller?.abort();
     return { cancelled: controller !== undefined };
   },
+
+  'corpus.check': ({ id, modelParameters }, { store }) => checkCorpus(store.corpora, id, modelParameters ? { modelParameters } : {}),
 
   'pieces.list': (query, { store }) => store.corpora.listPieces(query),
 

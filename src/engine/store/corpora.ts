@@ -75,6 +75,18 @@ function summarise(row: PieceRow): PieceSummary {
   };
 }
 
+/** Pitches and times in quarter notes (so the same music at another PPQ matches), as bytes to hash. */
+function fingerprintNotes(blob: Buffer, ppq: number): Buffer {
+  const n = unpackNotes(blob);
+  const out = Buffer.alloc(n.pitch.length * 9);
+  for (let i = 0; i < n.pitch.length; i++) {
+    out.writeUInt8(n.pitch[i]!, i * 9);
+    out.writeInt32LE(Math.round((n.startTick[i]! / ppq) * 96), i * 9 + 1);
+    out.writeInt32LE(Math.round(((n.endTick[i]! - n.startTick[i]!) / ppq) * 96), i * 9 + 5);
+  }
+  return out;
+}
+
 /** Escapes LIKE wildcards so a search for "50%" finds "50%". */
 function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -305,6 +317,34 @@ export class CorpusRepo {
         };
       }),
     };
+  }
+
+  /**
+   * Every piece of a corpus with its tracks and a per-track fingerprint of the notes, one piece at a
+   * time (memory stays bounded by the largest piece, not the corpus).
+   */
+  *iterateForCheck(corpusId: number): Generator<
+    PieceSummary & { tracks: { position: number; program: number; family: string; isDrum: boolean; noteCount: number; fingerprint: Buffer }[] }
+  > {
+    const pieces = this.db.prepare(`SELECT ${PIECE_COLUMNS}, p.ppq FROM pieces p WHERE p.corpus_id = ? ORDER BY p.title COLLATE NOCASE, p.id`);
+    const tracks = this.db.prepare(
+      `SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`,
+    );
+    const rows = pieces.all(corpusId) as (PieceRow & { ppq: number })[];
+    for (const row of rows) {
+      const trackRows = tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[];
+      yield {
+        ...summarise(row),
+        tracks: trackRows.map((t) => ({
+          position: t.position,
+          program: t.program,
+          family: t.family,
+          isDrum: t.isDrum === 1,
+          noteCount: t.noteCount,
+          fingerprint: fingerprintNotes(t.notes, row.ppq),
+        })),
+      };
+    }
   }
 
   original(id: number): { name: string; bytes: Buffer } {
