@@ -109,7 +109,7 @@ describe('import of hostile files', () => {
         parseMidi(variant);
         outcomes.parsed++;
       } catch (err) {
-        if (!(err instanceof MidiParseError)) throw new Error(`variant ${i} (mutation ${mutation}) crashed the reader: ${(err as Error).stack}`);
+        if (!(err instanceof MidiParseError)) throw new Error(`variant ${i} (mutation ${mutation}) crashed the reader`, { cause: err });
         outcomes.refused++;
       }
     }
