@@ -2,6 +2,7 @@ import { isMethodName, methodInputs, type EngineEvents, type EventMessage, type 
 import { EtudeError, toErrorData } from '../shared/errors';
 import type { Reply } from '../shared/reply';
 import type { EngineContext } from './context';
+import { ensureStarterCorpus } from './corpus/starter';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfHost } from './workers/tf-host';
@@ -12,6 +13,8 @@ export interface EngineOptions {
   sqliteBinding?: string;
   /** Forces a TF.js backend (`auto`, `tensorflow`, `wasm`, `cpu`); defaults to ETUDE_BACKEND. */
   backend?: string;
+  /** Import the bundled starter tunes on a database's first run (default true). */
+  starterCorpus?: boolean;
 }
 
 type Listener = (message: EventMessage) => void;
@@ -31,6 +34,8 @@ export class Engine {
   private readonly listeners = new Set<Listener>();
   private readonly ctx: EngineContext;
   private closed = false;
+  /** First-run work (the starter corpus) that calls wait for, so the first listing already shows it. */
+  private starting: Promise<void> = Promise.resolve();
 
   private constructor(store: Store, tf: TfHost) {
     this.store = store;
@@ -41,6 +46,12 @@ export class Engine {
   static open(options: EngineOptions): Engine {
     const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
     const engine = new Engine(store, new TfHost(options.backend ?? process.env.ETUDE_BACKEND));
+    if (options.starterCorpus !== false) {
+      engine.starting = ensureStarterCorpus(store).then(
+        () => undefined,
+        (err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${toErrorData(err).message}`),
+      );
+    }
     return engine;
   }
 
@@ -50,6 +61,7 @@ export class Engine {
       if (!isMethodName(method)) {
         throw new EtudeError('unknown_method', `unknown method ${JSON.stringify(method)}`);
       }
+      await this.starting;
       return { ok: true, value: await this.dispatch(method, input ?? {}) };
     } catch (err) {
       return { ok: false, error: toErrorData(err) };
@@ -85,6 +97,7 @@ export class Engine {
     if (this.closed) return;
     this.emit('engine.status', { state: 'closing', at: Date.now() });
     this.closed = true;
+    await this.starting;
     for (const controller of this.ctx.imports.values()) controller.abort();
     this.listeners.clear();
     await this.tf.close();

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { latestVersion } from '../../src/engine/store/migrations/index';
 import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
@@ -19,7 +20,7 @@ describe('etude command line (real process)', () => {
     const { code, stdout } = etude(['info', '--json', '--db', db]);
     expect(code).toBe(0);
     const info = JSON.parse(stdout);
-    expect(info.database).toMatchObject({ path: db, schemaVersion: 1 });
+    expect(info.database).toMatchObject({ path: db, schemaVersion: latestVersion() });
     expect(['tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
     expect(info.backend.threads).toBeGreaterThanOrEqual(1);
     expect(info.versions.node).toBe(process.versions.node);
