@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { Engine } from '../engine/engine';
 import { resolveDbPath } from '../engine/store/paths';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_OPEN_DIALOG_CHANNEL } from '../shared/ipc';
 import { toErrorData } from '../shared/errors';
 import { dbFlag } from './args';
 
@@ -66,7 +66,6 @@ async function main(): Promise<void> {
   try {
     engine = Engine.open({ dbPath, sqliteBinding: sqliteBinding() });
   } catch (err) {
-    const { dialog } = await import('electron');
     dialog.showErrorBox('Etude cannot open its database', toErrorData(err).message);
     app.exit(1);
     return;
@@ -75,6 +74,20 @@ async function main(): Promise<void> {
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, input: unknown) => {
     if (!isTrustedSender(event)) return { ok: false, error: { kind: 'unavailable', message: 'caller is not the Etude renderer' } };
     return engine.call(method, input);
+  });
+  ipcMain.handle(IPC_OPEN_DIALOG_CHANNEL, async (event, kind: unknown) => {
+    if (!isTrustedSender(event)) return [];
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const options: Electron.OpenDialogOptions =
+      kind === 'folder'
+        ? { title: 'Import a folder of MIDI and ABC files', properties: ['openDirectory'] }
+        : {
+            title: 'Import MIDI and ABC files',
+            properties: ['openFile', 'multiSelections'],
+            filters: [{ name: 'MIDI and ABC', extensions: ['mid', 'midi', 'kar', 'abc'] }],
+          };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? [] : result.filePaths;
   });
   engine.on((message) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, message);

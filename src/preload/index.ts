@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EtudeBridge, EventMessage } from '../shared/api';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_OPEN_DIALOG_CHANNEL } from '../shared/ipc';
 import type { Reply } from '../shared/reply';
 
 const bridge: EtudeBridge = {
@@ -14,6 +14,7 @@ const bridge: EtudeBridge = {
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
     return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
   },
+  chooseImportPaths: (kind) => ipcRenderer.invoke(IPC_OPEN_DIALOG_CHANNEL, kind === 'folder' ? 'folder' : 'files') as Promise<string[]>,
 };
 
 contextBridge.exposeInMainWorld('etude', bridge);

@@ -27,7 +27,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Fits one 64 MB MIDI file in base64 with room to spare; the renderer batches uploads far below this. */
+const MAX_BODY_BYTES = 100 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {

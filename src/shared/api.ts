@@ -38,6 +38,24 @@ export const methodInputs = {
       importId: z.string().min(1).max(100).optional(),
     })
     .strict(),
+  /** Imports files sent as bytes (the web studio's picker and drag-and-drop); base64, ≤ 64 MB a file. */
+  'corpus.importFiles': z
+    .object({
+      corpus: corpusName,
+      files: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).max(1024),
+              data: z.base64().max(90_000_000),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(1000),
+      importId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
   'corpus.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
   /** What training would use and drop, and why; warns when the corpus is small for the model. */
   'corpus.check': z.object({ id, modelParameters: z.number().int().positive().optional() }).strict(),
@@ -91,6 +109,7 @@ export interface MethodResults {
   'corpus.delete': { deletedPieces: number };
   'corpus.setTrackRule': CorpusSummary;
   'corpus.import': ImportSummary;
+  'corpus.importFiles': ImportSummary;
   'corpus.cancelImport': { cancelled: boolean };
   'corpus.check': CorpusCheck;
   'pieces.list': { total: number; pieces: PieceSummary[] };
@@ -130,4 +149,6 @@ export interface EtudeClient {
 export interface EtudeBridge {
   call(method: string, input: unknown): Promise<Reply<unknown>>;
   onEvent(listener: (message: EventMessage) => void): () => void;
+  /** The desktop's native open dialog: paths of chosen MIDI/ABC files, or of one folder; [] when cancelled. */
+  chooseImportPaths(kind: 'files' | 'folder'): Promise<string[]>;
 }

@@ -1,3 +1,4 @@
 // Electron IPC channel names. Dependency-free: the sandboxed preload bundles this file.
 export const IPC_CALL_CHANNEL = 'etude:call';
 export const IPC_EVENT_CHANNEL = 'etude:event';
+export const IPC_OPEN_DIALOG_CHANNEL = 'etude:open-dialog';

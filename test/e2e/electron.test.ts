@@ -52,7 +52,7 @@ describe.skipIf(skipReason !== null)('desktop app (Electron) against the real en
     }));
     expect(result.require).toBe('undefined');
     expect(result.process).toBe('undefined');
-    expect(result.keys).toEqual(['call', 'onEvent']);
+    expect(result.keys).toEqual(['call', 'chooseImportPaths', 'onEvent']);
     expect(result.unknown).toMatchObject({ ok: false, error: { kind: 'unknown_method' } });
     expect(result.invalid).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
     expect(result.ok).toMatchObject({ ok: true, value: { echo: 'ipc' } });

@@ -73,6 +73,22 @@ export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSou
   };
 }
 
+/** Sources from bytes a client sent (the web studio's uploads); the name keeps only its last path part. */
+export function sourcesFromUploads(files: readonly { name: string; data: string }[]): ImportSource[] {
+  return files.map((f) => {
+    const name = path.basename(f.name.replace(/\\/g, '/')) || 'unnamed.mid';
+    return {
+      name,
+      path: null,
+      read() {
+        const bytes = Buffer.from(f.data, 'base64');
+        if (bytes.length > MAX_FILE_BYTES) throw new EtudeError('invalid_input', `file is over the ${MAX_FILE_BYTES / 2 ** 20} MB limit`);
+        return bytes;
+      },
+    };
+  });
+}
+
 /**
  * Imports sources into a corpus, one file at a time, each file in its own transaction: a file
  * lands whole or not at all, a failure names the file and the reason, and the rest proceeds.

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EtudeError } from '../../shared/errors';
 import { checkCorpus } from '../corpus/check';
-import { importSources, sourcesFromPaths } from '../corpus/import';
+import { importSources, sourcesFromPaths, sourcesFromUploads, type ImportSource } from '../corpus/import';
+import type { EngineContext } from '../context';
+import type { ImportFailure } from '../../shared/library';
 import type { Handlers } from './types';
 
 type CorpusMethods =
@@ -12,6 +14,7 @@ type CorpusMethods =
   | 'corpus.delete'
   | 'corpus.setTrackRule'
   | 'corpus.import'
+  | 'corpus.importFiles'
   | 'corpus.cancelImport'
   | 'corpus.check'
   | 'pieces.list'
@@ -48,23 +51,13 @@ export const corpusHandlers: Pick<Handlers, CorpusMethods> = {
     return ctx.store.corpora.summary(id);
   },
 
-  async 'corpus.import'({ corpus: name, paths, importId: requestedId }, ctx) {
-    const importId = requestedId ?? randomUUID();
-    if (ctx.imports.has(importId)) throw new EtudeError('conflict', `an import with id ${importId} is already running`);
-    const corpus = ctx.store.corpora.byName(name) ?? ctx.store.corpora.create(name);
-    const controller = new AbortController();
-    ctx.imports.set(importId, controller);
-    try {
-      const { sources, failed } = sourcesFromPaths(paths);
-      return await importSources(ctx.store.corpora, corpus.id, sources, failed, {
-        importId,
-        signal: controller.signal,
-        onProgress: (progress) => ctx.emit('corpus.importProgress', progress),
-      });
-    } finally {
-      ctx.imports.delete(importId);
-      ctx.emit('library.changed', { corpusId: corpus.id });
-    }
+  'corpus.import'({ corpus, paths, importId }, ctx) {
+    const { sources, failed } = sourcesFromPaths(paths);
+    return runImport(ctx, corpus, sources, failed, importId);
+  },
+
+  'corpus.importFiles'({ corpus, files, importId }, ctx) {
+    return runImport(ctx, corpus, sourcesFromUploads(files), [], importId);
   },
 
   'corpus.cancelImport'({ importId }, ctx) {
@@ -91,3 +84,22 @@ export const corpusHandlers: Pick<Handlers, CorpusMethods> = {
     return { deleted };
   },
 };
+
+/** Runs one import as a cancellable job that reports progress to every client. */
+async function runImport(ctx: EngineContext, name: string, sources: ImportSource[], failed: ImportFailure[], requestedId?: string) {
+  const importId = requestedId ?? randomUUID();
+  if (ctx.imports.has(importId)) throw new EtudeError('conflict', `an import with id ${importId} is already running`);
+  const corpus = ctx.store.corpora.byName(name) ?? ctx.store.corpora.create(name);
+  const controller = new AbortController();
+  ctx.imports.set(importId, controller);
+  try {
+    return await importSources(ctx.store.corpora, corpus.id, sources, failed, {
+      importId,
+      signal: controller.signal,
+      onProgress: (progress) => ctx.emit('corpus.importProgress', progress),
+    });
+  } finally {
+    ctx.imports.delete(importId);
+    ctx.emit('library.changed', { corpusId: corpus.id });
+  }
+}

@@ -5,6 +5,7 @@
  */
 import abcjs from 'abcjs';
 import { MidiParseError, parseMidi, type ParsedMidi } from './smf';
+import { TempoMap } from './tempo-map';
 
 export interface AbcTune {
   title: string;
@@ -15,6 +16,42 @@ export interface AbcTune {
 
 interface AbcSynth {
   getMidiFile(abc: string, options: { midiOutputType: 'binary' }): Uint8Array[];
+}
+
+interface AbcTuneObject {
+  getPickupLength(): number;
+  getBarLength(): number;
+}
+
+/**
+ * abcjs starts a pickup (anacrusis) at tick 0, which would put every bar line of the tune off by
+ * the pickup. Shifting the music by the rest of the first bar puts the pickup at the end of bar 1,
+ * where a score (and a DAW) shows it.
+ */
+function shiftForPickup(midi: ParsedMidi, wholeNotes: number): ParsedMidi {
+  const offset = Math.round(wholeNotes * 4 * midi.ppq);
+  if (offset <= 0) return midi;
+  const later = <T extends { tick: number }>(events: T[]) => events.map((e) => (e.tick === 0 ? e : { ...e, tick: e.tick + offset }));
+  const tempos = later(midi.tempos);
+  const map = new TempoMap(midi.ppq, tempos);
+  const tracks = midi.tracks.map((t) => {
+    const startTick = t.notes.startTick.map((x) => x + offset);
+    const endTick = t.notes.endTick.map((x) => x + offset);
+    return {
+      ...t,
+      notes: { ...t.notes, startTick, endTick, startSec: Float64Array.from(startTick, (x) => map.toSeconds(x)), endSec: Float64Array.from(endTick, (x) => map.toSeconds(x)) },
+    };
+  });
+  const durationTicks = midi.durationTicks + offset;
+  return {
+    ...midi,
+    tracks,
+    tempos,
+    timeSignatures: later(midi.timeSignatures),
+    keySignatures: later(midi.keySignatures),
+    durationTicks,
+    durationSeconds: map.toSeconds(durationTicks),
+  };
 }
 
 /** Splits a tune book into tunes: each starts at an `X:` line. Text before the first is the book header. */
@@ -41,14 +78,19 @@ export function readAbc(text: string, fallbackTitle: string): AbcTune[] {
   return tunes.map((tune, i) => {
     const title = titleOf(tune, tunes.length > 1 ? `${fallbackTitle} ${i + 1}` : fallbackTitle);
     if (!/^K:/m.test(tune)) throw new MidiParseError(`tune "${title}" has no K: (key) line, so it has no body`);
+    const body = header ? `${header}\n${tune}` : tune;
     let midi: Uint8Array | undefined;
+    let pickup = 0;
     try {
-      midi = synth.getMidiFile(header ? `${header}\n${tune}` : tune, { midiOutputType: 'binary' })[0];
+      const parsedTune = (abcjs.parseOnly(body)[0] as unknown as AbcTuneObject | undefined) ?? null;
+      const pickupLength = parsedTune?.getPickupLength() ?? 0;
+      if (parsedTune && pickupLength > 0) pickup = parsedTune.getBarLength() - pickupLength;
+      midi = synth.getMidiFile(body, { midiOutputType: 'binary' })[0];
     } catch (err) {
       throw new MidiParseError(`tune "${title}" could not be read: ${(err as Error).message}`);
     }
     if (!midi) throw new MidiParseError(`tune "${title}" produced no music`);
-    const parsed = parseMidi(midi);
+    const parsed = shiftForPickup(parseMidi(midi), pickup);
     if (parsed.noteCount === 0) throw new MidiParseError(`tune "${title}" has no notes`);
     return { title, text: tune, midi, parsed };
   });

@@ -1,0 +1,169 @@
+import * as Tone from 'tone';
+import { PIANO_SAMPLES } from './samples';
+
+export interface PlayerNote {
+  pitch: number;
+  velocity: number;
+  start: number;
+  end: number;
+  drum: boolean;
+}
+
+export type PlayerState = 'idle' | 'loading' | 'playing' | 'paused';
+
+const LOOKAHEAD_S = 0.3;
+const TICK_MS = 25;
+const START_DELAY_S = 0.08;
+
+/**
+ * Plays notes through Tone.js: the sampled piano (a synth where samples cannot be decoded) and
+ * simple drum voices. A look-ahead scheduler hands notes to the audio clock a little ahead of time,
+ * so a 10,000-note piece is never scheduled all at once and pausing stops at once.
+ */
+export class Player {
+  state = $state<PlayerState>('idle');
+  /** Seconds into the piece. */
+  position = $state(0);
+  instrument = $state<'piano' | 'synth' | null>(null);
+  error = $state<string | null>(null);
+  /** Notes handed to the audio clock since the last play (tests read it). */
+  scheduled = $state(0);
+
+  private notes: PlayerNote[] = [];
+  private duration = 0;
+  private next = 0;
+  private startedAt = 0;
+  private from = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private frame = 0;
+  private piano: Tone.Sampler | Tone.PolySynth | null = null;
+  private kick: Tone.MembraneSynth | null = null;
+  private hat: Tone.NoiseSynth | null = null;
+  private loading: Promise<void> | null = null;
+
+  /** Loads the instrument once; falls back to a synth if the samples cannot be loaded. */
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      await Tone.start();
+      try {
+        this.piano = await new Promise<Tone.Sampler>((resolve, reject) => {
+          const sampler = new Tone.Sampler({
+            urls: PIANO_SAMPLES,
+            release: 0.8,
+            onload: () => resolve(sampler),
+            onerror: (err) => reject(err),
+          }).toDestination();
+          setTimeout(() => reject(new Error('the piano samples took too long to load')), 15_000);
+        });
+        this.instrument = 'piano';
+      } catch (err) {
+        console.warn('piano samples unavailable, using a synth', err);
+        this.piano = new Tone.PolySynth(Tone.Synth, { envelope: { attack: 0.005, decay: 0.3, sustain: 0.3, release: 0.6 } }).toDestination();
+        this.piano.volume.value = -10;
+        this.instrument = 'synth';
+      }
+      this.kick = new Tone.MembraneSynth({ volume: -6 }).toDestination();
+      this.hat = new Tone.NoiseSynth({ volume: -20, envelope: { attack: 0.001, decay: 0.06, sustain: 0 } }).toDestination();
+    })();
+    return this.loading;
+  }
+
+  /** Sets what plays next; stops what is playing. Notes must be sorted by start. */
+  setNotes(notes: PlayerNote[], duration: number): void {
+    this.stop();
+    this.notes = notes;
+    this.duration = duration;
+    this.position = 0;
+  }
+
+  async play(from = this.position): Promise<void> {
+    if (this.state === 'playing') this.halt();
+    this.state = 'loading';
+    this.error = null;
+    try {
+      await this.load();
+    } catch (err) {
+      this.state = 'idle';
+      this.error = `audio could not start: ${(err as Error).message}`;
+      return;
+    }
+    this.from = Math.max(0, Math.min(from, this.duration));
+    this.next = this.firstAt(this.from);
+    this.scheduled = 0;
+    this.startedAt = Tone.now() + START_DELAY_S;
+    this.state = 'playing';
+    this.schedule();
+    this.timer = setInterval(() => this.schedule(), TICK_MS);
+    const follow = () => {
+      if (this.state !== 'playing') return;
+      this.position = this.from + Math.max(0, Tone.now() - this.startedAt);
+      if (this.position >= this.duration) {
+        this.stop();
+        return;
+      }
+      this.frame = requestAnimationFrame(follow);
+    };
+    this.frame = requestAnimationFrame(follow);
+  }
+
+  pause(): void {
+    if (this.state !== 'playing') return;
+    this.halt();
+    this.state = 'paused';
+  }
+
+  toggle(from?: number): void {
+    if (this.state === 'playing') this.pause();
+    else void this.play(from);
+  }
+
+  seek(seconds: number): void {
+    const playing = this.state === 'playing';
+    this.position = Math.max(0, Math.min(seconds, this.duration));
+    if (playing) void this.play(this.position);
+  }
+
+  stop(): void {
+    this.halt();
+    this.state = 'idle';
+    this.position = 0;
+  }
+
+  private halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    cancelAnimationFrame(this.frame);
+    if (this.piano && 'releaseAll' in this.piano) this.piano.releaseAll();
+  }
+
+  private firstAt(seconds: number): number {
+    let lo = 0;
+    let hi = this.notes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.notes[mid]!.start < seconds) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private schedule(): void {
+    const horizon = Tone.now() + LOOKAHEAD_S;
+    while (this.next < this.notes.length) {
+      const note = this.notes[this.next]!;
+      const at = this.startedAt + (note.start - this.from);
+      if (at > horizon) break;
+      this.next++;
+      if (at < Tone.now() - 0.05) continue; // fell behind (tab in background): skip rather than pile up
+      const velocity = Math.max(0.05, note.velocity / 127);
+      if (note.drum) {
+        if (note.pitch === 35 || note.pitch === 36) this.kick?.triggerAttackRelease('C1', 0.2, at, velocity);
+        else this.hat?.triggerAttackRelease(0.05, at, velocity);
+      } else {
+        const freq = Tone.Frequency(note.pitch, 'midi').toFrequency();
+        this.piano?.triggerAttackRelease(freq, Math.max(0.05, note.end - note.start), at, velocity);
+      }
+      this.scheduled++;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import type { CorpusCheck, CorpusSummary, ImportSummary, PieceDetail, PieceSummary, TrackRule } from '../../../../shared/library';
+import { engine } from './engine.svelte';
+
+export type PieceSort = 'title' | 'duration' | 'notes' | 'imported';
+
+export interface ImportState {
+  importId: string;
+  corpus: string;
+  total: number;
+  done: number;
+  imported: number;
+  failed: number;
+  cancelling: boolean;
+}
+
+/** Files are sent to the engine in batches of about this many bytes (base64 adds a third). */
+const UPLOAD_BATCH_BYTES = 6 * 1024 * 1024;
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The Library page's state: corpora, the chosen corpus's pieces, the open piece, imports. */
+class Library {
+  corpora = $state<CorpusSummary[]>([]);
+  corpusId = $state<number | null>(null);
+  pieces = $state<PieceSummary[]>([]);
+  total = $state(0);
+  search = $state('');
+  sort = $state<PieceSort>('title');
+  descending = $state(false);
+  piece = $state<PieceDetail | null>(null);
+  check = $state<CorpusCheck | null>(null);
+  importing = $state<ImportState | null>(null);
+  lastImport = $state<ImportSummary | null>(null);
+  error = $state<string | null>(null);
+  loaded = $state(false);
+
+  readonly corpus = $derived(this.corpora.find((c) => c.id === this.corpusId) ?? null);
+
+  constructor() {
+    engine.client.on('library.changed', () => void this.refresh());
+  }
+
+  private fail(err: unknown): void {
+    this.error = err instanceof Error ? err.message : String(err);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.corpora = await engine.client.call('corpus.list', {});
+      this.loaded = true;
+      if (this.corpusId === null || !this.corpora.some((c) => c.id === this.corpusId)) {
+        this.corpusId = this.corpora[0]?.id ?? null;
+        this.piece = null;
+      }
+      await this.refreshPieces();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async selectCorpus(id: number): Promise<void> {
+    if (id === this.corpusId) return;
+    this.corpusId = id;
+    this.piece = null;
+    this.check = null;
+    this.search = '';
+    await this.refreshPieces();
+  }
+
+  async refreshPieces(): Promise<void> {
+    if (this.corpusId === null) {
+      this.pieces = [];
+      this.total = 0;
+      return;
+    }
+    const corpusId = this.corpusId;
+    const result = await engine.client.call('pieces.list', {
+      corpusId,
+      search: this.search || undefined,
+      sort: this.sort,
+      descending: this.descending,
+      limit: 2000,
+    });
+    if (corpusId !== this.corpusId) return; // the user moved on meanwhile
+    this.pieces = result.pieces;
+    this.total = result.total;
+  }
+
+  async openPiece(id: number): Promise<void> {
+    try {
+      this.piece = await engine.client.call('piece.get', { id });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async runCheck(): Promise<void> {
+    if (this.corpusId === null) return;
+    try {
+      this.check = await engine.client.call('corpus.check', { id: this.corpusId });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async create(name: string): Promise<void> {
+    const corpus = await engine.client.call('corpus.create', { name });
+    await this.refresh();
+    await this.selectCorpus(corpus.id);
+  }
+
+  async rename(id: number, name: string): Promise<void> {
+    await engine.client.call('corpus.rename', { id, name });
+    await this.refresh();
+  }
+
+  async remove(id: number): Promise<void> {
+    await engine.client.call('corpus.delete', { id, confirm: true });
+    if (this.corpusId === id) this.corpusId = null;
+    await this.refresh();
+  }
+
+  async setRule(id: number, rule: TrackRule): Promise<void> {
+    await engine.client.call('corpus.setTrackRule', { id, rule });
+    this.check = null;
+    await this.refresh();
+  }
+
+  /** Desktop: paths from the native dialog, imported in place by the engine. */
+  async importPaths(corpus: string, paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const importId = crypto.randomUUID();
+    this.importing = { importId, corpus, total: paths.length, done: 0, imported: 0, failed: 0, cancelling: false };
+    const off = engine.client.on('corpus.importProgress', (p) => {
+      if (p.importId === importId && this.importing) Object.assign(this.importing, { total: p.total, done: p.done, imported: p.imported, failed: p.failed });
+    });
+    try {
+      this.lastImport = await engine.client.call('corpus.import', { corpus, paths, importId });
+      await this.afterImport(corpus);
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      off();
+      this.importing = null;
+    }
+  }
+
+  /** Browser files (picker or drop), sent as bytes in batches; cancelling stops between batches and files. */
+  async importFiles(corpus: string, files: File[]): Promise<void> {
+    if (files.length === 0) return;
+    const importId = crypto.randomUUID();
+    const state: ImportState = { importId, corpus, total: files.length, done: 0, imported: 0, failed: 0, cancelling: false };
+    this.importing = state;
+    const summary: ImportSummary = { corpus, imported: 0, duplicates: 0, failed: [], notes: 0, seconds: 0, cancelled: false };
+    let base = 0;
+    const off = engine.client.on('corpus.importProgress', (p) => {
+      if (p.importId === importId && this.importing) {
+        this.importing.done = base + p.done;
+        this.importing.imported = summary.imported + p.imported;
+        this.importing.failed = summary.failed.length + p.failed;
+      }
+    });
+    try {
+      let index = 0;
+      while (index < files.length && !state.cancelling) {
+        const batch: { name: string; data: string }[] = [];
+        let bytes = 0;
+        while (index < files.length && (batch.length === 0 || bytes + files[index]!.size <= UPLOAD_BATCH_BYTES)) {
+          const file = files[index++]!;
+          bytes += file.size;
+          batch.push({ name: file.webkitRelativePath || file.name, data: bytesToBase64(new Uint8Array(await file.arrayBuffer())) });
+        }
+        const result = await engine.client.call('corpus.importFiles', { corpus, files: batch, importId });
+        summary.imported += result.imported;
+        summary.duplicates += result.duplicates;
+        summary.failed.push(...result.failed);
+        summary.notes += result.notes;
+        summary.seconds += result.seconds;
+        base += batch.length;
+        if (result.cancelled) break;
+      }
+      summary.cancelled = state.cancelling;
+      this.lastImport = summary;
+      await this.afterImport(corpus);
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      off();
+      this.importing = null;
+    }
+  }
+
+  cancelImport(): void {
+    if (!this.importing) return;
+    this.importing.cancelling = true;
+    void engine.client.call('corpus.cancelImport', { importId: this.importing.importId });
+  }
+
+  private async afterImport(corpus: string): Promise<void> {
+    await this.refresh();
+    const target = this.corpora.find((c) => c.name.toLowerCase() === corpus.toLowerCase());
+    if (target) await this.selectCorpus(target.id);
+  }
+}
+
+export const library = new Library();
