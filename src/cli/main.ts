@@ -10,9 +10,10 @@ import { toErrorData } from '../shared/errors';
 import { UsageError, type Command, type OptionSpec } from './command';
 import { infoCommand } from './commands/info';
 import { serveCommand } from './commands/serve';
+import { benchCommand } from './commands/bench';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

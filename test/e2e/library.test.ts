@@ -118,6 +118,18 @@ describe.skipIf(missing !== null)('library in the web studio (Chromium, real eng
     expect(Number(await roll.getAttribute('data-visible-notes'))).toBeLessThan(allVisible);
   });
 
+  it('moves selected pieces to another corpus', async () => {
+    await page.getByTestId('corpus-item').filter({ hasText: 'My Jigs' }).click();
+    await expect.poll(() => page.getByTestId('piece-row').count()).toBe(4);
+    await page.getByLabel('Select jigs1').check();
+    await page.getByLabel('Select jigs3').check();
+    await page.getByTestId('move-to').selectOption({ label: 'Big' });
+    await page.getByTestId('move').click();
+    await expect.poll(() => page.getByTestId('piece-row').count()).toBe(2);
+    await page.getByTestId('corpus-item').filter({ hasText: 'Big' }).click();
+    await expect.poll(() => page.getByTestId('piece-row').count()).toBe(3);
+  });
+
   it('deletes a corpus only after confirmation', async () => {
     await page.getByTestId('corpus-item').filter({ hasText: 'Big' }).click();
     await page.getByTestId('corpus-delete').click();

@@ -68,3 +68,22 @@ describe('etude command line (real process)', () => {
     }
   });
 });
+
+describe('etude bench', () => {
+  it('runs a workload through the real import in its own process and prints one JSON line', () => {
+    const { code, stdout } = etude(['bench', '--workload', 'import-large-file', '--json']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(result).toMatchObject({ workload: 'import-large-file', imported: 1, notes: 200_000, failed: 0 });
+    expect(result.notes_per_s).toBeGreaterThan(0);
+    expect(result.peak_rss_mb).toBeGreaterThan(10);
+  });
+
+  it('names the workloads when asked for one that does not exist', () => {
+    const { code, stderr } = etude(['bench', '--workload', 'nope']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown workload "nope" \(workloads: import-nottingham, import-large-file/);
+  });
+});

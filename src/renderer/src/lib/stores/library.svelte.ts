@@ -1,4 +1,5 @@
 import type { CorpusCheck, CorpusSummary, ImportSummary, PieceDetail, PieceSummary, TrackRule } from '../../../../shared/library';
+import { SvelteSet } from 'svelte/reactivity';
 import { engine } from './engine.svelte';
 
 export type PieceSort = 'title' | 'duration' | 'notes' | 'imported';
@@ -32,6 +33,8 @@ class Library {
   sort = $state<PieceSort>('title');
   descending = $state(false);
   piece = $state<PieceDetail | null>(null);
+  /** Pieces ticked in the table, for moving or deleting several at once. */
+  readonly selected = new SvelteSet<number>();
   check = $state<CorpusCheck | null>(null);
   importing = $state<ImportState | null>(null);
   lastImport = $state<ImportSummary | null>(null);
@@ -67,6 +70,7 @@ class Library {
     this.corpusId = id;
     this.piece = null;
     this.check = null;
+    this.selected.clear();
     this.search = '';
     await this.refreshPieces();
   }
@@ -128,6 +132,25 @@ class Library {
     await engine.client.call('corpus.setTrackRule', { id, rule });
     this.check = null;
     await this.refresh();
+  }
+
+  async moveSelected(toCorpusId: number): Promise<{ moved: number; duplicates: number }> {
+    const result = await engine.client.call('pieces.move', { pieceIds: [...this.selected], toCorpusId });
+    this.afterBulk();
+    await this.refresh();
+    return result;
+  }
+
+  async deleteSelected(): Promise<number> {
+    const { deleted } = await engine.client.call('pieces.delete', { pieceIds: [...this.selected], confirm: true });
+    this.afterBulk();
+    await this.refresh();
+    return deleted;
+  }
+
+  private afterBulk(): void {
+    if (this.piece && this.selected.has(this.piece.id)) this.piece = null;
+    this.selected.clear();
   }
 
   /** Desktop: paths from the native dialog, imported in place by the engine. */

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKLOADS } from '../../engine/bench/workloads';
+import { UsageError, type Command } from '../command';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * `etude bench`: each workload runs in its own process through the studio's real code, so its
+ * peak resident memory is its own. Prints one JSON line per workload.
+ */
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'run the benchmark workloads and print one JSON line each',
+  usage: 'etude bench [--workload NAME] [--corpora DIR] [--json]',
+  options: { workload: { type: 'string' }, corpora: { type: 'string' }, inline: { type: 'boolean' } },
+  async run(ctx) {
+    const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? path.join(REPO_ROOT, '../shared/corpora'));
+    const name = ctx.values.workload as string | undefined;
+    const chosen = name ? WORKLOADS.filter((w) => w.name === name) : WORKLOADS;
+    if (chosen.length === 0) throw new UsageError(`unknown workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+
+    if (ctx.values.inline) {
+      const result = await chosen[0]!.run({ corporaDir });
+      ctx.out(JSON.stringify({ ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+      return undefined;
+    }
+    for (const workload of chosen) {
+      if (!ctx.json) ctx.err(`running ${workload.name}: ${workload.summary}`);
+      const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', '--inline', '--workload', workload.name, '--corpora', corporaDir], {
+        encoding: 'utf8',
+      });
+      if (child.status !== 0) throw new Error(`workload ${workload.name} failed: ${(child.stderr || child.stdout).trim().split('\n').at(-1)}`);
+      ctx.out(child.stdout.trim());
+    }
+    return undefined;
+  },
+};
