@@ -2,8 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './repo';
 
-/** Real MIDI made by other people, read from the shared folder beside the repo (never copied into it). */
-export const CORPORA = path.resolve(REPO_ROOT, '../shared/corpora');
+/**
+ * Real MIDI made by other people, read from the shared folder beside the repo (never copied into
+ * it); ETUDE_CORPORA points elsewhere.
+ */
+export const CORPORA = path.resolve(process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
+if (!fs.existsSync(path.join(CORPORA, 'nottingham-jigs'))) {
+  throw new Error(`the shared test corpora are not at ${CORPORA}: put shared/ beside the repo, or set ETUDE_CORPORA`);
+}
 export const JIGS = path.join(CORPORA, 'nottingham-jigs');
 export const PIANO = path.join(CORPORA, 'piano-midi');
 

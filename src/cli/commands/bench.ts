@@ -16,7 +16,7 @@ export const benchCommand: Command = {
   usage: 'etude bench [--workload NAME] [--corpora DIR] [--json]',
   options: { workload: { type: 'string' }, corpora: { type: 'string' }, inline: { type: 'boolean' } },
   async run(ctx) {
-    const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? path.join(REPO_ROOT, '../shared/corpora'));
+    const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
     const name = ctx.values.workload as string | undefined;
     const chosen = name ? WORKLOADS.filter((w) => w.name === name) : WORKLOADS;
     if (chosen.length === 0) throw new UsageError(`unknown workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
