@@ -4,6 +4,8 @@ import { keyName, type CorpusSummary, type PieceDetail, type PieceSummary, type 
 import { instrumentFamily } from '../midi/gm';
 import { packNotes, unpackNotes } from '../midi/notes-blob';
 import type { ParsedMidi } from '../midi/smf';
+import { selectTracks } from '../corpus/track-rule';
+import type { EncodableNotes, NoteEvent } from '../encode/types';
 
 export interface CorpusRow {
   id: number;
@@ -343,6 +345,50 @@ export class CorpusRepo {
           noteCount: t.noteCount,
           fingerprint: fingerprintNotes(t.notes, row.ppq),
         })),
+      };
+    }
+  }
+
+  /**
+   * Each piece of a corpus as the encodings read it: the notes of the tracks its rule selects,
+   * merged and sorted by start then pitch. One piece in memory at a time.
+   */
+  *iterateEncodable(corpusId: number): Generator<{ pieceId: number; title: string; contentHash: string; piece: EncodableNotes }> {
+    const corpus = this.require(corpusId);
+    const pieces = this.db
+      .prepare(
+        `SELECT id, title, content_hash AS contentHash, ppq, duration_ticks AS durationTicks, tempos,
+                time_signatures AS timeSignatures, key_signatures AS keySignatures
+         FROM pieces WHERE corpus_id = ? ORDER BY id`,
+      )
+      .all(corpusId) as { id: number; title: string; contentHash: string; ppq: number; durationTicks: number; tempos: string; timeSignatures: string; keySignatures: string }[];
+    const tracks = this.db.prepare(
+      `SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`,
+    );
+    for (const row of pieces) {
+      const rows = (tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]).map(
+        (t) => ({ ...t, isDrum: t.isDrum === 1 }),
+      );
+      const notes: NoteEvent[] = [];
+      for (const t of selectTracks(rows, corpus.trackRule)) {
+        const n = unpackNotes(t.notes);
+        for (let i = 0; i < n.pitch.length; i++) {
+          notes.push({ pitch: n.pitch[i]!, velocity: n.velocity[i]!, startTick: n.startTick[i]!, endTick: n.endTick[i]!, startSec: n.startSec[i]!, endSec: n.endSec[i]!, program: t.program });
+        }
+      }
+      notes.sort((a, b) => a.startTick - b.startTick || a.pitch - b.pitch);
+      yield {
+        pieceId: row.id,
+        title: row.title,
+        contentHash: row.contentHash,
+        piece: {
+          ppq: row.ppq,
+          durationTicks: row.durationTicks,
+          tempos: JSON.parse(row.tempos),
+          timeSignatures: JSON.parse(row.timeSignatures),
+          keySignatures: JSON.parse(row.keySignatures),
+          notes,
+        },
       };
     }
   }

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { flag } from './param-types';
+import { sortNotes, withSeconds } from './timeline';
+import type { Encoding, NoteEvent } from './types';
+import type { MeterPoint } from '../../shared/library';
+
+const params = z
+  .object({
+    /** Grid positions a beat (quarter note): 4 = sixteenths, 12 = sixteenths and triplets. */
+    positionsPerBeat: z.coerce.number().int().min(1).max(24).default(4),
+    velocityBins: z.coerce.number().int().min(1).max(128).default(32),
+    /** Longest note in beats; longer notes are cut to it. */
+    maxDurationBeats: z.coerce.number().int().min(1).max(64).default(8),
+    /** Tempo bins between 30 and 240 quarter notes a minute (spaced evenly in log tempo). */
+    tempoBins: z.coerce.number().int().min(1).max(128).default(32),
+    /** Program tokens before notes, for several instruments. */
+    programs: flag(false),
+  })
+  .strict();
+
+type Params = z.infer<typeof params>;
+
+const TEMPO_MIN = 30;
+const TEMPO_MAX = 240;
+
+function tempoBin(bpm: number, bins: number): number {
+  const x = Math.log(Math.min(TEMPO_MAX, Math.max(TEMPO_MIN, bpm)) / TEMPO_MIN) / Math.log(TEMPO_MAX / TEMPO_MIN);
+  return Math.min(bins - 1, Math.round(x * (bins - 1)));
+}
+function tempoOfBin(bin: number, bins: number): number {
+  return bins === 1 ? 120 : TEMPO_MIN * (TEMPO_MAX / TEMPO_MIN) ** (bin / (bins - 1));
+}
+function velocityBin(velocity: number, bins: number): number {
+  return Math.min(bins - 1, Math.floor(((velocity - 1) * bins) / 127));
+}
+/** The velocity a bin decodes to: the middle of the velocities it holds. */
+export function velocityOfBin(bin: number, bins: number): number {
+  const lo = Math.ceil((bin * 127) / bins) + 1;
+  const hi = Math.ceil(((bin + 1) * 127) / bins);
+  return Math.max(1, Math.min(127, Math.round((lo + Math.max(lo, hi)) / 2)));
+}
+
+interface Bar {
+  tick: number;
+  length: number;
+  meter: MeterPoint;
+}
+
+/**
+ * Bar starts from the time signatures, far enough to hold `until`. Every bar is whole: a meter
+ * change written in the middle of a bar takes effect at the next bar line, so the decoder, which
+ * only counts bars, lands every bar where the encoder put it.
+ */
+function bars(meters: readonly MeterPoint[], ppq: number, until: number): Bar[] {
+  const changes = meters.length > 0 && meters[0]!.tick === 0 ? [...meters] : [{ tick: 0, numerator: 4, denominator: 4 }, ...meters];
+  const out: Bar[] = [];
+  let tick = 0;
+  let c = 0;
+  while (tick <= until) {
+    while (c + 1 < changes.length && changes[c + 1]!.tick <= tick) c++;
+    const meter = changes[c]!;
+    const length = (meter.numerator * 4 * ppq) / meter.denominator;
+    out.push({ tick, length, meter });
+    tick += length;
+  }
+  return out;
+}
+
+/**
+ * REMI-like events: `Bar` (with `Meter_n/d` at the start and where the meter changes), `Pos_k` on a
+ * grid inside the bar, `Tempo_b` where the tempo changes, optional `Program_p`, then for each note
+ * `Pitch_p`, `Vel_v`, `Dur_d` (grid steps). Exact on the grid; the encoding the studio recommends
+ * for the Transformer.
+ */
+export const events: Encoding<Params> = {
+  info: {
+    kind: 'events',
+    version: 1,
+    title: 'Events (REMI-like)',
+    seed: null,
+    defaults: params.parse({}),
+    paramHelp: {
+      positionsPerBeat: 'grid positions a beat (4 = sixteenths; 12 adds triplets)',
+      velocityBins: 'velocity levels kept (32)',
+      maxDurationBeats: 'longest note in beats; longer ones are cut (8)',
+      tempoBins: 'tempo levels between 30 and 240 bpm (32)',
+      programs: 'true adds instrument (program) tokens for several tracks',
+    },
+    resolution: 'pitch, onset and length on the grid, velocity to its bin, tempo to its bin, bars and meter',
+    loses: [
+      'timing finer than the grid',
+      'notes longer than maxDurationBeats (cut)',
+      'velocity within a bin (4 levels a bin at 32 bins)',
+      'without programs: which instrument played a note',
+      'a meter change in the middle of a bar moves to the next bar line',
+    ],
+    representation: 'tokens',
+  },
+  params,
+
+  encode(piece, p) {
+    const grid = piece.ppq / p.positionsPerBeat;
+    const maxSteps = p.maxDurationBeats * p.positionsPerBeat;
+    const q = (tick: number) => Math.round(tick / grid) * grid;
+    const notes = piece.notes
+      .map((n) => ({ ...n, on: q(n.startTick), steps: Math.min(maxSteps, Math.max(1, Math.round((n.endTick - n.startTick) / grid))) }))
+      .sort((a, b) => a.on - b.on || a.program - b.program || a.pitch - b.pitch);
+    const until = Math.max(0, ...notes.map((n) => n.on));
+    const barList = bars(piece.timeSignatures, piece.ppq, until);
+    const tempos = piece.tempos.length > 0 ? piece.tempos : [{ tick: 0, usPerQuarter: 500_000 }];
+    const tokens: string[] = [];
+    let noteIndex = 0;
+    let tempoIndex = 0;
+    let lastTempoBin = -1;
+    let lastMeter = '';
+    for (let b = 0; b < barList.length; b++) {
+      const bar = barList[b]!;
+      const barEnd = bar.tick + bar.length;
+      if (noteIndex >= notes.length) break;
+      tokens.push('Bar');
+      const meter = `${bar.meter.numerator}/${bar.meter.denominator}`;
+      if (meter !== lastMeter) tokens.push(`Meter_${meter}`);
+      lastMeter = meter;
+      let lastPos = -1;
+      let lastProgram = -1;
+      // Tempo changes and notes inside this bar, in time order.
+      for (;;) {
+        const note = notes[noteIndex];
+        const noteAt = note && note.on < barEnd ? note.on : Infinity;
+        const tempo = tempos[tempoIndex];
+        const tempoAt = tempo && q(tempo.tick) < barEnd ? Math.max(bar.tick, q(tempo.tick)) : Infinity;
+        if (noteAt === Infinity && tempoAt === Infinity) break;
+        const at = Math.min(noteAt, tempoAt);
+        const pos = Math.round((at - bar.tick) / grid);
+        if (pos !== lastPos) tokens.push(`Pos_${pos}`);
+        lastPos = pos;
+        if (tempoAt <= noteAt) {
+          const bin = tempoBin(60_000_000 / tempo!.usPerQuarter, p.tempoBins);
+          if (bin !== lastTempoBin) tokens.push(`Tempo_${bin}`);
+          lastTempoBin = bin;
+          tempoIndex++;
+          continue;
+        }
+        if (p.programs && note!.program !== lastProgram) tokens.push(`Program_${note!.program}`);
+        lastProgram = note!.program;
+        tokens.push(`Pitch_${note!.pitch}`, `Vel_${velocityBin(note!.velocity, p.velocityBins)}`, `Dur_${note!.steps}`);
+        noteIndex++;
+      }
+    }
+    return { representation: 'tokens', tokens };
+  },
+
+  decode(encoded, p, context) {
+    if (encoded.representation !== 'tokens') throw new Error('events decodes tokens');
+    const grid = context.ppq / p.positionsPerBeat;
+    const notes: Omit<NoteEvent, 'startSec' | 'endSec'>[] = [];
+    // Bars follow the Meter tokens; before any, the context's meter.
+    const meter = context.timeSignatures[0] ?? { tick: 0, numerator: 4, denominator: 4 };
+    let barStart = -1;
+    let barLength = (meter.numerator * 4 * context.ppq) / meter.denominator;
+    let pos = 0;
+    let program = 0;
+    let pitch: number | null = null;
+    let velocity = 100;
+    for (const token of encoded.tokens) {
+      const [name, value] = token.split('_') as [string, string | undefined];
+      if (name === 'Bar') {
+        barStart = barStart < 0 ? 0 : barStart + barLength;
+        pos = 0;
+      } else if (name === 'Meter' && value) {
+        const [n, d] = value.split('/').map(Number);
+        if (n && d) barLength = (n * 4 * context.ppq) / d;
+      } else if (name === 'Pos') pos = Number(value);
+      else if (name === 'Program') program = Number(value);
+      else if (name === 'Pitch') pitch = Number(value);
+      else if (name === 'Vel') velocity = velocityOfBin(Number(value), p.velocityBins);
+      else if (name === 'Dur' && pitch !== null) {
+        const start = Math.max(0, barStart) + pos * grid;
+        notes.push({ pitch, velocity, startTick: Math.round(start), endTick: Math.round(start + Number(value) * grid), program });
+        pitch = null;
+      }
+    }
+    return sortNotes(withSeconds(notes, context));
+  },
+
+  transpose(token, semitones) {
+    if (!token.startsWith('Pitch_')) return token;
+    const pitch = Number(token.slice(6)) + semitones;
+    return pitch >= 0 && pitch <= 127 ? `Pitch_${pitch}` : null;
+  },
+};
+
+/** The tempo map a decoded event sequence asks for (Tempo tokens), for generation to honour. */
+export function tempoOfToken(token: string, p: Params): number | null {
+  return token.startsWith('Tempo_') ? tempoOfBin(Number(token.slice(6)), p.tempoBins) : null;
+}

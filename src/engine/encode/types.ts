@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { EncodingInfo, ParamValue } from '../../shared/encoding';
+import type { KeyPoint, MeterPoint, TempoPoint } from '../../shared/library';
+
+/** One note of the tracks training uses, with the times the encodings need. */
+export interface NoteEvent {
+  pitch: number;
+  velocity: number;
+  startTick: number;
+  endTick: number;
+  startSec: number;
+  endSec: number;
+  program: number;
+}
+
+/** What an encoding reads: the selected notes of one piece, sorted by start then pitch, and its timeline. */
+export interface EncodableNotes {
+  ppq: number;
+  tempos: TempoPoint[];
+  timeSignatures: MeterPoint[];
+  keySignatures: KeyPoint[];
+  durationTicks: number;
+  notes: NoteEvent[];
+}
+
+/** The timeline a decoder writes into (the primer's, when generating). */
+export interface DecodeContext {
+  ppq: number;
+  tempos: TempoPoint[];
+  timeSignatures: MeterPoint[];
+}
+
+export type Encoded =
+  | { representation: 'tokens'; tokens: string[] }
+  | { representation: 'features'; width: number; data: Float32Array }
+  | { representation: 'binary'; width: number; data: Uint8Array };
+
+export interface Encoding<P extends Record<string, ParamValue>> {
+  info: Omit<EncodingInfo, 'defaults'> & { defaults: P };
+  params: z.ZodType<P>;
+  encode(piece: EncodableNotes, params: P): Encoded;
+  decode(encoded: Encoded, params: P, context: DecodeContext): NoteEvent[];
+  /** The same token a number of semitones away, or null when it has no pitch meaning or leaves the range. */
+  transpose?(token: string, semitones: number, params: P): string | null;
+}
