@@ -11,9 +11,10 @@ import { UsageError, type Command, type OptionSpec } from './command';
 import { infoCommand } from './commands/info';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
+import { vocabCommand } from './commands/vocab';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

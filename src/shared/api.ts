@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Reply } from './reply';
+import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -73,6 +74,28 @@ export const methodInputs = {
   'piece.get': z.object({ id }).strict(),
   'pieces.move': z.object({ pieceIds: z.array(id).min(1).max(100_000), toCorpusId: id }).strict(),
   'pieces.delete': z.object({ pieceIds: z.array(id).min(1).max(100_000), confirm: z.literal(true) }).strict(),
+
+  /** The encodings, their parameters, and what each keeps and loses. */
+  'encoding.list': none,
+  /** Encodes a corpus and builds its vocabulary (reused when an identical one exists). */
+  'vocab.build': z
+    .object({
+      corpusId: id,
+      encoding: z.enum(ENCODING_KINDS),
+      params: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
+      minCount: z.number().int().min(1).max(1_000_000).optional(),
+      maxSize: z.number().int().min(5).max(1_000_000).optional(),
+      rebuild: z.boolean().optional(),
+    })
+    .strict(),
+  'vocab.list': z.object({ corpusId: id.optional() }).strict(),
+  'vocab.get': z.object({ id }).strict(),
+  'vocab.tokens': z
+    .object({ id, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(5000).optional(), search: z.string().max(200).optional() })
+    .strict(),
+  /** Notes that tokens decode to (to hear a token, or a generated sequence). */
+  'vocab.decode': z.object({ id, tokens: z.array(z.string().max(2000)).min(1).max(20_000) }).strict(),
+  'vocab.delete': z.object({ id, confirm: z.literal(true) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodInputs;
@@ -116,6 +139,13 @@ export interface MethodResults {
   'piece.get': PieceDetail;
   'pieces.move': { moved: number; duplicates: number };
   'pieces.delete': { deleted: number };
+  'encoding.list': EncodingInfo[];
+  'vocab.build': VocabularySummary;
+  'vocab.list': VocabularySummary[];
+  'vocab.get': VocabularySummary;
+  'vocab.tokens': { total: number; tokens: VocabularyToken[] };
+  'vocab.decode': DecodedNotes;
+  'vocab.delete': { deleted: true };
 }
 
 export type { TrackRule };
@@ -127,6 +157,8 @@ export interface EngineEvents {
   'engine.status': { state: 'ready' | 'closing'; at: number };
   /** Progress of a running import: every 100 ms or 25 files, and at start and end. */
   'corpus.importProgress': ImportProgress;
+  /** Progress of a vocabulary build: pieces encoded so far. */
+  'vocab.progress': { corpusId: number; done: number; total: number };
   /** Corpora or pieces changed: lists should refresh. */
   'library.changed': { corpusId: number | null };
 }

@@ -1,8 +1,9 @@
 import { corpusHandlers } from './corpus';
 import { engineHandlers } from './engine';
 import type { Handlers } from './types';
+import { vocabHandlers } from './vocab';
 
 export type { Handlers } from './types';
 
 /** One handler per API method; the type makes a missing handler a compile error. */
-export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers };
+export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers, ...vocabHandlers };

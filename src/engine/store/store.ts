@@ -2,17 +2,20 @@ import type Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
+import { VocabularyRepo } from './vocabularies';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
   readonly path: string;
   readonly db: Database.Database;
   readonly corpora: CorpusRepo;
+  readonly vocabularies: VocabularyRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
     this.db = db;
     this.corpora = new CorpusRepo(db);
+    this.vocabularies = new VocabularyRepo(db);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {

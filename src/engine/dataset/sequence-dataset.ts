@@ -1,0 +1,238 @@
+import { EtudeError } from '../../shared/errors';
+import type { ParamValue } from '../../shared/encoding';
+import { encodingOf } from '../encode/registry';
+import type { Store } from '../store/store';
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same split and the same batches. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SplitOptions {
+  /** Input steps a window; each window also holds the next step as the target. */
+  sequenceLength: number;
+  /** Share of pieces held out for validation (by piece, never by window). */
+  validationFraction?: number;
+  seed?: number;
+  /** Steps between consecutive window starts inside a piece. */
+  stride?: number;
+}
+
+/**
+ * All encoded pieces of one vocabulary in one flat typed array, with piece offsets. Windows are
+ * never materialised: a window is (piece, start), found from prefix sums of per-piece counts.
+ */
+export class SequenceDataset {
+  private constructor(
+    readonly vocabularyId: number,
+    readonly representation: 'tokens' | 'features' | 'binary',
+    /** Numbers a step: 1 for tokens, the feature width otherwise. */
+    readonly width: number,
+    readonly data: Int32Array | Float32Array | Uint8Array,
+    /** Step offsets: piece p spans steps offsets[p] … offsets[p+1]. */
+    readonly offsets: Uint32Array,
+    readonly titles: string[],
+  ) {}
+
+  static load(store: Store, vocabularyId: number): SequenceDataset {
+    const vocab = store.vocabularies.get(vocabularyId);
+    const rows = store.vocabularies.encodedPieces(vocabularyId);
+    const width = vocab.representation === 'tokens' ? 1 : vocab.width;
+    const totalSteps = rows.reduce((n, r) => n + r.steps, 0);
+    const data =
+      vocab.representation === 'tokens'
+        ? new Int32Array(totalSteps)
+        : vocab.representation === 'features'
+          ? new Float32Array(totalSteps * width)
+          : new Uint8Array(totalSteps * width);
+    const offsets = new Uint32Array(rows.length + 1);
+    let at = 0;
+    rows.forEach((row, i) => {
+      offsets[i] = at;
+      // Copy through a fresh aligned buffer: SQLite's BLOB may sit at any byte offset.
+      const bytes = new Uint8Array(row.data.byteLength);
+      bytes.set(row.data);
+      const view =
+        vocab.representation === 'tokens'
+          ? new Int32Array(bytes.buffer)
+          : vocab.representation === 'features'
+            ? new Float32Array(bytes.buffer)
+            : bytes;
+      data.set(view, at * width);
+      at += row.steps;
+    });
+    offsets[rows.length] = at;
+    return new SequenceDataset(vocabularyId, vocab.representation, width, data, offsets, rows.map((r) => r.title));
+  }
+
+  get pieces(): number {
+    return this.offsets.length - 1;
+  }
+
+  get steps(): number {
+    return this.offsets[this.offsets.length - 1]!;
+  }
+
+  /** Bytes held: the flat data and the offsets (windows cost nothing). */
+  get byteLength(): number {
+    return this.data.byteLength + this.offsets.byteLength;
+  }
+
+  pieceLength(p: number): number {
+    return this.offsets[p + 1]! - this.offsets[p]!;
+  }
+
+  /**
+   * Training and validation windows, split by piece with a fixed seed. Pieces too short for one
+   * window are left out and counted; if none is long enough, says so.
+   */
+  split(options: SplitOptions): { train: WindowSet; validation: WindowSet; shortPieces: number; warnings: string[] } {
+    const { sequenceLength } = options;
+    const stride = options.stride ?? 1;
+    if (!Number.isInteger(sequenceLength) || sequenceLength < 1) throw new EtudeError('invalid_input', 'the sequence length must be a whole number of at least 1');
+    const usable: number[] = [];
+    let shortPieces = 0;
+    let longest = 0;
+    for (let p = 0; p < this.pieces; p++) {
+      longest = Math.max(longest, this.pieceLength(p));
+      if (this.pieceLength(p) >= sequenceLength + 1) usable.push(p);
+      else shortPieces++;
+    }
+    if (usable.length === 0) {
+      throw new EtudeError(
+        'invalid_input',
+        `no piece is long enough for a window of ${sequenceLength} steps plus its target (the longest has ${longest}); choose a shorter sequence length`,
+      );
+    }
+    const random = seededRandom(options.seed ?? 1);
+    const order = [...usable];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const fraction = options.validationFraction ?? 0.1;
+    const validationCount = order.length < 2 || fraction <= 0 ? 0 : Math.max(1, Math.round(order.length * fraction));
+    const warnings: string[] = [];
+    if (shortPieces > 0) warnings.push(`${shortPieces} piece${shortPieces === 1 ? ' is' : 's are'} shorter than one window of ${sequenceLength + 1} steps and left out.`);
+    if (validationCount === 0 && fraction > 0) warnings.push('Only one piece is long enough: there is no validation set, so the validation loss cannot be shown.');
+    const byPosition = (a: number, b: number) => a - b;
+    return {
+      train: new WindowSet(this, order.slice(validationCount).sort(byPosition), sequenceLength, stride),
+      validation: new WindowSet(this, order.slice(0, validationCount).sort(byPosition), sequenceLength, stride),
+      shortPieces,
+      warnings,
+    };
+  }
+}
+
+/** The windows of a set of pieces: window i is found by binary search over prefix sums. */
+export class WindowSet {
+  readonly count: number;
+  private readonly prefix: Float64Array;
+
+  constructor(
+    readonly dataset: SequenceDataset,
+    readonly pieces: readonly number[],
+    readonly sequenceLength: number,
+    readonly stride: number,
+  ) {
+    this.prefix = new Float64Array(pieces.length + 1);
+    pieces.forEach((p, i) => {
+      const windows = Math.floor((dataset.pieceLength(p) - (sequenceLength + 1)) / stride) + 1;
+      this.prefix[i + 1] = this.prefix[i]! + Math.max(0, windows);
+    });
+    this.count = this.prefix[pieces.length]!;
+  }
+
+  /** Step index in the dataset where window i starts. */
+  start(i: number): number {
+    if (i < 0 || i >= this.count) throw new RangeError(`window ${i} of ${this.count}`);
+    let lo = 0;
+    let hi = this.pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.prefix[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.dataset.offsets[this.pieces[lo]!]! + (i - this.prefix[lo]!) * this.stride;
+  }
+
+  /** Window order for one epoch, shuffled with a seed. */
+  shuffled(seed: number): Uint32Array {
+    const order = Uint32Array.from({ length: this.count }, (_, i) => i);
+    const random = seededRandom(seed);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    return order;
+  }
+
+  /**
+   * Inputs and next-step targets of token windows, batch-major: x[b][t] and y[b][t] = x[b][t+1].
+   * `transpose` (a semitone shift per window) applies a transposition table where one is given.
+   */
+  tokenBatch(windows: ArrayLike<number>, transpositions?: { table: TranspositionTable; shifts: ArrayLike<number> }): { x: Int32Array; y: Int32Array } {
+    if (this.dataset.representation !== 'tokens') throw new Error('tokenBatch needs a token vocabulary');
+    const data = this.dataset.data as Int32Array;
+    const n = this.sequenceLength;
+    const x = new Int32Array(windows.length * n);
+    const y = new Int32Array(windows.length * n);
+    for (let b = 0; b < windows.length; b++) {
+      const start = this.start(windows[b]!);
+      const map = transpositions?.table.mapFor(data, start, n + 1, transpositions.shifts[b] ?? 0);
+      for (let t = 0; t < n; t++) {
+        const a = data[start + t]!;
+        const c = data[start + t + 1]!;
+        x[b * n + t] = map ? map[a]! : a;
+        y[b * n + t] = map ? map[c]! : c;
+      }
+    }
+    return { x, y };
+  }
+}
+
+/**
+ * Token-id maps for transposing by −range…+range semitones. A window whose transposed tokens would
+ * leave the vocabulary (or the MIDI range) is used untransposed.
+ */
+export class TranspositionTable {
+  private readonly maps = new Map<number, Int32Array>();
+
+  constructor(tokens: readonly string[], encodingKind: string, params: Record<string, ParamValue>, readonly range: number) {
+    const encoding = encodingOf(encodingKind);
+    if (!encoding.transpose) throw new EtudeError('invalid_input', `${encodingKind} has no pitch tokens to transpose`);
+    const index = new Map(tokens.map((t, i) => [t, i]));
+    for (let k = -range; k <= range; k++) {
+      if (k === 0) continue;
+      const map = new Int32Array(tokens.length);
+      tokens.forEach((token, id) => {
+        if (token.startsWith('<')) {
+          map[id] = id; // special tokens (<pad>, <unk>, …) stay what they are
+          return;
+        }
+        const moved = encoding.transpose!(token, k, params);
+        map[id] = moved === null ? -1 : (index.get(moved) ?? -1);
+      });
+      this.maps.set(k, map);
+    }
+  }
+
+  /** The map for shift k if every token of the window survives it; null to leave the window as it is. */
+  mapFor(data: Int32Array, start: number, length: number, k: number): Int32Array | null {
+    if (k === 0) return null;
+    const map = this.maps.get(k);
+    if (!map) return null;
+    for (let i = start; i < start + length; i++) if (map[data[i]!] === -1) return null;
+    return map;
+  }
+}
