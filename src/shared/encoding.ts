@@ -14,6 +14,8 @@ export interface EncodingInfo {
   defaults: Record<string, ParamValue>;
   /** One line per parameter: what it does and its allowed values. */
   paramHelp: Record<string, string>;
+  /** Parameters that take one of a few values. */
+  choices?: Record<string, string[]>;
   /** What a round trip keeps exactly, and what it loses. */
   resolution: string;
   loses: string[];

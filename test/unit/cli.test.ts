@@ -49,3 +49,16 @@ describe('command line', () => {
     expect(dbFlag(['electron', '.'])).toBeUndefined();
   });
 });
+
+describe('--param flags', () => {
+  it('turns key=value pairs into typed parameters', async () => {
+    const { parseParamFlags } = await import('../../src/cli/commands/vocab');
+    expect(parseParamFlags(['fps=10', 'onsets=true', 'variant=octaves-durations', 'x=false'])).toEqual({
+      fps: 10,
+      onsets: true,
+      variant: 'octaves-durations',
+      x: false,
+    });
+    expect(() => parseParamFlags(['novalue'])).toThrow(/key=value/);
+  });
+});

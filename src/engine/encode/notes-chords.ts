@@ -41,6 +41,7 @@ export const notesChords: Encoding<Params> = {
     title: 'Notes and chords',
     seed: 'seed 000: LSTM note/chord (music21)',
     defaults: params.parse({}),
+    choices: { variant: ['seed', 'octaves-durations'] },
     paramHelp: {
       variant: '"seed" (pitch names and normal-order chords, fixed spacing) or "octaves-durations"',
       offsetBeats: 'seed variant: beats between tokens when decoding (0.5)',
