@@ -146,9 +146,16 @@ export class CorpusRepo {
     return this.byId(id)!;
   }
 
-  /** Deletes a corpus with its pieces and tracks (one statement; foreign keys cascade). */
+  /** Deletes a corpus with its pieces and tracks (one statement; foreign keys cascade). Refused while models use it. */
   delete(id: number): { pieces: number } {
-    this.require(id);
+    const corpus = this.require(id);
+    const models = this.db.prepare('SELECT name FROM models WHERE corpus_id = ? ORDER BY name').pluck().all(id) as string[];
+    if (models.length > 0) {
+      throw new EtudeError(
+        'conflict',
+        `"${corpus.name}" trains ${models.length === 1 ? 'the model' : 'the models'} ${models.map((m) => `"${m}"`).join(', ')}: delete ${models.length === 1 ? 'it' : 'them'} first, or keep the corpus`,
+      );
+    }
     const pieces = this.db.prepare('SELECT count(*) FROM pieces WHERE corpus_id = ?').pluck().get(id) as number;
     this.db.prepare('DELETE FROM corpora WHERE id = ?').run(id);
     return { pieces };

@@ -3,6 +3,7 @@ import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
 import { VocabularyRepo } from './vocabularies';
+import { TrainingRepo } from './training';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
@@ -10,12 +11,14 @@ export class Store {
   readonly db: Database.Database;
   readonly corpora: CorpusRepo;
   readonly vocabularies: VocabularyRepo;
+  readonly training: TrainingRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
     this.db = db;
     this.corpora = new CorpusRepo(db);
     this.vocabularies = new VocabularyRepo(db);
+    this.training = new TrainingRepo(db);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {

@@ -7,6 +7,10 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// The union package registers every op's gradient into the shared tfjs-core (tfjs-core's own
+// Node bundle has none), which training needs.
+import '@tensorflow/tfjs';
+import { registerFastMatMulGradient } from './matmul-gradient';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 const require = createRequire(import.meta.url);
@@ -50,6 +54,8 @@ async function wasmThreads(): Promise<number> {
     return 1;
   }
 }
+
+registerFastMatMulGradient();
 
 export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
   const fallbackReasons: string[] = [];

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface ManifestEntry {
+  name: string;
+  shape: number[];
+}
+
+let instances = 0;
+
+/**
+ * A model's trainable variables in a fixed order, created from seeded initialisers and saved as
+ * one Float32 buffer plus a manifest of names and shapes. Each instance prefixes its variable
+ * names, because TF.js refuses two live variables of one name in a thread.
+ */
+export class ParamSet {
+  private readonly prefix = `p${++instances}`;
+  readonly entries: { name: string; variable: tf.Variable }[] = [];
+
+  add(name: string, value: tf.Tensor): tf.Variable {
+    const variable = tf.variable(value, true, `${this.prefix}/${name}`);
+    value.dispose();
+    this.entries.push({ name, variable });
+    return variable;
+  }
+
+  get variables(): tf.Variable[] {
+    return this.entries.map((e) => e.variable);
+  }
+
+  count(): number {
+    return this.entries.reduce((n, e) => n + e.variable.size, 0);
+  }
+
+  manifest(): ManifestEntry[] {
+    return this.entries.map((e) => ({ name: e.name, shape: e.variable.shape }));
+  }
+
+  async save(): Promise<Uint8Array> {
+    return concatTensors(this.variables);
+  }
+
+  /** Loads weights saved by `save`, checking every name and shape against this model's. */
+  load(manifest: ManifestEntry[], bytes: Uint8Array): void {
+    if (manifest.length !== this.entries.length) throw new Error(`the checkpoint has ${manifest.length} weights, the model ${this.entries.length}`);
+    const floats = toFloat32(bytes);
+    let at = 0;
+    this.entries.forEach((e, i) => {
+      const m = manifest[i]!;
+      if (m.name !== e.name || m.shape.join('x') !== e.variable.shape.join('x')) {
+        throw new Error(`checkpoint weight ${i} is ${m.name} [${m.shape}], the model wants ${e.name} [${e.variable.shape}]`);
+      }
+      const size = e.variable.size;
+      e.variable.assign(tf.tensor(floats.subarray(at, at + size), e.variable.shape));
+      at += size;
+    });
+    if (at !== floats.length) throw new Error('the checkpoint holds more numbers than the model');
+  }
+
+  dispose(): void {
+    for (const e of this.entries) e.variable.dispose();
+    this.entries.length = 0;
+  }
+}
+
+export function toFloat32(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+export async function concatTensors(tensors: tf.Tensor[]): Promise<Uint8Array> {
+  const total = tensors.reduce((n, t) => n + t.size, 0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const t of tensors) {
+    out.set((await t.data()) as Float32Array, at);
+    at += t.size;
+  }
+  return new Uint8Array(out.buffer);
+}
+
+/** Optimizer state (Adam's moments, RMSprop's accumulators, the iteration count) as bytes and shapes. */
+export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ shapes: number[][]; bytes: Uint8Array }> {
+  const weights = await optimizer.getWeights();
+  return { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)) };
+}
+
+export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][], bytes: Uint8Array): Promise<void> {
+  const floats = toFloat32(bytes);
+  let at = 0;
+  const weights = shapes.map((shape, i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const tensor = tf.tensor(floats.subarray(at, at + size), shape);
+    at += size;
+    return { name: `w${i}`, tensor };
+  });
+  await optimizer.setWeights(weights);
+}

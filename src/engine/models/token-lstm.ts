@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelSpec } from '../../shared/training';
+import { glorot, orthogonal, seedFor } from './init';
+import { lstmRecurrence } from './layers/lstm';
+import { ParamSet } from './param-set';
+import type { Batch, LossResult, TrainableModel } from './types';
+
+type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
+
+interface Layer {
+  kernel: tf.Variable; // [in, 4u]: input projections, gates in Keras order i, f, c, o
+  recurrent: tf.Variable; // [u, 4u]
+  bias: tf.Variable; // [4u], forget gate 1
+}
+
+/**
+ * Embedding → stacked LSTM → dense → softmax over the vocabulary, predicting every next token of
+ * a window. Built from few large ops: the embedding is a one-hot matMul (the WASM backend has no
+ * gradient for gather), and each layer projects all timesteps' inputs in one matMul before the
+ * recurrence, so each timestep adds one small matMul and the gate arithmetic.
+ */
+export class TokenLstm implements TrainableModel {
+  readonly params = new ParamSet();
+  private readonly embedding: tf.Variable;
+  private readonly layers: Layer[] = [];
+  private readonly dense: { kernel: tf.Variable; bias: tf.Variable } | null;
+  private readonly output: { kernel: tf.Variable; bias: tf.Variable };
+
+  constructor(
+    readonly spec: LstmSpec,
+    readonly vocabSize: number,
+    readonly seed: number,
+  ) {
+    let k = 0;
+    const next = () => seedFor(seed, k++);
+    this.embedding = this.params.add('embedding', tf.randomUniform([vocabSize, spec.embedding], -0.05, 0.05, 'float32', next()));
+    let input = spec.embedding;
+    const u = spec.units;
+    for (let l = 0; l < spec.layers; l++) {
+      const bias = tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])]);
+      this.layers.push({
+        kernel: this.params.add(`lstm${l}/kernel`, glorot([input, 4 * u], next())),
+        recurrent: this.params.add(`lstm${l}/recurrent`, tf.concat([0, 1, 2, 3].map((g) => orthogonal([u, u], next() + g)), 1)),
+        bias: this.params.add(`lstm${l}/bias`, bias),
+      });
+      input = u;
+    }
+    this.dense =
+      spec.dense > 0
+        ? { kernel: this.params.add('dense/kernel', glorot([u, spec.dense], next())), bias: this.params.add('dense/bias', tf.zeros([spec.dense])) }
+        : null;
+    const head = spec.dense > 0 ? spec.dense : u;
+    this.output = { kernel: this.params.add('output/kernel', glorot([head, vocabSize], next())), bias: this.params.add('output/bias', tf.zeros([vocabSize])) };
+  }
+
+  private lstmLayer(seq: tf.Tensor3D, layer: Layer): tf.Tensor3D {
+    const [b, t, d] = seq.shape;
+    const u = this.spec.units;
+    // Every timestep's input projection in one matMul, then the fused recurrence (time-major).
+    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [b * t, d]), layer.kernel), layer.bias), [b, t, 4 * u]);
+    const hidden = lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent);
+    return tf.transpose(hidden, [1, 0, 2]) as tf.Tensor3D;
+  }
+
+  /** Logits [batch·length, vocab] for token windows. */
+  logits(x: Int32Array, batch: number, length: number, training: boolean, step: number): tf.Tensor2D {
+    const dropout = training ? this.spec.dropout : 0;
+    let k = 0;
+    const drop = <T extends tf.Tensor>(t: T): T => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seedFor(step, 1000 + k++)) as T) : t);
+    const ids = tf.tensor1d(x, 'int32');
+    const embedded = tf.matMul(tf.cast(tf.oneHot(ids, this.vocabSize), 'float32'), this.embedding);
+    let seq = tf.reshape(embedded, [batch, length, this.spec.embedding]) as tf.Tensor3D;
+    this.layers.forEach((layer) => {
+      seq = drop(this.lstmLayer(seq, layer));
+    });
+    let flat: tf.Tensor2D = tf.reshape(seq, [batch * length, this.spec.units]);
+    if (this.dense) flat = drop(tf.relu(tf.add(tf.matMul(flat, this.dense.kernel), this.dense.bias)) as tf.Tensor2D);
+    return tf.add(tf.matMul(flat, this.output.kernel), this.output.bias);
+  }
+
+  loss(batch: Batch, training: boolean, step: number): LossResult {
+    const logits = this.logits(batch.x, batch.batch, batch.length, training, step);
+    const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.vocabSize), 'float32');
+    const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar;
+    return { loss };
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

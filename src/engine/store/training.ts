@@ -1,0 +1,218 @@
+import type Database from 'better-sqlite3';
+import { EtudeError } from '../../shared/errors';
+import type { CheckpointInfo, Hyperparams, MetricPoint, ModelInfo, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
+
+export interface CheckpointData extends CheckpointInfo {
+  modelId: number;
+  batch: number;
+  topology: string;
+  manifest: string;
+  weights: Buffer;
+  optimizer: Buffer;
+}
+
+export interface NewCheckpoint {
+  modelId: number;
+  runId: number;
+  kind: CheckpointInfo['kind'];
+  epoch: number;
+  step: number;
+  /** Batches of `epoch` already done: resuming starts at this batch. */
+  batch: number;
+  loss: number | null;
+  valLoss: number | null;
+  topology: string;
+  manifest: string;
+  weights: Uint8Array;
+  optimizer: Uint8Array;
+}
+
+const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters,
+  created_at AS createdAt, updated_at AS updatedAt`;
+const RUN_COLUMNS = `r.id, r.model_id AS modelId, m.name AS model, r.hyperparams, r.status, r.message, r.backend, r.epoch, r.step,
+  r.best_val_loss AS bestValLoss, r.seconds, r.created_at AS createdAt, r.ended_at AS endedAt`;
+const CHECKPOINT_COLUMNS = `id, run_id AS runId, kind, epoch, step, loss, val_loss AS valLoss, created_at AS createdAt`;
+
+const ACTIVE: RunStatus[] = ['queued', 'running', 'paused'];
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Models, runs, metrics and checkpoints. All training SQL lives here. */
+export class TrainingRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  createModel(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number }): ModelInfo {
+    const name = m.name.trim();
+    if (this.modelByName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists`);
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters).lastInsertRowid,
+    );
+    return this.model(id);
+  }
+
+  model(id: number): ModelInfo {
+    const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as (Omit<ModelInfo, 'spec'> & { spec: string }) | undefined;
+    if (!row) throw new EtudeError('not_found', `no model with id ${id}`);
+    return { ...row, spec: JSON.parse(row.spec) as ModelSpec };
+  }
+
+  modelByName(name: string): ModelInfo | null {
+    const id = this.db.prepare('SELECT id FROM models WHERE name = ?').pluck().get(name.trim()) as number | undefined;
+    return id === undefined ? null : this.model(id);
+  }
+
+  models(): ModelInfo[] {
+    const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
+    return ids.map((id) => this.model(id));
+  }
+
+  createRun(modelId: number, hyperparams: Hyperparams): RunInfo {
+    const id = Number(
+      this.db.prepare(`INSERT INTO runs (model_id, hyperparams, status) VALUES (?, ?, 'queued')`).run(modelId, JSON.stringify(hyperparams)).lastInsertRowid,
+    );
+    return this.run(id);
+  }
+
+  run(id: number): RunInfo {
+    const row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN models m ON m.id = r.model_id WHERE r.id = ?`).get(id) as
+      | (Omit<RunInfo, 'hyperparams'> & { hyperparams: string })
+      | undefined;
+    if (!row) throw new EtudeError('not_found', `no run with id ${id}`);
+    return { ...row, hyperparams: JSON.parse(row.hyperparams) as Hyperparams };
+  }
+
+  runs(modelId?: number): RunInfo[] {
+    const ids = (
+      modelId === undefined
+        ? this.db.prepare('SELECT id FROM runs ORDER BY id').pluck().all()
+        : this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id').pluck().all(modelId)
+    ) as number[];
+    return ids.map((id) => this.run(id));
+  }
+
+  latestRun(modelId: number): RunInfo | null {
+    const id = this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id DESC LIMIT 1').pluck().get(modelId) as number | undefined;
+    return id === undefined ? null : this.run(id);
+  }
+
+  setStatus(runId: number, status: RunStatus, message: string | null = null): void {
+    const ended = ACTIVE.includes(status) ? null : new Date().toISOString();
+    this.db
+      .prepare('UPDATE runs SET status = ?, message = ?, ended_at = ?, pid = CASE WHEN ? IS NULL THEN pid ELSE NULL END WHERE id = ?')
+      .run(status, message, ended, ended, runId);
+  }
+
+  /** Marks a run as owned by this process (so a crash can be told from a run still going elsewhere). */
+  claim(runId: number, backend: string): void {
+    this.db
+      .prepare(`UPDATE runs SET status = 'running', message = NULL, ended_at = NULL, backend = ?, pid = ?, heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
+      .run(backend, process.pid, runId);
+  }
+
+  progress(runId: number, p: { epoch: number; step: number; bestValLoss: number | null; seconds: number }): void {
+    this.db
+      .prepare(`UPDATE runs SET epoch = ?, step = ?, best_val_loss = ?, seconds = ?, heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`)
+      .run(p.epoch, p.step, p.bestValLoss, p.seconds, runId);
+  }
+
+  /**
+   * Runs left 'running', 'paused' or 'queued' by a process that no longer exists become
+   * 'interrupted': they resume from their last checkpoint. Runs of a live process are left alone.
+   */
+  recoverInterrupted(): number {
+    const rows = this.db.prepare(`SELECT id, pid FROM runs WHERE status IN ('running', 'paused', 'queued')`).all() as { id: number; pid: number | null }[];
+    let n = 0;
+    for (const row of rows) {
+      if (row.pid !== null && row.pid !== process.pid && isAlive(row.pid)) continue;
+      this.setStatus(row.id, 'interrupted', 'the studio stopped while this run was training; resume it to continue from its last checkpoint');
+      n++;
+    }
+    return n;
+  }
+
+  insertMetrics(runId: number, points: MetricPoint[]): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO metrics (run_id, kind, step, epoch, loss, val_loss, heads, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const p of points) insert.run(runId, p.kind, p.step, p.epoch, p.loss, p.valLoss, p.heads ? JSON.stringify(p.heads) : null, p.at);
+    })();
+  }
+
+  metrics(runId: number): MetricPoint[] {
+    const rows = this.db
+      .prepare('SELECT kind, step, epoch, loss, val_loss AS valLoss, heads, at FROM metrics WHERE run_id = ? ORDER BY kind, step')
+      .all(runId) as (Omit<MetricPoint, 'heads'> & { heads: string | null })[];
+    return rows.map((r) => ({ ...r, heads: r.heads ? (JSON.parse(r.heads) as Record<string, number>) : null }));
+  }
+
+  /** Drops metric points past a checkpoint, so a resumed run redraws the curve from where it truly was. */
+  truncateMetrics(runId: number, afterStep: number): void {
+    this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, afterStep);
+  }
+
+  /** Saves a checkpoint; keeps one 'best', one 'last' and the newest `keepLast` periodic ones per run. */
+  saveCheckpoint(c: NewCheckpoint, keepLast: number): number {
+    return this.db.transaction(() => {
+      if (c.kind !== 'periodic') this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND kind = ?').run(c.runId, c.kind);
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            c.modelId,
+            c.runId,
+            c.kind,
+            c.epoch,
+            c.step,
+            c.batch,
+            c.loss,
+            c.valLoss,
+            c.topology,
+            c.manifest,
+            Buffer.from(c.weights.buffer, c.weights.byteOffset, c.weights.byteLength),
+            Buffer.from(c.optimizer.buffer, c.optimizer.byteOffset, c.optimizer.byteLength),
+          ).lastInsertRowid,
+      );
+      if (c.kind === 'periodic') {
+        this.db
+          .prepare(
+            `DELETE FROM checkpoints WHERE run_id = ? AND kind = 'periodic' AND id NOT IN
+               (SELECT id FROM checkpoints WHERE run_id = ? AND kind = 'periodic' ORDER BY step DESC, id DESC LIMIT ?)`,
+          )
+          .run(c.runId, c.runId, keepLast);
+      }
+      this.db.prepare(`UPDATE models SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(c.modelId);
+      return id;
+    })();
+  }
+
+  checkpoints(runId: number): CheckpointInfo[] {
+    return this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY step, id`).all(runId) as CheckpointInfo[];
+  }
+
+  /** The checkpoint to resume from: the furthest one of the run. */
+  resumePoint(runId: number): CheckpointData | null {
+    const id = this.db.prepare('SELECT id FROM checkpoints WHERE run_id = ? ORDER BY step DESC, id DESC LIMIT 1').pluck().get(runId) as number | undefined;
+    return id === undefined ? null : this.checkpoint(id);
+  }
+
+  checkpoint(id: number): CheckpointData {
+    const row = this.db
+      .prepare(`SELECT ${CHECKPOINT_COLUMNS}, model_id AS modelId, batch, topology, manifest, weights, optimizer FROM checkpoints WHERE id = ?`)
+      .get(id) as CheckpointData | undefined;
+    if (!row) throw new EtudeError('not_found', `no checkpoint with id ${id}`);
+    return row;
+  }
+}

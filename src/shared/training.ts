@@ -1,0 +1,120 @@
+/** Training types that cross the API boundary, with the schemas that validate them. */
+import { z } from 'zod';
+
+export const lstmSpec = z
+  .object({
+    arch: z.literal('lstm'),
+    embedding: z.number().int().min(1).max(2048).default(64),
+    units: z.number().int().min(1).max(4096).default(256),
+    layers: z.number().int().min(1).max(8).default(1),
+    /** Dropout between recurrent layers and before the output layer (seed 000: 0.3). */
+    dropout: z.number().min(0).max(0.9).default(0),
+    /** Width of the dense layer before the output (0 = none). */
+    dense: z.number().int().min(0).max(4096).default(256),
+  })
+  .strict();
+
+export const modelSpec = z.discriminatedUnion('arch', [lstmSpec]);
+export type ModelSpec = z.infer<typeof modelSpec>;
+export type Architecture = ModelSpec['arch'];
+
+export const hyperparams = z
+  .object({
+    epochs: z.number().int().min(1).max(100_000).default(20),
+    batchSize: z.number().int().min(1).max(4096).default(64),
+    sequenceLength: z.number().int().min(2).max(4096).default(64),
+    learningRate: z.number().gt(0).max(1).default(0.001),
+    optimizer: z.enum(['adam', 'rmsprop']).default('adam'),
+    /** Epochs without a better validation loss before stopping (0 = never stop early). */
+    patience: z.number().int().min(0).max(10_000).default(0),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    validationFraction: z.number().min(0).max(0.5).default(0.1),
+    /** A periodic checkpoint every N epochs, keeping the last `keepLast`; the best is always kept. */
+    checkpointEvery: z.number().int().min(1).max(10_000).default(1),
+    keepLast: z.number().int().min(1).max(100).default(3),
+    /** Transpose training windows by up to ± this many semitones (pitch-based encodings). */
+    transpose: z.number().int().min(0).max(12).default(0),
+    /** Clip gradients to this global norm (0 = no clipping). */
+    clipNorm: z.number().min(0).max(1000).default(0),
+    /** End cleanly, with a checkpoint, at the first batch boundary after this many seconds. */
+    maxSeconds: z.number().positive().max(30 * 24 * 3600).optional(),
+  })
+  .strict();
+
+export type Hyperparams = z.infer<typeof hyperparams>;
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'cancelled' | 'interrupted' | 'failed' | 'diverged';
+
+export interface ModelInfo {
+  id: number;
+  name: string;
+  vocabularyId: number;
+  corpusId: number | null;
+  architecture: Architecture;
+  spec: ModelSpec;
+  parameters: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunInfo {
+  id: number;
+  modelId: number;
+  model: string;
+  hyperparams: Hyperparams;
+  status: RunStatus;
+  message: string | null;
+  backend: string | null;
+  epoch: number;
+  step: number;
+  bestValLoss: number | null;
+  seconds: number;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+export interface MetricPoint {
+  kind: 'batch' | 'epoch';
+  step: number;
+  epoch: number;
+  loss: number | null;
+  valLoss: number | null;
+  heads: Record<string, number> | null;
+  at: number;
+}
+
+export interface CheckpointInfo {
+  id: number;
+  runId: number;
+  kind: 'best' | 'periodic' | 'last';
+  epoch: number;
+  step: number;
+  loss: number | null;
+  valLoss: number | null;
+  createdAt: string;
+}
+
+/** Pushed as a run trains. */
+export interface BatchProgress {
+  runId: number;
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  heads: Record<string, number> | null;
+  samplesPerSecond: number;
+}
+
+export interface EpochProgress {
+  runId: number;
+  epoch: number;
+  epochs: number;
+  step: number;
+  loss: number;
+  valLoss: number | null;
+  heads: Record<string, number> | null;
+  valHeads: Record<string, number> | null;
+  seconds: number;
+  etaSeconds: number;
+}
