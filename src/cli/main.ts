@@ -12,9 +12,10 @@ import { infoCommand } from './commands/info';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { vocabCommand } from './commands/vocab';
+import { trainCommand } from './commands/train';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

@@ -1,11 +1,13 @@
 import type { EngineEvents, EventName } from '../shared/api';
 import type { Store } from './store/store';
 import type { TfHost } from './workers/tf-host';
+import type { TrainingService } from './train/service';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
   store: Store;
   tf: TfHost;
+  training: TrainingService;
   /** Running imports by id, so a client can cancel one. */
   imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;

@@ -6,6 +6,7 @@ import { ensureStarterCorpus } from './corpus/starter';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfHost } from './workers/tf-host';
+import { TrainingService } from './train/service';
 
 export interface EngineOptions {
   dbPath: string;
@@ -37,15 +38,21 @@ export class Engine {
   /** First-run work (the starter corpus) that calls wait for, so the first listing already shows it. */
   private starting: Promise<void> = Promise.resolve();
 
-  private constructor(store: Store, tf: TfHost) {
+  readonly training: TrainingService;
+
+  private constructor(store: Store, tf: TfHost, sqliteBinding: string | undefined) {
     this.store = store;
     this.tf = tf;
-    this.ctx = { store, tf, imports: new Map(), emit: (event, payload) => this.emit(event, payload) };
+    const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
+    this.training = new TrainingService(store, tf, emit, { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) });
+    this.ctx = { store, tf, training: this.training, imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {
     const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
-    const engine = new Engine(store, new TfHost(options.backend ?? process.env.ETUDE_BACKEND));
+    // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
+    store.training.recoverInterrupted();
+    const engine = new Engine(store, new TfHost(options.backend ?? process.env.ETUDE_BACKEND), options.sqliteBinding);
     if (options.starterCorpus !== false) {
       engine.starting = ensureStarterCorpus(store).then(
         () => undefined,
@@ -98,6 +105,7 @@ export class Engine {
     this.emit('engine.status', { state: 'closing', at: Date.now() });
     this.closed = true;
     await this.starting;
+    await this.training.shutdown();
     for (const controller of this.ctx.imports.values()) controller.abort();
     this.listeners.clear();
     await this.tf.close();

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
+import { hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelInfo, type RunInfo } from './training';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -96,6 +97,25 @@ export const methodInputs = {
   /** Notes that tokens decode to (to hear a token, or a generated sequence). */
   'vocab.decode': z.object({ id, tokens: z.array(z.string().max(2000)).min(1).max(20_000) }).strict(),
   'vocab.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+
+  /** Creates a model on a vocabulary and queues its first training run. */
+  'train.start': z
+    .object({ vocabularyId: id, model: z.string().trim().min(1, 'a model needs a name').max(200), spec: modelSpec, hyperparams: hyperparams.partial().optional() })
+    .strict(),
+  'train.pause': z.object({ runId: id }).strict(),
+  /** Resumes a paused, stopped or interrupted run from its last checkpoint. */
+  'train.resume': z.object({ runId: id }).strict(),
+  /** Ends a run cleanly at the next batch, with a checkpoint; it can be resumed. */
+  'train.stop': z.object({ runId: id }).strict(),
+  /** Ends a run; its checkpoints are kept. */
+  'train.cancel': z.object({ runId: id }).strict(),
+  'train.status': none,
+  /** Parameters and memory a model would need, before training it. */
+  'train.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
+  'models.list': none,
+  'runs.list': z.object({ modelId: id.optional() }).strict(),
+  'runs.metrics': z.object({ runId: id }).strict(),
+  'runs.checkpoints': z.object({ runId: id }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodInputs;
@@ -146,6 +166,17 @@ export interface MethodResults {
   'vocab.tokens': { total: number; tokens: VocabularyToken[] };
   'vocab.decode': DecodedNotes;
   'vocab.delete': { deleted: true };
+  'train.start': RunInfo;
+  'train.pause': RunInfo;
+  'train.resume': RunInfo;
+  'train.stop': RunInfo;
+  'train.cancel': RunInfo;
+  'train.status': { active: RunInfo | null; queued: RunInfo[] };
+  'train.estimate': { parameters: number; weightsMb: number; trainingMb: number };
+  'models.list': ModelInfo[];
+  'runs.list': RunInfo[];
+  'runs.metrics': MetricPoint[];
+  'runs.checkpoints': CheckpointInfo[];
 }
 
 export type { TrackRule };
@@ -159,6 +190,11 @@ export interface EngineEvents {
   'corpus.importProgress': ImportProgress;
   /** Progress of a vocabulary build: pieces encoded so far. */
   'vocab.progress': { corpusId: number; done: number; total: number };
+  'train.batch': BatchProgress;
+  'train.epoch': EpochProgress;
+  /** A run changed state (queued, running, paused, completed…). */
+  'train.status': { run: RunInfo };
+  'train.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
   /** Corpora or pieces changed: lists should refresh. */
   'library.changed': { corpusId: number | null };
 }

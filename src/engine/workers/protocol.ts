@@ -1,10 +1,16 @@
 import type { BackendInfo } from '../../shared/api';
+import type { Control, TrainerMessage, TrainJob } from '../train/trainer';
 
 /** Messages from the engine to the TF worker. */
-export type ToTfWorker = { type: 'init'; backend: string | undefined } | { type: 'shutdown' };
+export type ToTfWorker =
+  | { type: 'init'; backend: string | undefined }
+  | { type: 'train'; job: TrainJob }
+  | { type: 'control'; runId: number; control: Control }
+  | { type: 'shutdown' };
 
 /** Messages from the TF worker to the engine. */
 export type FromTfWorker =
   | { type: 'ready'; backend: BackendInfo }
   | { type: 'error'; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | TrainerMessage;

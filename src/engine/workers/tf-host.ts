@@ -7,6 +7,7 @@ import { spawnWorker } from './spawn';
 export class TfHost {
   private worker: Worker | null = null;
   private ready: Promise<BackendInfo> | null = null;
+  private readonly listeners = new Set<(message: FromTfWorker) => void>();
 
   constructor(private readonly backendPreference: string | undefined = process.env.ETUDE_BACKEND) {}
 
@@ -24,6 +25,7 @@ export class TfHost {
         reject(err);
       };
       worker.on('message', (message: FromTfWorker) => {
+        for (const listener of this.listeners) listener(message);
         if (message.type === 'ready') resolve(message.backend);
         else if (message.type === 'error') fail(new Error(message.message));
         else if (message.type === 'log') console[message.level](`[tf-worker] ${message.message}`);
@@ -35,6 +37,22 @@ export class TfHost {
       });
       worker.postMessage({ type: 'init', backend: this.backendPreference } satisfies ToTfWorker);
     });
+  }
+
+  /** Sends a message once the worker has chosen its backend. */
+  async send(message: ToTfWorker): Promise<void> {
+    await this.backendInfo();
+    this.worker!.postMessage(message);
+  }
+
+  onMessage(listener: (message: FromTfWorker) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True while the worker thread exists (it dies with a crash, or on close). */
+  get alive(): boolean {
+    return this.worker !== null;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,12 @@
 /**
  * The long-lived worker that owns the TF.js runtime. Native tfjs-node cannot be loaded in a second
- * worker of one process (tfjs #2079, #8388), so there is one of these per engine, reused by every job.
+ * worker of one process (tfjs #2079, #8388), so there is one of these per engine, running every
+ * training job in turn.
  */
 import { parentPort } from 'node:worker_threads';
+import type { BackendInfo } from '../../shared/api';
 import { parseBackendPreference, selectBackend } from '../tf/backend';
+import { JobControl, runTraining } from '../train/trainer';
 import type { FromTfWorker, ToTfWorker } from './protocol';
 
 const port = parentPort;
@@ -13,16 +16,38 @@ function send(message: FromTfWorker): void {
   port!.postMessage(message);
 }
 
+let backend: Promise<BackendInfo> | null = null;
+const controls = new Map<number, JobControl>();
+
 port.on('message', (message: ToTfWorker) => {
-  if (message.type === 'init') {
-    (async () => {
-      try {
-        send({ type: 'ready', backend: await selectBackend(parseBackendPreference(message.backend)) });
-      } catch (err) {
-        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-      }
-    })();
-  } else if (message.type === 'shutdown') {
-    port!.close();
+  switch (message.type) {
+    case 'init':
+      backend = selectBackend(parseBackendPreference(message.backend));
+      backend.then(
+        (info) => send({ type: 'ready', backend: info }),
+        (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+      );
+      break;
+    case 'train': {
+      const control = new JobControl();
+      controls.set(message.job.runId, control);
+      void (async () => {
+        try {
+          await runTraining(message.job, await backend!, control, send);
+        } catch (err) {
+          // runTraining reports its own failures; this is a last resort so the queue never stalls.
+          send({ type: 'train.done', runId: message.job.runId, status: 'failed', message: err instanceof Error ? err.message : String(err) });
+        } finally {
+          controls.delete(message.job.runId);
+        }
+      })();
+      break;
+    }
+    case 'control':
+      controls.get(message.runId)?.set(message.control);
+      break;
+    case 'shutdown':
+      port!.close();
+      break;
   }
 });

@@ -1,0 +1,67 @@
+import { EtudeError } from '../../shared/errors';
+import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
+import { parameterCount } from '../models/factory';
+import type { Handlers } from './types';
+
+type TrainingMethods =
+  | 'train.start'
+  | 'train.pause'
+  | 'train.resume'
+  | 'train.stop'
+  | 'train.cancel'
+  | 'train.status'
+  | 'train.estimate'
+  | 'models.list'
+  | 'runs.list'
+  | 'runs.metrics'
+  | 'runs.checkpoints';
+
+/**
+ * A rough memory estimate for training: weights with their Adam moments and gradients, plus the
+ * activations a batch keeps for its backward pass (the recurrence saves seven tensors a step).
+ */
+function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams) {
+  const parameters = parameterCount(spec, vocabSize);
+  const weights = parameters * 4;
+  const perStep = spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3;
+  const activations = hp.batchSize * hp.sequenceLength * perStep * 4;
+  return { parameters, weightsMb: Math.round((weights / 2 ** 20) * 10) / 10, trainingMb: Math.round(((weights * 4 + activations) / 2 ** 20) * 10) / 10 };
+}
+
+export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
+  'train.start'({ vocabularyId, model: name, spec, hyperparams }, ctx) {
+    const vocab = ctx.store.vocabularies.get(vocabularyId);
+    if (vocab.representation !== 'tokens') {
+      throw new EtudeError('invalid_input', `the ${spec.arch} architecture learns tokens; ${vocab.encoding} steps are ${vocab.representation}, which its own architecture will train on`);
+    }
+    if (ctx.store.training.modelByName(name)) {
+      throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
+    }
+    const hp = hyperparamsSchema.parse(hyperparams ?? {});
+    const model = ctx.store.training.createModel({ name, vocabularyId, corpusId: vocab.corpusId, spec, parameters: parameterCount(spec, vocab.size) });
+    const run = ctx.store.training.createRun(model.id, hp);
+    return ctx.training.enqueue(run.id);
+  },
+
+  'train.pause': ({ runId }, ctx) => ctx.training.control(runId, 'pause'),
+  'train.resume': ({ runId }, ctx) => ctx.training.control(runId, 'resume'),
+  'train.stop': ({ runId }, ctx) => ctx.training.control(runId, 'stop'),
+  'train.cancel': ({ runId }, ctx) => ctx.training.control(runId, 'cancel'),
+  'train.status': (_input, ctx) => ctx.training.status(),
+
+  'train.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
+    const vocab = ctx.store.vocabularies.get(vocabularyId);
+    return estimate(spec, vocab.size, hyperparamsSchema.parse(hyperparams ?? {}));
+  },
+
+  'models.list': (_input, { store }) => store.training.models(),
+  'runs.list': ({ modelId }, { store }) => store.training.runs(modelId),
+  'runs.metrics': ({ runId }, { store }) => {
+    store.training.run(runId);
+    return store.training.metrics(runId);
+  },
+  'runs.checkpoints': ({ runId }, { store }) => {
+    store.training.run(runId);
+    return store.training.checkpoints(runId);
+  },
+};

@@ -1,0 +1,289 @@
+/**
+ * One training run, inside the worker that owns TF.js. The worker opens its own connection to the
+ * database (WAL lets it write while the main thread reads), so metrics and checkpoints never
+ * block the studio's main thread; the main thread only relays progress.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { BackendInfo } from '../../shared/api';
+import type { BatchProgress, EpochProgress, Hyperparams, MetricPoint, RunStatus } from '../../shared/training';
+import { SequenceDataset, TranspositionTable, WindowSet, seededRandom } from '../dataset/sequence-dataset';
+import { createModel } from '../models/factory';
+import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
+import type { TrainableModel } from '../models/types';
+import { Store } from '../store/store';
+
+export type Control = 'run' | 'pause' | 'stop' | 'cancel';
+
+export type TrainerMessage =
+  | { type: 'train.status'; runId: number; status: RunStatus; message: string | null }
+  | { type: 'train.batch'; progress: BatchProgress }
+  | { type: 'train.epoch'; progress: EpochProgress }
+  | { type: 'train.checkpoint'; runId: number; checkpointId: number; kind: 'best' | 'periodic' | 'last'; epoch: number; step: number }
+  | { type: 'train.done'; runId: number; status: RunStatus; message: string | null };
+
+export interface TrainJob {
+  runId: number;
+  dbPath: string;
+  nativeBinding?: string;
+}
+
+/** The controls a running job reads between batches; set by messages from the main thread. */
+export class JobControl {
+  state: Control = 'run';
+  private wake: (() => void) | null = null;
+
+  set(next: Control): void {
+    this.state = next;
+    this.wake?.();
+  }
+
+  /** Waits while paused; returns the control that ended the pause. */
+  async whilePaused(): Promise<Control> {
+    while (this.state === 'pause') await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return this.state;
+  }
+}
+
+interface Checkpointable {
+  model: TrainableModel;
+  optimizer: tf.Optimizer;
+}
+
+async function serialise({ model, optimizer }: Checkpointable): Promise<{ manifest: string; weights: Uint8Array; optimizer: Uint8Array }> {
+  const opt = await saveOptimizer(optimizer);
+  return {
+    manifest: JSON.stringify({ weights: model.params.manifest(), optimizer: opt.shapes }),
+    weights: await model.params.save(),
+    optimizer: opt.bytes,
+  };
+}
+
+function makeOptimizer(hp: Hyperparams): tf.Optimizer {
+  // RMSprop as Keras configures it (rho 0.9, epsilon 1e-7), which seed 000 trained with.
+  return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : tf.train.adam(hp.learningRate);
+}
+
+/** Mean loss over validation windows (non-overlapping), without dropout. */
+function validate(model: TrainableModel, windows: WindowSet, batchSize: number): number | null {
+  if (windows.count === 0) return null;
+  let sum = 0;
+  let n = 0;
+  for (let start = 0; start < windows.count; start += batchSize) {
+    const ids = Array.from({ length: Math.min(batchSize, windows.count - start) }, (_, i) => start + i);
+    const { x, y } = windows.tokenBatch(ids);
+    const loss = tf.tidy(() => model.loss({ kind: 'tokens', x, y, batch: ids.length, length: windows.sequenceLength }, false, 0).loss.dataSync()[0]!);
+    sum += loss * ids.length;
+    n += ids.length;
+  }
+  return sum / n;
+}
+
+export async function runTraining(job: TrainJob, backend: BackendInfo, control: JobControl, post: (m: TrainerMessage) => void): Promise<void> {
+  const store = Store.open(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding } : {});
+  const runId = job.runId;
+  let model: TrainableModel | null = null;
+  let optimizer: tf.Optimizer | null = null;
+  const finish = (status: RunStatus, message: string | null) => {
+    store.training.setStatus(runId, status, message);
+    post({ type: 'train.done', runId, status, message }); // the engine announces the final status
+  };
+  try {
+    const run = store.training.run(runId);
+    const info = store.training.model(run.modelId);
+    const vocab = store.vocabularies.get(info.vocabularyId);
+    const hp = run.hyperparams;
+    if (vocab.representation !== 'tokens') throw new Error(`the ${info.architecture} model trains on token encodings, and ${vocab.encoding} is not one`);
+
+    const dataset = SequenceDataset.load(store, vocab.id);
+    const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed });
+    const train = split.train;
+    const validation = new WindowSet(dataset, split.validation.pieces, hp.sequenceLength, hp.sequenceLength);
+    if (train.count < hp.batchSize) {
+      throw new Error(
+        `the corpus is too small for one batch: ${train.count} training windows of ${hp.sequenceLength} steps, and a batch takes ${hp.batchSize}; ` +
+          'lower the batch size or the sequence length, or add music',
+      );
+    }
+    const transpositions = hp.transpose > 0 ? new TranspositionTable(store.vocabularies.tokens(vocab.id), vocab.encoding, vocab.params, hp.transpose) : null;
+    const batches = Math.floor(train.count / hp.batchSize);
+
+    model = createModel(info.spec, vocab.size, hp.seed);
+    optimizer = makeOptimizer(hp);
+    let epoch = 0;
+    let batchInEpoch = 0;
+    let step = 0;
+    let bestValLoss = run.bestValLoss;
+    let secondsBefore = run.seconds;
+    const resume = store.training.resumePoint(runId);
+    if (resume) {
+      const manifest = JSON.parse(resume.manifest) as { weights: ManifestEntry[]; optimizer: number[][] };
+      model.params.load(manifest.weights, resume.weights);
+      await loadOptimizer(optimizer, manifest.optimizer, resume.optimizer);
+      epoch = resume.epoch;
+      batchInEpoch = resume.batch;
+      step = resume.step;
+      store.training.truncateMetrics(runId, step);
+    } else if (run.step > 0) {
+      throw new Error('this run has progress but no checkpoint to resume from');
+    }
+    store.training.claim(runId, backend.name);
+    post({ type: 'train.status', runId, status: 'running', message: null });
+
+    const started = performance.now();
+    const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
+    let pending: MetricPoint[] = [];
+    let lastFlush = performance.now();
+    const flush = () => {
+      if (pending.length > 0) store.training.insertMetrics(runId, pending);
+      pending = [];
+      lastFlush = performance.now();
+    };
+    let firstLoss: number | null = null;
+    let epochsWithoutBetter = 0;
+    const epochTimes: number[] = [];
+
+    const checkpoint = async (kind: 'best' | 'periodic' | 'last', loss: number | null, valLoss: number | null) => {
+      const data = await serialise({ model: model!, optimizer: optimizer! });
+      const id = store.training.saveCheckpoint(
+        { modelId: info.id, runId, kind, epoch, step, batch: batchInEpoch, loss, valLoss, topology: JSON.stringify(info.spec), ...data },
+        hp.keepLast,
+      );
+      post({ type: 'train.checkpoint', runId, checkpointId: id, kind, epoch, step });
+      return id;
+    };
+    const saveProgress = () => store.training.progress(runId, { epoch, step, bestValLoss, seconds: elapsed() });
+
+    /** Between batches: pause, stop, cancel or a time limit. Returns true when the run must end. */
+    const interrupted = async (lastLoss: number | null): Promise<boolean> => {
+      await yieldToLoop(); // let control messages in
+      if (control.state === 'pause') {
+        flush();
+        await checkpoint('last', lastLoss, null);
+        saveProgress();
+        store.training.setStatus(runId, 'paused');
+        post({ type: 'train.status', runId, status: 'paused', message: null });
+        secondsBefore = elapsed();
+        const next = await control.whilePaused();
+        if (next === 'run') {
+          store.training.claim(runId, backend.name);
+          post({ type: 'train.status', runId, status: 'running', message: null });
+        }
+      }
+      if (control.state === 'cancel') {
+        flush();
+        saveProgress();
+        finish('cancelled', 'cancelled; its checkpoints are kept');
+        return true;
+      }
+      const overTime = hp.maxSeconds !== undefined && elapsed() >= hp.maxSeconds;
+      if (control.state === 'stop' || overTime) {
+        flush();
+        await checkpoint('last', lastLoss, null);
+        saveProgress();
+        finish('stopped', overTime ? `stopped at the time limit (${Math.round(hp.maxSeconds! / 60)} min); resume to continue` : 'stopped; resume to continue');
+        return true;
+      }
+      return false;
+    };
+
+    while (epoch < hp.epochs) {
+      const epochStarted = performance.now();
+      const order = train.shuffled(hp.seed * 7919 + epoch);
+      const shiftRandom = seededRandom(hp.seed * 104_729 + epoch);
+      let epochLoss = 0;
+      let epochBatches = 0;
+      let lastLoss: number | null = null;
+      for (let b = 0; b < batches; b++) {
+        // Shifts are drawn for every batch, also skipped ones, so a resumed epoch draws the same.
+        const shifts = Array.from({ length: hp.batchSize }, () => (transpositions ? Math.round((shiftRandom() * 2 - 1) * hp.transpose) : 0));
+        if (b < batchInEpoch) continue;
+        if (await interrupted(lastLoss)) return;
+        const t0 = performance.now();
+        const windows = order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize);
+        const { x, y } = train.tokenBatch(windows, transpositions ? { table: transpositions, shifts } : undefined);
+        const batch = { kind: 'tokens' as const, x, y, batch: hp.batchSize, length: hp.sequenceLength };
+        const currentStep = step;
+        const { value, grads } = tf.variableGrads(() => model!.loss(batch, true, hp.seed * 1_000_003 + currentStep).loss, model!.params.variables);
+        if (hp.clipNorm > 0) {
+          const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+          if (norm > hp.clipNorm) for (const k of Object.keys(grads)) grads[k] = tf.mul(grads[k]!, hp.clipNorm / norm);
+        }
+        optimizer.applyGradients(grads);
+        const loss = (await value.data())[0]!;
+        tf.dispose([value, ...Object.values(grads)]);
+        step++;
+        batchInEpoch = b + 1;
+        lastLoss = loss;
+
+        firstLoss ??= loss;
+        if (!Number.isFinite(loss) || loss > Math.max(10 * firstLoss, firstLoss + 20)) {
+          flush();
+          saveProgress();
+          finish(
+            'diverged',
+            `the loss ${Number.isFinite(loss) ? `exploded to ${loss.toFixed(2)}` : 'became NaN'} at step ${step}; the run stopped and kept its best checkpoint. Try a lower learning rate or clipNorm.`,
+          );
+          return;
+        }
+        epochLoss += loss;
+        epochBatches++;
+        const seconds = (performance.now() - t0) / 1000;
+        pending.push({ kind: 'batch', step, epoch, loss, valLoss: null, heads: null, at: Date.now() });
+        post({
+          type: 'train.batch',
+          progress: { runId, epoch, batch: b + 1, batches, step, loss, heads: null, samplesPerSecond: hp.batchSize / seconds },
+        });
+        if (performance.now() - lastFlush > 1000) {
+          flush();
+          saveProgress();
+        }
+      }
+
+      // End of epoch: validation, curve point, checkpoints, early stopping.
+      const valLoss = validate(model, validation, hp.batchSize);
+      const trainLoss = epochBatches > 0 ? epochLoss / epochBatches : (lastLoss ?? 0);
+      epoch++;
+      batchInEpoch = 0;
+      epochTimes.push((performance.now() - epochStarted) / 1000);
+      pending.push({ kind: 'epoch', step, epoch, loss: trainLoss, valLoss, heads: null, at: Date.now() });
+      flush();
+      const better = valLoss !== null && (bestValLoss === null || valLoss < bestValLoss);
+      if (better) {
+        bestValLoss = valLoss;
+        epochsWithoutBetter = 0;
+        await checkpoint('best', trainLoss, valLoss);
+      } else epochsWithoutBetter++;
+      if (epoch % hp.checkpointEvery === 0 || epoch === hp.epochs) await checkpoint('periodic', trainLoss, valLoss);
+      saveProgress();
+      const meanEpoch = epochTimes.reduce((a, s) => a + s, 0) / epochTimes.length;
+      post({
+        type: 'train.epoch',
+        progress: {
+          runId,
+          epoch,
+          epochs: hp.epochs,
+          step,
+          loss: trainLoss,
+          valLoss,
+          heads: null,
+          valHeads: null,
+          seconds: epochTimes.at(-1)!,
+          etaSeconds: meanEpoch * (hp.epochs - epoch),
+        },
+      });
+      if (hp.patience > 0 && epochsWithoutBetter >= hp.patience && epoch < hp.epochs) {
+        finish('completed', `stopped early: no better validation loss for ${hp.patience} epochs`);
+        return;
+      }
+    }
+    finish('completed', null);
+  } catch (err) {
+    finish('failed', err instanceof Error ? err.message : String(err));
+  } finally {
+    model?.dispose();
+    optimizer?.dispose();
+    store.close();
+  }
+}

@@ -1,0 +1,38 @@
+import type { Hyperparams, ModelSpec } from './training';
+
+export interface Preset {
+  name: string;
+  title: string;
+  description: string;
+  /** The encoding it was designed for. */
+  encoding: string;
+  spec: ModelSpec;
+  hyperparams: Partial<Hyperparams>;
+}
+
+/** The seeds' settings as named presets, and small ones that train in minutes on a laptop. */
+export const PRESETS: Preset[] = [
+  {
+    name: 'seed000',
+    title: 'Seed 000: stacked LSTM',
+    description: 'LSTM 512 ×3 with dropout 0.3 and a dense layer of 256, RMSprop, windows of 100 notes and chords (as the music21 LSTM trained).',
+    encoding: 'notes-chords',
+    spec: { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 },
+    hyperparams: { optimizer: 'rmsprop', learningRate: 0.001, sequenceLength: 100, batchSize: 128, epochs: 200 },
+  },
+  {
+    name: 'lstm-small',
+    title: 'Small LSTM',
+    description: 'One LSTM layer of 256: learns a corpus of folk tunes in minutes.',
+    encoding: 'events',
+    spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
+    hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 20 },
+  },
+];
+
+export function presetByName(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name);
+}
+
+/** The preset used when only an architecture is named. */
+export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small' };

@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine';
+import type { EventMessage, MethodName } from '../../src/shared/api';
+import type { MetricPoint, RunInfo } from '../../src/shared/training';
+import { ETUDE_BIN } from '../helpers/repo';
+import { tempDir } from '../helpers/tmp';
+
+const TINY = { arch: 'lstm', embedding: 16, units: 48, layers: 1, dropout: 0.2, dense: 0 } as const;
+const QUICK = { epochs: 2, batchSize: 32, sequenceLength: 24, learningRate: 0.01, seed: 5 };
+
+let engine: Engine | null = null;
+afterEach(async () => {
+  await engine?.close();
+  engine = null;
+});
+
+async function call<T = unknown>(e: Engine, method: MethodName, input: unknown): Promise<T> {
+  const reply = await e.call(method, input);
+  if (!reply.ok) throw new Error(`${reply.error.kind}: ${reply.error.message}`);
+  return reply.value as T;
+}
+
+/** An engine on a fresh database with the starter tunes encoded as notes and chords. */
+async function setup(dbPath = path.join(tempDir(), 'train.db')) {
+  engine = Engine.open({ dbPath });
+  const [corpus] = await call<{ id: number }[]>(engine, 'corpus.list', {});
+  const vocab = await call<{ id: number }>(engine, 'vocab.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
+  return { e: engine, vocabularyId: vocab.id, dbPath };
+}
+
+const batchLosses = (points: MetricPoint[]) => new Map(points.filter((p) => p.kind === 'batch').map((p) => [p.step, p.loss!]));
+
+describe('training (real worker, real database)', () => {
+  it('lowers the loss of an LSTM on a small real corpus, storing every point and the checkpoints', async () => {
+    const { e, vocabularyId } = await setup();
+    const epochs: number[] = [];
+    e.on((m: EventMessage) => {
+      if (m.event === 'train.epoch') epochs.push(m.payload.valLoss!);
+    });
+    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'falls', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('completed');
+    expect(epochs).toHaveLength(3);
+    expect(epochs.at(-1)!).toBeLessThan(epochs[0]! * 0.95);
+    const metrics = await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id });
+    expect(metrics.filter((p) => p.kind === 'batch')).toHaveLength(done.step);
+    expect(metrics.filter((p) => p.kind === 'epoch').map((p) => p.valLoss)).toEqual(epochs);
+    const kinds = (await call<{ kind: string }[]>(e, 'runs.checkpoints', { runId: run.id })).map((c) => c.kind).sort();
+    expect(kinds).toEqual(['best', 'periodic', 'periodic', 'periodic']);
+    expect(done.bestValLoss).toBe(Math.min(...epochs));
+  });
+
+  it('resumes a stopped run exactly where it stopped: the same losses as a run never interrupted', async () => {
+    const { e, vocabularyId } = await setup();
+    const started = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'straight', spec: TINY, hyperparams: QUICK });
+    const straight = await e.training.waitFor(started.id);
+
+    const off = e.on((m: EventMessage) => {
+      if (m.event === 'train.batch' && m.payload.runId !== straight.id && m.payload.step === 40) void e.call('train.stop', { runId: m.payload.runId });
+    });
+    const broken = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'broken', spec: TINY, hyperparams: QUICK });
+    const stopped = await e.training.waitFor(broken.id);
+    off();
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.step).toBeGreaterThanOrEqual(40);
+    expect(stopped.step).toBeLessThan(straight.step);
+    await call(e, 'train.resume', { runId: broken.id });
+    const resumed = await e.training.waitFor(broken.id);
+    expect(resumed.status).toBe('completed');
+    expect(resumed.step).toBe(straight.step);
+
+    const a = batchLosses(await call<MetricPoint[]>(e, 'runs.metrics', { runId: straight.id }));
+    const b = batchLosses(await call<MetricPoint[]>(e, 'runs.metrics', { runId: broken.id }));
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [step, loss] of a) expect(b.get(step)!, `step ${step}`).toBeCloseTo(loss, 5);
+  });
+
+  it('pauses and resumes a running job, and a cancelled run keeps its checkpoints', async () => {
+    const { e, vocabularyId } = await setup();
+    const statuses: string[] = [];
+    let paused = false;
+    e.on((m: EventMessage) => {
+      if (m.event === 'train.status') statuses.push(m.payload.run.status);
+      if (m.event === 'train.batch' && m.payload.step === 10 && !paused) {
+        paused = true;
+        void e.call('train.pause', { runId: m.payload.runId }).then(() => setTimeout(() => void e.call('train.resume', { runId: m.payload.runId }), 200));
+      }
+      if (m.event === 'train.epoch' && m.payload.epoch === 1) void e.call('train.cancel', { runId: m.payload.runId });
+    });
+    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'interrupted', spec: TINY, hyperparams: { ...QUICK, epochs: 4 } });
+    const done = await e.training.waitFor(run.id);
+    expect(statuses).toContain('paused');
+    expect(statuses.indexOf('paused')).toBeLessThan(statuses.lastIndexOf('running'));
+    expect(done.status).toBe('cancelled');
+    const checkpoints = await call<{ kind: string }[]>(e, 'runs.checkpoints', { runId: run.id });
+    expect(checkpoints.map((c) => c.kind)).toContain('best');
+    expect(done.epoch).toBeLessThan(4);
+  });
+
+  it('refuses bad hyperparameters and explains a corpus too small for one batch', async () => {
+    const { e, vocabularyId } = await setup();
+    for (const hyperparams of [{ batchSize: 0 }, { learningRate: 5 }, { optimizer: 'sgd' }, { epochs: 1.5 }]) {
+      expect(await e.call('train.start', { vocabularyId, model: `bad ${JSON.stringify(hyperparams)}`, spec: TINY, hyperparams })).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid_input' },
+      });
+    }
+    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'huge batch', spec: TINY, hyperparams: { batchSize: 4000, sequenceLength: 24 } });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('failed');
+    expect(done.message).toMatch(/too small for one batch: \d+ training windows of 24 steps, and a batch takes 4000/);
+    expect(await e.call('train.start', { vocabularyId, model: 'huge batch', spec: TINY })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+  });
+
+  it('survives kill -9 mid-epoch: the database is intact, the run shows as interrupted and resumes from its checkpoint', async () => {
+    const dbPath = path.join(tempDir(), 'killed.db');
+    const child = spawn(
+      process.execPath,
+      [ETUDE_BIN, 'train', '--corpus', 'Starter tunes', '--encoding', 'notes-chords', '--arch', 'lstm', '--model', 'victim', '--set', 'units=48', '--set', 'dense=0',
+        '--epochs', '3', '--batch-size', '32', '--sequence-length', '24', '--learning-rate', '0.01', '--db', dbPath, '--json'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    // Wait for the first checkpoint and a few batches after it, then kill without warning.
+    await new Promise<void>((resolve, reject) => {
+      let checkpointStep = -1;
+      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+        const m = JSON.parse(line) as { type?: string; step?: number };
+        if (m.type === 'checkpoint' && checkpointStep < 0) checkpointStep = m.step!;
+        if (m.type === 'batch' && checkpointStep >= 0 && m.step! >= checkpointStep + 5) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.once('exit', (code) => (code === 0 ? reject(new Error('training ended before it could be killed')) : undefined));
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const raw = new Database(dbPath, { readonly: true });
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(raw.prepare('SELECT status FROM runs').pluck().get()).toBe('running'); // as the dead process left it
+    raw.close();
+
+    engine = Engine.open({ dbPath });
+    const [run] = await call<RunInfo[]>(engine, 'runs.list', {});
+    expect(run!.status).toBe('interrupted');
+    const checkpoint = (await call<{ step: number }[]>(engine, 'runs.checkpoints', { runId: run!.id })).at(-1)!;
+    await call(engine, 'train.resume', { runId: run!.id });
+    const done = await engine.training.waitFor(run!.id);
+    expect(done.status).toBe('completed');
+    const steps = [...batchLosses(await call<MetricPoint[]>(engine, 'runs.metrics', { runId: run!.id })).keys()];
+    // The curve continues from the checkpoint with no gap and no duplicate steps.
+    expect(steps).toEqual(Array.from({ length: done.step }, (_, i) => i + 1));
+    expect(checkpoint.step).toBeGreaterThan(0);
+  });
+});
