@@ -1,0 +1,74 @@
+import type { BatchProgress, EpochProgress, MetricPoint, ModelInfo, RunInfo } from '../../../../shared/training';
+import { engine } from './engine.svelte';
+
+/** The Train page's view of training: models, the watched run, its live points, the backend. */
+class TrainingState {
+  models = $state<ModelInfo[]>([]);
+  runs = $state<RunInfo[]>([]);
+  run = $state<RunInfo | null>(null);
+  points = $state<MetricPoint[]>([]);
+  /** Epoch points of the watched model's earlier runs, for overlay. */
+  earlier = $state<{ runId: number; points: MetricPoint[] }[]>([]);
+  lastBatch = $state<BatchProgress | null>(null);
+  lastEpoch = $state<EpochProgress | null>(null);
+  error = $state<string | null>(null);
+  /** Bumped when points arrive, so the chart redraws without copying arrays. */
+  version = $state(0);
+
+  constructor() {
+    engine.client.on('train.batch', (p) => {
+      if (p.runId !== this.run?.id) return;
+      this.lastBatch = p;
+      this.points.push({ kind: 'batch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: null, heads: p.heads, at: Date.now() });
+      this.version++;
+    });
+    engine.client.on('train.epoch', (p) => {
+      if (p.runId !== this.run?.id) return;
+      this.lastEpoch = p;
+      if (this.run && p.valLoss !== null && (this.run.bestValLoss === null || p.valLoss < this.run.bestValLoss)) this.run.bestValLoss = p.valLoss;
+      this.points.push({ kind: 'epoch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, heads: p.heads, at: Date.now() });
+      this.version++;
+    });
+    engine.client.on('train.status', ({ run }) => {
+      if (run.id === this.run?.id) this.run = run;
+      void this.refreshModels();
+    });
+  }
+
+  async refreshModels(): Promise<void> {
+    try {
+      this.models = await engine.client.call('models.list', {});
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** Watches a run: loads its stored curve (it survives restarts) and the model's earlier runs. */
+  async watch(runId: number): Promise<void> {
+    const status = await engine.client.call('train.status', {});
+    const all = await engine.client.call('runs.list', {});
+    const run = all.find((r) => r.id === runId) ?? status.active;
+    if (!run) return;
+    this.run = run;
+    this.runs = all.filter((r) => r.modelId === run.modelId);
+    this.points = await engine.client.call('runs.metrics', { runId });
+    this.earlier = await Promise.all(
+      this.runs.filter((r) => r.id !== runId).map(async (r) => ({ runId: r.id, points: (await engine.client.call('runs.metrics', { runId: r.id })).filter((p) => p.kind === 'epoch') })),
+    );
+    this.lastBatch = null;
+    this.lastEpoch = null;
+    this.version++;
+  }
+
+  async control(action: 'train.pause' | 'train.resume' | 'train.stop' | 'train.cancel'): Promise<void> {
+    if (!this.run) return;
+    try {
+      this.run = await engine.client.call(action, { runId: this.run.id });
+      if (action === 'train.resume') await this.watch(this.run.id);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+}
+
+export const training = new TrainingState();

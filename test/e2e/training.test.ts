@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissingReason, launchChromium } from '../helpers/chromium';
+import { serveStudio, type ServedStudio } from '../helpers/serve';
+
+const missing = chromiumMissingReason();
+if (missing && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
+
+describe.skipIf(missing !== null)('training from the web studio (Chromium, real engine and worker)', () => {
+  let browser: Browser;
+  let studio: ServedStudio;
+  let work: string;
+  let page: Page;
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-e2e-train-'));
+    studio = await serveStudio(path.join(work, 'studio.db'));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1300, height: 1200 } });
+    await page.goto(studio.studioUrl);
+    await page.waitForSelector('[data-testid=status-connection][data-state=open]');
+    await page.keyboard.press('3');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('trains a small model, drawing the loss live, with an estimate before it starts', async () => {
+    await page.getByTestId('vocab-encoding').selectOption('notes-chords');
+    await page.getByTestId('vocab-build').click();
+    await page.getByTestId('vocab-report').waitFor();
+    for (const [id, value] of [
+      ['spec-units', '48'],
+      ['spec-dense', '0'],
+      ['hp-epochs', '3'],
+      ['hp-batchSize', '32'],
+      ['hp-sequenceLength', '24'],
+      ['hp-learningRate', '0.01'],
+    ]) await page.getByTestId(id!).fill(value!);
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/^[\d,]+ parameters/);
+    await page.getByTestId('model-name').fill('folk in the browser');
+    await page.getByTestId('train-start').click();
+    await page.getByTestId('run-panel').waitFor();
+    // Points arrive while it trains.
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(20);
+    await page.getByTestId('train-pause').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('paused');
+    await page.getByTestId('train-resume').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('completed');
+    expect(await page.getByTestId('run-epoch').textContent()).toBe('3 / 3');
+  });
+
+  it('keeps the curve after a reload, and exports it as CSV', async () => {
+    await page.reload();
+    await page.waitForSelector('[data-testid=status-connection][data-state=open]');
+    await page.getByTestId('run-panel').waitFor();
+    const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
+    expect(points).toBeGreaterThan(20);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const file = path.join(work, 'loss.csv');
+    await download.saveAs(file);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('kind,step,epoch,loss,val_loss,time');
+    expect(lines.length - 1).toBe(points);
+    expect(lines.filter((l) => l.startsWith('epoch,'))).toHaveLength(3);
+  });
+});
