@@ -101,6 +101,26 @@ describe('training (real worker, real database)', () => {
     expect(done.epoch).toBeLessThan(4);
   });
 
+  it('marks a run interrupted when the training worker dies, and resumes it on a fresh worker', async () => {
+    const { e, vocabularyId } = await setup();
+    let killed = false;
+    e.on((m: EventMessage) => {
+      if (m.event === 'train.checkpoint' && !killed) {
+        killed = true;
+        // As if the worker ran out of memory: the thread ends without a word.
+        void (e as unknown as { tf: { close(): Promise<void> } }).tf.close();
+      }
+    });
+    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'crashy', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
+    const crashed = await e.training.waitFor(run.id);
+    expect(crashed.status).toBe('interrupted');
+    expect(crashed.message).toMatch(/worker stopped unexpectedly/);
+    await call(e, 'train.resume', { runId: run.id });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('completed');
+    expect(done.epoch).toBe(3);
+  });
+
   it('refuses bad hyperparameters and explains a corpus too small for one batch', async () => {
     const { e, vocabularyId } = await setup();
     for (const hyperparams of [{ batchSize: 0 }, { learningRate: 5 }, { optimizer: 'sgd' }, { epochs: 1.5 }]) {

@@ -6,6 +6,13 @@ import { SequenceDataset } from '../dataset/sequence-dataset';
 import { buildVocabulary } from '../encode/build-vocabulary';
 import { encodingOf, parseParams } from '../encode/registry';
 import { ENCODING_KINDS } from '../../shared/encoding';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ModelSpec } from '../../shared/training';
+import { createModel } from '../models/factory';
+import { selectBackend } from '../tf/backend';
+import { makeOptimizer, trainStep } from '../train/trainer';
+import { Engine } from '../engine';
+import type { RunInfo } from '../../shared/training';
 import { Store } from '../store/store';
 import { syntheticMidi } from './synthetic-midi';
 
@@ -57,6 +64,34 @@ async function withJigs<T>(corporaDir: string, fn: (store: Store, corpusId: numb
   });
 }
 
+/**
+ * A WORKLOADS.md training workload: random tokens of the stated shape through the trainer's own
+ * step function, one warm-up step, then at least five timed steps.
+ */
+async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch: number, length: number, steps = 5): Promise<BenchResult> {
+  const backend = await selectBackend((process.env.ETUDE_BACKEND as 'wasm' | 'cpu' | 'tensorflow' | undefined) ?? 'auto');
+  const model = createModel(spec, vocab, 1);
+  const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 0.001 });
+  let seed = 1;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) % vocab);
+  const x = Int32Array.from({ length: batch * length }, random);
+  const y = Int32Array.from({ length: batch * length }, random);
+  const tokens = { kind: 'tokens' as const, x, y, batch, length };
+  await trainStep(model, optimizer, tokens, 0);
+  const started = performance.now();
+  for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, tokens, s);
+  const msPerStep = (performance.now() - started) / steps;
+  model.dispose();
+  return {
+    workload: name,
+    backend: backend.name,
+    threads: backend.threads,
+    train_samples_per_s: Math.round((batch / (msPerStep / 1000)) * 10) / 10,
+    ms_per_step: Math.round(msPerStep * 10) / 10,
+    generate_1000_tokens_s: null,
+  };
+}
+
 /** The benchmark's workloads; training and generation workloads join as those capabilities land. */
 export const WORKLOADS: Workload[] = [
   {
@@ -101,6 +136,60 @@ export const WORKLOADS: Workload[] = [
         }
         return result;
       }),
+  },
+  {
+    name: 'lstm1x256',
+    summary: 'embedding 64 → LSTM 256 → dense 256 → softmax over 200; batch 64 × 50 tokens (PyTorch CPU: 152 samples/s)',
+    run: () => tokenTraining('lstm1x256', { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 }, 200, 64, 50),
+  },
+  {
+    name: 'seed000-lstm3x512',
+    summary: 'embedding 64 → LSTM 512 ×3, dropout 0.3 → dense 256 → softmax over 358; batch 64 × 100 tokens (PyTorch CPU: 12.8 samples/s)',
+    run: () => tokenTraining('seed000-lstm3x512', { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 }, 358, 64, 100),
+  },
+  {
+    name: 'train-event-loop',
+    summary: "the main thread's event-loop delay while a model trains in the worker (target: under 50 ms)",
+    async run() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-loop-'));
+      const engine = Engine.open({ dbPath: path.join(dir, 'bench.db') });
+      try {
+        const value = async <T>(method: Parameters<Engine['call']>[0], input: unknown): Promise<T> => {
+          const reply = await engine.call(method, input);
+          if (!reply.ok) throw new Error(reply.error.message);
+          return reply.value as T;
+        };
+        const [corpus] = await value<{ id: number }[]>('corpus.list', {});
+        const vocab = await value<{ id: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'events' });
+        const run = await value<RunInfo>('train.start', {
+          vocabularyId: vocab.id,
+          model: 'bench',
+          spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
+          hyperparams: { epochs: 100, batchSize: 64, sequenceLength: 50, maxSeconds: 20 },
+        });
+        let batches = 0;
+        engine.on((m) => {
+          if (m.event === 'train.batch') batches++;
+        });
+        // Measure once training is under way (the first batch), for the rest of the run.
+        while (batches === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const histogram = monitorEventLoopDelay({ resolution: 10 });
+        histogram.enable();
+        const done = await engine.training.waitFor(run.id);
+        histogram.disable();
+        return {
+          workload: 'train-event-loop',
+          status: done.status,
+          batches,
+          event_loop_delay_max_ms: Math.round(histogram.max / 1e5) / 10,
+          event_loop_delay_p99_ms: Math.round(histogram.percentile(99) / 1e5) / 10,
+          event_loop_delay_mean_ms: Math.round(histogram.mean / 1e5) / 10,
+        };
+      } finally {
+        await engine.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
   },
   {
     name: 'dataset-1m',

@@ -115,6 +115,14 @@ export class TrainingService {
       case 'train.done':
         this.finished(m.runId);
         break;
+      case 'exit':
+        // The worker died (out of memory, a native crash): the run resumes from its last checkpoint.
+        if (this.active !== null) {
+          const runId = this.active;
+          this.store.training.setStatus(runId, 'interrupted', `the training worker stopped unexpectedly (code ${m.code}); resume to continue from the last checkpoint`);
+          this.finished(runId);
+        }
+        break;
     }
   }
 }

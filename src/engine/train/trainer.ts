@@ -10,7 +10,7 @@ import type { BatchProgress, EpochProgress, Hyperparams, MetricPoint, RunStatus 
 import { SequenceDataset, TranspositionTable, WindowSet, seededRandom } from '../dataset/sequence-dataset';
 import { createModel } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
-import type { TrainableModel } from '../models/types';
+import type { TokenBatch, TrainableModel } from '../models/types';
 import { Store } from '../store/store';
 
 export type Control = 'run' | 'pause' | 'stop' | 'cancel';
@@ -60,7 +60,29 @@ async function serialise({ model, optimizer }: Checkpointable): Promise<{ manife
   };
 }
 
-function makeOptimizer(hp: Hyperparams): tf.Optimizer {
+/**
+ * One optimizer step on one batch: loss, gradients (clipped to `clipNorm` when set), update.
+ * The benchmark times this same function.
+ */
+export async function trainStep(model: TrainableModel, optimizer: tf.Optimizer, batch: TokenBatch, dropoutSeed: number, clipNorm = 0): Promise<number> {
+  const { value, grads } = tf.variableGrads(() => model.loss(batch, true, dropoutSeed).loss, model.params.variables);
+  if (clipNorm > 0) {
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    if (norm > clipNorm) {
+      for (const k of Object.keys(grads)) {
+        const clipped = tf.mul(grads[k]!, clipNorm / norm);
+        grads[k]!.dispose();
+        grads[k] = clipped;
+      }
+    }
+  }
+  optimizer.applyGradients(grads);
+  const loss = (await value.data())[0]!;
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+}
+
+export function makeOptimizer(hp: Pick<Hyperparams, 'optimizer' | 'learningRate'>): tf.Optimizer {
   // RMSprop as Keras configures it (rho 0.9, epsilon 1e-7), which seed 000 trained with.
   return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : tf.train.adam(hp.learningRate);
 }
@@ -204,15 +226,7 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
         const windows = order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize);
         const { x, y } = train.tokenBatch(windows, transpositions ? { table: transpositions, shifts } : undefined);
         const batch = { kind: 'tokens' as const, x, y, batch: hp.batchSize, length: hp.sequenceLength };
-        const currentStep = step;
-        const { value, grads } = tf.variableGrads(() => model!.loss(batch, true, hp.seed * 1_000_003 + currentStep).loss, model!.params.variables);
-        if (hp.clipNorm > 0) {
-          const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
-          if (norm > hp.clipNorm) for (const k of Object.keys(grads)) grads[k] = tf.mul(grads[k]!, hp.clipNorm / norm);
-        }
-        optimizer.applyGradients(grads);
-        const loss = (await value.data())[0]!;
-        tf.dispose([value, ...Object.values(grads)]);
+        const loss = await trainStep(model, optimizer, batch, hp.seed * 1_000_003 + step, hp.clipNorm);
         step++;
         batchInEpoch = b + 1;
         lastLoss = loss;

@@ -13,4 +13,6 @@ export type FromTfWorker =
   | { type: 'ready'; backend: BackendInfo }
   | { type: 'error'; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Not sent by the worker: the host reports the thread's end (a crash, or close). */
+  | { type: 'exit'; code: number }
   | TrainerMessage;

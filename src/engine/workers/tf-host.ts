@@ -21,7 +21,7 @@ export class TfHost {
     this.worker = worker;
     return new Promise<BackendInfo>((resolve, reject) => {
       const fail = (err: Error): void => {
-        this.ready = null; // a later call may try again
+        if (this.worker === worker || this.worker === null) this.ready = null; // a later call may try again
         reject(err);
       };
       worker.on('message', (message: FromTfWorker) => {
@@ -33,7 +33,9 @@ export class TfHost {
       worker.once('error', fail);
       worker.once('exit', (code) => {
         if (this.worker === worker) this.worker = null;
+        this.ready = null; // the next send starts a fresh worker
         fail(new Error(`the TF worker exited (code ${code}) before it was ready`));
+        for (const listener of this.listeners) listener({ type: 'exit', code });
       });
       worker.postMessage({ type: 'init', backend: this.backendPreference } satisfies ToTfWorker);
     });
