@@ -28,6 +28,14 @@ export const PRESETS: Preset[] = [
     spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
     hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 20 },
   },
+  {
+    name: 'seed004',
+    title: 'Seed 004: pitch, step, duration',
+    description: 'LSTM 128 over notes as pitch, step and duration; a pitch head and two timing heads (MSE with positive pressure), loss weights 0.05/1/1, Adam 0.005, windows of 25 notes (the TensorFlow tutorial).',
+    encoding: 'pitch-step-duration',
+    spec: { arch: 'psd-lstm', units: 128, layers: 1 },
+    hyperparams: { optimizer: 'adam', learningRate: 0.005, sequenceLength: 25, batchSize: 64, epochs: 50, lossWeights: { pitch: 0.05, step: 1, duration: 1 } },
+  },
 ];
 
 export function presetByName(name: string): Preset | undefined {
@@ -35,4 +43,7 @@ export function presetByName(name: string): Preset | undefined {
 }
 
 /** The preset used when only an architecture is named. */
-export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small' };
+export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004' };
+
+/** Which representation each architecture learns. */
+export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features' };

@@ -14,7 +14,16 @@ export const lstmSpec = z
   })
   .strict();
 
-export const modelSpec = z.discriminatedUnion('arch', [lstmSpec]);
+/** Seed 004: (pitch, step, duration) → LSTM → a pitch head (128 logits) and step and duration heads. */
+export const psdLstmSpec = z
+  .object({
+    arch: z.literal('psd-lstm'),
+    units: z.number().int().min(1).max(4096).default(128),
+    layers: z.number().int().min(1).max(8).default(1),
+  })
+  .strict();
+
+export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec]);
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type Architecture = ModelSpec['arch'];
 
@@ -34,6 +43,11 @@ export const hyperparams = z
     keepLast: z.number().int().min(1).max(100).default(3),
     /** Transpose training windows by up to ± this many semitones (pitch-based encodings). */
     transpose: z.number().int().min(0).max(12).default(0),
+    /** Weights of the heads of a several-headed model (seed 004: pitch 0.05, step 1, duration 1). */
+    lossWeights: z
+      .object({ pitch: z.number().min(0).max(100), step: z.number().min(0).max(100), duration: z.number().min(0).max(100) })
+      .strict()
+      .default({ pitch: 0.05, step: 1, duration: 1 }),
     /** Clip gradients to this global norm (0 = no clipping). */
     clipNorm: z.number().min(0).max(1000).default(0),
     /** End cleanly, with a checkpoint, at the first batch boundary after this many seconds. */

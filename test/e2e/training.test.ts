@@ -70,4 +70,24 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(lines.length - 1).toBe(points);
     expect(lines.filter((l) => l.startsWith('epoch,'))).toHaveLength(3);
   });
+
+  it('offers the seed-004 model for a pitch-step-duration corpus and plots each head', async () => {
+    await page.getByTestId('vocab-encoding').selectOption('pitch-step-duration');
+    await page.getByTestId('vocab-build').click();
+    await expect.poll(() => page.getByTestId('vocab-report').textContent()).toMatch(/pitch-step-duration/);
+    await expect.poll(() => page.getByTestId('preset').inputValue()).toBe('seed004');
+    for (const [id, value] of [
+      ['spec-units', '32'],
+      ['hp-epochs', '2'],
+      ['hp-batchSize', '32'],
+      ['hp-sequenceLength', '16'],
+    ]) await page.getByTestId(id!).fill(value!);
+    await page.getByTestId('model-name').fill('timing');
+    await page.getByTestId('train-start').click();
+    await expect.poll(() => page.locator('#run-title').textContent()).toMatch(/^timing/);
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('completed');
+    const legend = await page.getByTestId('loss-chart').textContent();
+    expect(legend).toMatch(/validation pitch/);
+    expect(legend).toMatch(/validation duration/);
+  });
 });

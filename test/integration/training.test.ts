@@ -54,6 +54,34 @@ describe('training (real worker, real database)', () => {
     expect(done.bestValLoss).toBe(Math.min(...epochs));
   });
 
+  it('trains the seed-004 pitch/step/duration model, reporting each head, with transposition', async () => {
+    engine = Engine.open({ dbPath: path.join(tempDir(), 'psd.db') });
+    const e = engine;
+    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'pitch-step-duration' });
+    const tokens = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'events' });
+    expect(await e.call('train.start', { vocabularyId: tokens.id, model: 'wrong', spec: { arch: 'psd-lstm', units: 32, layers: 1 } })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_input', message: expect.stringMatching(/encode the corpus as pitch-step-duration/) },
+    });
+    const run = await call<RunInfo>(e, 'train.start', {
+      vocabularyId: vocab.id,
+      model: 'psd',
+      spec: { arch: 'psd-lstm', units: 32, layers: 1 },
+      hyperparams: { epochs: 3, batchSize: 32, sequenceLength: 16, learningRate: 0.01, transpose: 2 },
+    });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('completed');
+    const epochs = (await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id })).filter((p) => p.kind === 'epoch');
+    expect(Object.keys(epochs[0]!.heads!).sort()).toEqual(['duration', 'pitch', 'step', 'val_duration', 'val_pitch', 'val_step']);
+    // The weighted sum of the heads is the loss (0.05·pitch + step + duration).
+    const h = epochs[0]!.heads!;
+    expect(0.05 * h.val_pitch! + h.val_step! + h.val_duration!).toBeCloseTo(epochs[0]!.valLoss!, 4);
+    // A short run on 60 tunes: the training loss and the pitch head fall (timing heads wobble this early).
+    expect(epochs.at(-1)!.loss!).toBeLessThan(epochs[0]!.loss! * 0.99);
+    expect(epochs.at(-1)!.heads!.val_pitch!).toBeLessThan(epochs[0]!.heads!.val_pitch!);
+  });
+
   it('resumes a stopped run exactly where it stopped: the same losses as a run never interrupted', async () => {
     const { e, vocabularyId } = await setup();
     const started = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'straight', spec: TINY, hyperparams: QUICK });

@@ -148,6 +148,34 @@ export const WORKLOADS: Workload[] = [
     run: () => tokenTraining('seed000-lstm3x512', { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 }, 358, 64, 100),
   },
   {
+    name: 'seed004-psd-lstm128',
+    summary: '(pitch, step, duration) → LSTM 128 → pitch, step and duration heads; batch 64 × 25 notes (PyTorch CPU: 3,537 samples/s)',
+    async run() {
+      const backend = await selectBackend((process.env.ETUDE_BACKEND as 'wasm' | 'cpu' | 'tensorflow' | undefined) ?? 'auto');
+      const model = createModel({ arch: 'psd-lstm', units: 128, layers: 1 }, 0, 1);
+      const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 0.005 });
+      const [batch, length] = [64, 25];
+      let seed = 7;
+      const random = () => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32;
+      const features = () => Float32Array.from({ length: batch * length * 3 }, (_, i) => (i % 3 === 0 ? Math.floor(random() * 128) : random() * 0.5));
+      const data = { kind: 'features' as const, x: features(), y: features(), batch, length, width: 3 };
+      await trainStep(model, optimizer, data, 0);
+      const steps = 10;
+      const started = performance.now();
+      for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, data, s);
+      const msPerStep = (performance.now() - started) / steps;
+      model.dispose();
+      return {
+        workload: 'seed004-psd-lstm128',
+        backend: backend.name,
+        threads: backend.threads,
+        train_samples_per_s: Math.round((batch / (msPerStep / 1000)) * 10) / 10,
+        ms_per_step: Math.round(msPerStep * 10) / 10,
+        generate_1000_tokens_s: null,
+      };
+    },
+  },
+  {
     name: 'train-event-loop',
     summary: "the main thread's event-loop delay while a model trains in the worker (target: under 50 ms)",
     async run() {

@@ -236,3 +236,37 @@ export class TranspositionTable {
     return map;
   }
 }
+
+/**
+ * Inputs and next-step targets of feature windows (pitch, step, duration), batch-major:
+ * x[b][t] = step t of the window, y[b][t] = step t + 1. A shift transposes the pitch column.
+ */
+export function featureBatch(windows: WindowSet, ids: ArrayLike<number>, shifts?: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
+  const dataset = windows.dataset;
+  if (dataset.representation !== 'features') throw new Error('featureBatch needs a feature encoding');
+  const data = dataset.data as Float32Array;
+  const w = dataset.width;
+  const n = windows.sequenceLength;
+  const x = new Float32Array(ids.length * n * w);
+  const y = new Float32Array(ids.length * n * w);
+  for (let b = 0; b < ids.length; b++) {
+    const start = windows.start(ids[b]!) * w;
+    let shift = shifts?.[b] ?? 0;
+    if (shift !== 0) {
+      // Only when every pitch of the window stays in the MIDI range.
+      for (let t = 0; t <= n; t++) {
+        const p = data[start + t * w]! + shift;
+        if (p < 0 || p > 127) shift = 0;
+      }
+    }
+    x.set(data.subarray(start, start + n * w), b * n * w);
+    y.set(data.subarray(start + w, start + (n + 1) * w), b * n * w);
+    if (shift !== 0) {
+      for (let t = 0; t < n; t++) {
+        x[(b * n + t) * w] = x[(b * n + t) * w]! + shift;
+        y[(b * n + t) * w] = y[(b * n + t) * w]! + shift;
+      }
+    }
+  }
+  return { x, y };
+}

@@ -1,6 +1,7 @@
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
-import { parameterCount } from '../models/factory';
+import { activationsPerStep, parameterCount } from '../models/factory';
+import { ARCH_REPRESENTATION } from '../../shared/presets';
 import type { Handlers } from './types';
 
 type TrainingMethods =
@@ -23,7 +24,7 @@ type TrainingMethods =
 function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams) {
   const parameters = parameterCount(spec, vocabSize);
   const weights = parameters * 4;
-  const perStep = spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3;
+  const perStep = activationsPerStep(spec, vocabSize);
   const activations = hp.batchSize * hp.sequenceLength * perStep * 4;
   return { parameters, weightsMb: Math.round((weights / 2 ** 20) * 10) / 10, trainingMb: Math.round(((weights * 4 + activations) / 2 ** 20) * 10) / 10 };
 }
@@ -31,8 +32,13 @@ function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams) {
 export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
   'train.start'({ vocabularyId, model: name, spec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
-    if (vocab.representation !== 'tokens') {
-      throw new EtudeError('invalid_input', `the ${spec.arch} architecture learns tokens; ${vocab.encoding} steps are ${vocab.representation}, which its own architecture will train on`);
+    const wants = ARCH_REPRESENTATION[spec.arch];
+    if (vocab.representation !== wants) {
+      throw new EtudeError(
+        'invalid_input',
+        `the ${spec.arch} architecture learns ${wants}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
+          (spec.arch === 'psd-lstm' ? 'encode the corpus as pitch-step-duration' : 'choose a token encoding (events, notes-chords or frames)'),
+      );
     }
     if (ctx.store.training.modelByName(name)) {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);

@@ -1,28 +1,46 @@
-import type { ModelSpec } from '../../shared/training';
+import type { Hyperparams, ModelSpec } from '../../shared/training';
+import { PsdLstm } from './psd-lstm';
 import { TokenLstm } from './token-lstm';
 import type { TrainableModel } from './types';
 
 /** Builds a model from its JSON spec: the spec is what a checkpoint's topology records. */
-export function createModel(spec: ModelSpec, vocabSize: number, seed: number): TrainableModel {
+export function createModel(spec: ModelSpec, vocabSize: number, seed: number, options: { lossWeights?: Hyperparams['lossWeights'] } = {}): TrainableModel {
   switch (spec.arch) {
     case 'lstm':
       return new TokenLstm(spec, vocabSize, seed);
+    case 'psd-lstm':
+      return new PsdLstm(spec, seed, options.lossWeights);
   }
+}
+
+function lstmParameters(input: number, units: number, layers: number): number {
+  let n = 0;
+  for (let l = 0; l < layers; l++) {
+    n += input * 4 * units + units * 4 * units + 4 * units;
+    input = units;
+  }
+  return n;
 }
 
 /** Parameters a spec will have, without building it (for the estimate shown before training). */
 export function parameterCount(spec: ModelSpec, vocabSize: number): number {
   switch (spec.arch) {
     case 'lstm': {
-      let n = vocabSize * spec.embedding;
-      let input = spec.embedding;
-      for (let l = 0; l < spec.layers; l++) {
-        n += input * 4 * spec.units + spec.units * 4 * spec.units + 4 * spec.units;
-        input = spec.units;
-      }
       const head = spec.dense > 0 ? spec.dense : spec.units;
-      if (spec.dense > 0) n += spec.units * spec.dense + spec.dense;
-      return n + head * vocabSize + vocabSize;
+      const dense = spec.dense > 0 ? spec.units * spec.dense + spec.dense : 0;
+      return vocabSize * spec.embedding + lstmParameters(spec.embedding, spec.units, spec.layers) + dense + head * vocabSize + vocabSize;
     }
+    case 'psd-lstm':
+      return lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130;
+  }
+}
+
+/** Numbers a step of the model's activations holds while training, for the memory estimate. */
+export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {
+  switch (spec.arch) {
+    case 'lstm':
+      return spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3;
+    case 'psd-lstm':
+      return spec.layers * spec.units * 8 + 3 + 130 * 3;
   }
 }

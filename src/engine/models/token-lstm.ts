@@ -79,6 +79,7 @@ export class TokenLstm implements TrainableModel {
   }
 
   loss(batch: Batch, training: boolean, step: number): LossResult {
+    if (batch.kind !== 'tokens') throw new Error('the token LSTM learns token windows');
     const logits = this.logits(batch.x, batch.batch, batch.length, training, step);
     const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.vocabSize), 'float32');
     const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar;

@@ -10,7 +10,17 @@ export interface TokenBatch {
   length: number;
 }
 
-export type Batch = TokenBatch;
+/** A batch of feature windows (pitch, step, duration a step): inputs and next-step targets, batch-major. */
+export interface FeatureBatch {
+  kind: 'features';
+  x: Float32Array;
+  y: Float32Array;
+  batch: number;
+  length: number;
+  width: number;
+}
+
+export type Batch = TokenBatch | FeatureBatch;
 
 export interface LossResult {
   loss: tf.Scalar;

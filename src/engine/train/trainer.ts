@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { BackendInfo } from '../../shared/api';
 import type { BatchProgress, EpochProgress, Hyperparams, MetricPoint, RunStatus } from '../../shared/training';
-import { SequenceDataset, TranspositionTable, WindowSet, seededRandom } from '../dataset/sequence-dataset';
+import { SequenceDataset, TranspositionTable, WindowSet, featureBatch, seededRandom } from '../dataset/sequence-dataset';
 import { createModel } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
-import type { TokenBatch, TrainableModel } from '../models/types';
+import type { Batch, TrainableModel } from '../models/types';
 import { Store } from '../store/store';
 
 export type Control = 'run' | 'pause' | 'stop' | 'cancel';
@@ -64,8 +64,20 @@ async function serialise({ model, optimizer }: Checkpointable): Promise<{ manife
  * One optimizer step on one batch: loss, gradients (clipped to `clipNorm` when set), update.
  * The benchmark times this same function.
  */
-export async function trainStep(model: TrainableModel, optimizer: tf.Optimizer, batch: TokenBatch, dropoutSeed: number, clipNorm = 0): Promise<number> {
-  const { value, grads } = tf.variableGrads(() => model.loss(batch, true, dropoutSeed).loss, model.params.variables);
+export async function trainStep(
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  dropoutSeed: number,
+  clipNorm = 0,
+): Promise<{ loss: number; heads: Record<string, number> | null }> {
+  let kept: Record<string, tf.Scalar> | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const result = model.loss(batch, true, dropoutSeed);
+    // Per-head losses are read after the step: keep them past the gradient scope.
+    if (result.heads) kept = Object.fromEntries(Object.entries(result.heads).map(([k, t]) => [k, tf.keep(t)]));
+    return result.loss;
+  }, model.params.variables);
   if (clipNorm > 0) {
     const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
     if (norm > clipNorm) {
@@ -79,7 +91,31 @@ export async function trainStep(model: TrainableModel, optimizer: tf.Optimizer, 
   optimizer.applyGradients(grads);
   const loss = (await value.data())[0]!;
   tf.dispose([value, ...Object.values(grads)]);
-  return loss;
+  const heads = kept as Record<string, tf.Scalar> | null;
+  if (!heads) return { loss, heads: null };
+  const values = Object.fromEntries(Object.entries(heads).map(([k, t]) => [k, t.dataSync()[0]!]));
+  tf.dispose(Object.values(heads));
+  return { loss, heads: values };
+}
+
+/** The batch for some windows, tokens or features as the vocabulary holds. */
+function batchOf(windows: WindowSet, ids: ArrayLike<number>, transpose: { table: TranspositionTable | null; shifts: number[] } | null): Batch {
+  const n = windows.sequenceLength;
+  if (windows.dataset.representation === 'features') {
+    const { x, y } = featureBatch(windows, ids, transpose?.shifts);
+    return { kind: 'features', x, y, batch: ids.length, length: n, width: windows.dataset.width };
+  }
+  const { x, y } = windows.tokenBatch(ids, transpose?.table ? { table: transpose.table, shifts: transpose.shifts } : undefined);
+  return { kind: 'tokens', x, y, batch: ids.length, length: n };
+}
+
+function addHeads(sum: Record<string, number>, heads: Record<string, number> | null, weight = 1): void {
+  if (heads) for (const [k, v] of Object.entries(heads)) sum[k] = (sum[k] ?? 0) + v * weight;
+}
+
+function meanHeads(sum: Record<string, number>, n: number): Record<string, number> | null {
+  const keys = Object.keys(sum);
+  return keys.length === 0 || n === 0 ? null : Object.fromEntries(keys.map((k) => [k, sum[k]! / n]));
 }
 
 export function makeOptimizer(hp: Pick<Hyperparams, 'optimizer' | 'learningRate'>): tf.Optimizer {
@@ -87,19 +123,23 @@ export function makeOptimizer(hp: Pick<Hyperparams, 'optimizer' | 'learningRate'
   return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : tf.train.adam(hp.learningRate);
 }
 
-/** Mean loss over validation windows (non-overlapping), without dropout. */
-function validate(model: TrainableModel, windows: WindowSet, batchSize: number): number | null {
+/** Mean loss (and per-head losses) over validation windows (non-overlapping), without dropout. */
+function validate(model: TrainableModel, windows: WindowSet, batchSize: number): { loss: number; heads: Record<string, number> | null } | null {
   if (windows.count === 0) return null;
   let sum = 0;
   let n = 0;
+  const heads: Record<string, number> = {};
   for (let start = 0; start < windows.count; start += batchSize) {
     const ids = Array.from({ length: Math.min(batchSize, windows.count - start) }, (_, i) => start + i);
-    const { x, y } = windows.tokenBatch(ids);
-    const loss = tf.tidy(() => model.loss({ kind: 'tokens', x, y, batch: ids.length, length: windows.sequenceLength }, false, 0).loss.dataSync()[0]!);
-    sum += loss * ids.length;
+    const batch = batchOf(windows, ids, null);
+    tf.tidy(() => {
+      const result = model.loss(batch, false, 0);
+      sum += result.loss.dataSync()[0]! * ids.length;
+      if (result.heads) addHeads(heads, Object.fromEntries(Object.entries(result.heads).map(([k, t]) => [k, t.dataSync()[0]!])), ids.length);
+    });
     n += ids.length;
   }
-  return sum / n;
+  return { loss: sum / n, heads: meanHeads(heads, n) };
 }
 
 export async function runTraining(job: TrainJob, backend: BackendInfo, control: JobControl, post: (m: TrainerMessage) => void): Promise<void> {
@@ -116,7 +156,6 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     const info = store.training.model(run.modelId);
     const vocab = store.vocabularies.get(info.vocabularyId);
     const hp = run.hyperparams;
-    if (vocab.representation !== 'tokens') throw new Error(`the ${info.architecture} model trains on token encodings, and ${vocab.encoding} is not one`);
 
     const dataset = SequenceDataset.load(store, vocab.id);
     const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed });
@@ -128,10 +167,12 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
           'lower the batch size or the sequence length, or add music',
       );
     }
-    const transpositions = hp.transpose > 0 ? new TranspositionTable(store.vocabularies.tokens(vocab.id), vocab.encoding, vocab.params, hp.transpose) : null;
+    const transpositions =
+      hp.transpose > 0 && vocab.representation === 'tokens' ? new TranspositionTable(store.vocabularies.tokens(vocab.id), vocab.encoding, vocab.params, hp.transpose) : null;
+    const transposing = hp.transpose > 0 && (transpositions !== null || vocab.representation === 'features');
     const batches = Math.floor(train.count / hp.batchSize);
 
-    model = createModel(info.spec, vocab.size, hp.seed);
+    model = createModel(info.spec, vocab.size, hp.seed, { lossWeights: hp.lossWeights });
     optimizer = makeOptimizer(hp);
     let epoch = 0;
     let batchInEpoch = 0;
@@ -216,17 +257,17 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
       const shiftRandom = seededRandom(hp.seed * 104_729 + epoch);
       let epochLoss = 0;
       let epochBatches = 0;
+      const epochHeads: Record<string, number> = {};
       let lastLoss: number | null = null;
       for (let b = 0; b < batches; b++) {
         // Shifts are drawn for every batch, also skipped ones, so a resumed epoch draws the same.
-        const shifts = Array.from({ length: hp.batchSize }, () => (transpositions ? Math.round((shiftRandom() * 2 - 1) * hp.transpose) : 0));
+        const shifts = Array.from({ length: hp.batchSize }, () => (transposing ? Math.round((shiftRandom() * 2 - 1) * hp.transpose) : 0));
         if (b < batchInEpoch) continue;
         if (await interrupted(lastLoss)) return;
         const t0 = performance.now();
         const windows = order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize);
-        const { x, y } = train.tokenBatch(windows, transpositions ? { table: transpositions, shifts } : undefined);
-        const batch = { kind: 'tokens' as const, x, y, batch: hp.batchSize, length: hp.sequenceLength };
-        const loss = await trainStep(model, optimizer, batch, hp.seed * 1_000_003 + step, hp.clipNorm);
+        const batch = batchOf(train, windows, transposing ? { table: transpositions, shifts } : null);
+        const { loss, heads } = await trainStep(model, optimizer, batch, hp.seed * 1_000_003 + step, hp.clipNorm);
         step++;
         batchInEpoch = b + 1;
         lastLoss = loss;
@@ -243,11 +284,12 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
         }
         epochLoss += loss;
         epochBatches++;
+        addHeads(epochHeads, heads);
         const seconds = (performance.now() - t0) / 1000;
-        pending.push({ kind: 'batch', step, epoch, loss, valLoss: null, heads: null, at: Date.now() });
+        pending.push({ kind: 'batch', step, epoch, loss, valLoss: null, heads, at: Date.now() });
         post({
           type: 'train.batch',
-          progress: { runId, epoch, batch: b + 1, batches, step, loss, heads: null, samplesPerSecond: hp.batchSize / seconds },
+          progress: { runId, epoch, batch: b + 1, batches, step, loss, heads, samplesPerSecond: hp.batchSize / seconds },
         });
         if (performance.now() - lastFlush > 1000) {
           flush();
@@ -256,12 +298,22 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
       }
 
       // End of epoch: validation, curve point, checkpoints, early stopping.
-      const valLoss = validate(model, validation, hp.batchSize);
+      const validation_ = validate(model, validation, hp.batchSize);
+      const valLoss = validation_?.loss ?? null;
       const trainLoss = epochBatches > 0 ? epochLoss / epochBatches : (lastLoss ?? 0);
+      const trainHeads = meanHeads(epochHeads, epochBatches);
       epoch++;
       batchInEpoch = 0;
       epochTimes.push((performance.now() - epochStarted) / 1000);
-      pending.push({ kind: 'epoch', step, epoch, loss: trainLoss, valLoss, heads: null, at: Date.now() });
+      pending.push({
+        kind: 'epoch',
+        step,
+        epoch,
+        loss: trainLoss,
+        valLoss,
+        heads: trainHeads || validation_?.heads ? { ...trainHeads, ...Object.fromEntries(Object.entries(validation_?.heads ?? {}).map(([k, v]) => [`val_${k}`, v])) } : null,
+        at: Date.now(),
+      });
       flush();
       const better = valLoss !== null && (bestValLoss === null || valLoss < bestValLoss);
       if (better) {
@@ -281,8 +333,8 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
           step,
           loss: trainLoss,
           valLoss,
-          heads: null,
-          valHeads: null,
+          heads: trainHeads,
+          valHeads: validation_?.heads ?? null,
           seconds: epochTimes.at(-1)!,
           etaSeconds: meanEpoch * (hp.epochs - epoch),
         },

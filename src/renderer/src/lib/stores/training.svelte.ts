@@ -26,7 +26,9 @@ class TrainingState {
       if (p.runId !== this.run?.id) return;
       this.lastEpoch = p;
       if (this.run && p.valLoss !== null && (this.run.bestValLoss === null || p.valLoss < this.run.bestValLoss)) this.run.bestValLoss = p.valLoss;
-      this.points.push({ kind: 'epoch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, heads: p.heads, at: Date.now() });
+      // The same shape as stored epoch points: training heads, and validation heads prefixed val_.
+      const heads = p.heads || p.valHeads ? { ...p.heads, ...Object.fromEntries(Object.entries(p.valHeads ?? {}).map(([k, v]) => [`val_${k}`, v])) } : null;
+      this.points.push({ kind: 'epoch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, heads, at: Date.now() });
       this.version++;
     });
     engine.client.on('train.status', ({ run }) => {

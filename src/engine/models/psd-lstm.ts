@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Hyperparams, ModelSpec } from '../../shared/training';
+import { glorot, orthogonal, seedFor } from './init';
+import { lstmRecurrence } from './layers/lstm';
+import { ParamSet } from './param-set';
+import type { Batch, LossResult, TrainableModel } from './types';
+
+type PsdSpec = Extract<ModelSpec, { arch: 'psd-lstm' }>;
+
+const PITCHES = 128;
+/** The tutorial's positive pressure: predictions below zero cost ten times their size. */
+const POSITIVE_PRESSURE = 10;
+
+function mseWithPositivePressure(target: tf.Tensor, predicted: tf.Tensor): tf.Scalar {
+  return tf.add(tf.mean(tf.square(tf.sub(target, predicted))), tf.mul(POSITIVE_PRESSURE, tf.mean(tf.relu(tf.neg(predicted))))) as tf.Scalar;
+}
+
+/**
+ * Seed 004, the TensorFlow tutorial's model: notes as (pitch, step, duration), pitch scaled by
+ * 1/128 on the way in, an LSTM (the fused recurrence), and three heads — 128 pitch logits
+ * (cross-entropy), step and duration (mean squared error with positive pressure) — weighted
+ * 0.05 / 1 / 1 by default. Predicts the next note at every position of a window.
+ */
+export class PsdLstm implements TrainableModel {
+  readonly params = new ParamSet();
+  private readonly layers: { kernel: tf.Variable; recurrent: tf.Variable; bias: tf.Variable }[] = [];
+  private readonly heads: Record<'pitch' | 'step' | 'duration', { kernel: tf.Variable; bias: tf.Variable }>;
+
+  constructor(
+    readonly spec: PsdSpec,
+    readonly seed: number,
+    readonly lossWeights: Hyperparams['lossWeights'] = { pitch: 0.05, step: 1, duration: 1 },
+  ) {
+    let k = 0;
+    const next = () => seedFor(seed, k++);
+    const u = spec.units;
+    let input = 3;
+    for (let l = 0; l < spec.layers; l++) {
+      this.layers.push({
+        kernel: this.params.add(`lstm${l}/kernel`, glorot([input, 4 * u], next())),
+        recurrent: this.params.add(`lstm${l}/recurrent`, tf.concat([0, 1, 2, 3].map((g) => orthogonal([u, u], next() + g)), 1)),
+        bias: this.params.add(`lstm${l}/bias`, tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])])),
+      });
+      input = u;
+    }
+    const head = (name: string, width: number) => ({
+      kernel: this.params.add(`${name}/kernel`, glorot([u, width], next())),
+      bias: this.params.add(`${name}/bias`, tf.zeros([width])),
+    });
+    this.heads = { pitch: head('pitch', PITCHES), step: head('step', 1), duration: head('duration', 1) };
+  }
+
+  /** Outputs at every position: pitch logits [B·T, 128], step and duration [B·T, 1]. */
+  outputs(x: Float32Array, batch: number, length: number): { pitch: tf.Tensor2D; step: tf.Tensor2D; duration: tf.Tensor2D } {
+    const u = this.spec.units;
+    let seq = tf.mul(tf.tensor3d(x, [batch, length, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor3D;
+    for (const layer of this.layers) {
+      const d = seq.shape[2];
+      const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [batch * length, d]), layer.kernel), layer.bias), [batch, length, 4 * u]);
+      seq = tf.transpose(lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent), [1, 0, 2]) as tf.Tensor3D;
+    }
+    const flat = tf.reshape(seq, [batch * length, u]);
+    const out = (h: { kernel: tf.Variable; bias: tf.Variable }) => tf.add(tf.matMul(flat, h.kernel), h.bias) as tf.Tensor2D;
+    return { pitch: out(this.heads.pitch), step: out(this.heads.step), duration: out(this.heads.duration) };
+  }
+
+  loss(batch: Batch): LossResult {
+    if (batch.kind !== 'features') throw new Error('the pitch/step/duration model learns feature windows');
+    const { pitch, step, duration } = this.outputs(batch.x, batch.batch, batch.length);
+    const target = tf.reshape(tf.tensor1d(batch.y), [batch.batch * batch.length, 3]);
+    const [tPitch, tStep, tDuration] = tf.split(target, 3, 1);
+    const onehot = tf.oneHot(tf.cast(tf.reshape(tPitch!, [-1]), 'int32'), PITCHES);
+    const pitchLoss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(pitch), tf.cast(onehot, 'float32')), 1))) as tf.Scalar;
+    const stepLoss = mseWithPositivePressure(tStep!, step);
+    const durationLoss = mseWithPositivePressure(tDuration!, duration);
+    const w = this.lossWeights;
+    const loss = tf.addN([tf.mul(w.pitch, pitchLoss), tf.mul(w.step, stepLoss), tf.mul(w.duration, durationLoss)]) as tf.Scalar;
+    return { loss, heads: { pitch: pitchLoss, step: stepLoss, duration: durationLoss } };
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
