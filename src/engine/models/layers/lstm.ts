@@ -19,24 +19,30 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
   const hs: tf.Tensor2D[] = [];
   const record = { hPrev: [] as tf.Tensor[], cPrev: [] as tf.Tensor[], i: [] as tf.Tensor[], f: [] as tf.Tensor[], g: [] as tf.Tensor[], o: [] as tf.Tensor[], tc: [] as tf.Tensor[] };
   for (let t = 0; t < T; t++) {
-    const z = tf.add(steps[t]!, tf.matMul(h, recurrent));
-    const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-    const i = tf.sigmoid(zi!);
-    const f = tf.sigmoid(zf!);
-    const g = tf.tanh(zg!);
-    const o = tf.sigmoid(zo!);
+    // One timestep in its own scope: only what the backward pass needs outlives it.
+    const [i, f, g, o, cNext, tc, hNext] = tf.tidy(() => {
+      const z = tf.add(steps[t]!, tf.matMul(h, recurrent));
+      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+      const gi = tf.sigmoid(zi!);
+      const gf = tf.sigmoid(zf!);
+      const gg = tf.tanh(zg!);
+      const go = tf.sigmoid(zo!);
+      const cn = tf.add(tf.mul(gf, c), tf.mul(gi, gg));
+      const tcn = tf.tanh(cn);
+      return [gi, gf, gg, go, cn, tcn, tf.mul(go, tcn)] as tf.Tensor2D[];
+    });
     record.hPrev.push(h);
     record.cPrev.push(c);
-    c = tf.add(tf.mul(f, c), tf.mul(i, g));
-    const tc = tf.tanh(c);
-    h = tf.mul(o, tc);
-    record.i.push(i);
-    record.f.push(f);
-    record.g.push(g);
-    record.o.push(o);
-    record.tc.push(tc);
+    record.i.push(i!);
+    record.f.push(f!);
+    record.g.push(g!);
+    record.o.push(o!);
+    record.tc.push(tc!);
+    c = cNext!;
+    h = hNext!;
     hs.push(h);
   }
+  for (const s of steps) s.dispose();
   const value = tf.stack(hs, 0);
   // Saved step by step: stacking and unstacking [T, B, U] tensors costs more than the backward itself.
   const keys = ['hPrev', 'cPrev', 'i', 'f', 'g', 'o', 'tc'] as const;
@@ -54,15 +60,21 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
       const one = tf.scalar(1);
       for (let t = T - 1; t >= 0; t--) {
         const [i, f, g, o, tc] = [is![t]!, fs![t]!, gs![t]!, os![t]!, tcs![t]!];
-        const dh = tf.add(dys[t]!, dhNext);
-        const dc = tf.add(tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc))), dcNext);
-        const dzi = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
-        const dzf = tf.mul(tf.mul(dc, cPrev![t]!), tf.mul(f, tf.sub(one, f)));
-        const dzg = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
-        const dzo = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
-        dz[t] = tf.concat([dzi, dzf, dzg, dzo], 1);
-        dcNext = tf.mul(dc, f);
-        dhNext = tf.matMul(dz[t]!, kernelT);
+        const [dzt, dcn, dhn] = tf.tidy(() => {
+          const dh = tf.add(dys[t]!, dhNext);
+          const dc = tf.add(tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc))), dcNext);
+          const dzi = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
+          const dzf = tf.mul(tf.mul(dc, cPrev![t]!), tf.mul(f, tf.sub(one, f)));
+          const dzg = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
+          const dzo = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
+          const z = tf.concat([dzi, dzf, dzg, dzo], 1);
+          return [z, tf.mul(dc, f), tf.matMul(z, kernelT)];
+        });
+        dhNext.dispose();
+        dcNext.dispose();
+        dz[t] = dzt!;
+        dcNext = dcn!;
+        dhNext = dhn!;
       }
       const dxw = tf.stack(dz, 0);
       // dKernel = Σ_t h_{t-1}ᵀ dz_t, as one matMul over all timesteps (explicit transpose: see matmul-gradient.ts).
