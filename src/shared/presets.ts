@@ -29,6 +29,14 @@ export const PRESETS: Preset[] = [
     hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 20 },
   },
   {
+    name: 'seed002',
+    title: 'Seed 002: bidirectional GRU',
+    description: 'Embedding 100 → bidirectional GRU 128 ×3 → dense 256 with LeakyReLU, predicting the frame after a window of 50 (as the pretty_midi BiGRU did).',
+    encoding: 'frames',
+    spec: { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 },
+    hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 50 },
+  },
+  {
     name: 'seed004',
     title: 'Seed 004: pitch, step, duration',
     description: 'LSTM 128 over notes as pitch, step and duration; a pitch head and two timing heads (MSE with positive pressure), loss weights 0.05/1/1, Adam 0.005, windows of 25 notes (the TensorFlow tutorial).',
@@ -43,7 +51,7 @@ export function presetByName(name: string): Preset | undefined {
 }
 
 /** The preset used when only an architecture is named. */
-export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004' };
+export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004', bigru: 'seed002' };
 
 /** Which representation each architecture learns. */
-export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features' };
+export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features', bigru: 'tokens' };

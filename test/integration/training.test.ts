@@ -82,6 +82,23 @@ describe('training (real worker, real database)', () => {
     expect(epochs.at(-1)!.heads!.val_pitch!).toBeLessThan(epochs[0]!.heads!.val_pitch!);
   });
 
+  it('trains the seed-002 bidirectional GRU on frames, predicting the frame after each window', async () => {
+    engine = Engine.open({ dbPath: path.join(tempDir(), 'bigru.db') });
+    const e = engine;
+    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'frames' });
+    const run = await call<RunInfo>(e, 'train.start', {
+      vocabularyId: vocab.id,
+      model: 'frames',
+      spec: { arch: 'bigru', embedding: 16, units: 16, layers: 2, dense: 32, dropout: 0 },
+      hyperparams: { epochs: 2, batchSize: 64, sequenceLength: 12, learningRate: 0.02 },
+    });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('completed');
+    const epochs = (await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id })).filter((p) => p.kind === 'epoch');
+    expect(epochs.at(-1)!.loss!).toBeLessThan(epochs[0]!.loss! * 0.95);
+  });
+
   it('resumes a stopped run exactly where it stopped: the same losses as a run never interrupted', async () => {
     const { e, vocabularyId } = await setup();
     const started = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'straight', spec: TINY, hyperparams: QUICK });

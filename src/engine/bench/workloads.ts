@@ -148,6 +148,11 @@ export const WORKLOADS: Workload[] = [
     run: () => tokenTraining('seed000-lstm3x512', { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 }, 358, 64, 100),
   },
   {
+    name: 'seed002-bigru3x128',
+    summary: 'embedding 100 → bidirectional GRU 128 ×3 → dense 256 → softmax over 201; batch 64 × 50 frames (PyTorch CPU: 59 samples/s)',
+    run: () => tokenTraining('seed002-bigru3x128', { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 }, 201, 64, 50),
+  },
+  {
     name: 'seed004-psd-lstm128',
     summary: '(pitch, step, duration) → LSTM 128 → pitch, step and duration heads; batch 64 × 25 notes (PyTorch CPU: 3,537 samples/s)',
     async run() {

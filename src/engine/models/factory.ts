@@ -1,4 +1,5 @@
 import type { Hyperparams, ModelSpec } from '../../shared/training';
+import { Bigru } from './bigru';
 import { PsdLstm } from './psd-lstm';
 import { TokenLstm } from './token-lstm';
 import type { TrainableModel } from './types';
@@ -10,6 +11,8 @@ export function createModel(spec: ModelSpec, vocabSize: number, seed: number, op
       return new TokenLstm(spec, vocabSize, seed);
     case 'psd-lstm':
       return new PsdLstm(spec, seed, options.lossWeights);
+    case 'bigru':
+      return new Bigru(spec, vocabSize, seed);
   }
 }
 
@@ -32,6 +35,15 @@ export function parameterCount(spec: ModelSpec, vocabSize: number): number {
     }
     case 'psd-lstm':
       return lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130;
+    case 'bigru': {
+      let n = vocabSize * spec.embedding;
+      let input = spec.embedding;
+      for (let l = 0; l < spec.layers; l++) {
+        n += 2 * (input * 3 * spec.units + 3 * spec.units + spec.units * 3 * spec.units + 3 * spec.units);
+        input = 2 * spec.units;
+      }
+      return n + 2 * spec.units * spec.dense + spec.dense + spec.dense * vocabSize + vocabSize;
+    }
   }
 }
 
@@ -42,5 +54,7 @@ export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {
       return spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3;
     case 'psd-lstm':
       return spec.layers * spec.units * 8 + 3 + 130 * 3;
+    case 'bigru':
+      return spec.layers * spec.units * 2 * 7 + spec.embedding;
   }
 }

@@ -6,16 +6,54 @@ export function glorot(shape: [number, number], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -limit, limit, 'float32', seed);
 }
 
-/** An orthogonal matrix from a seed (Keras's recurrent kernel default), by QR of a normal matrix. */
+/** Standard normal numbers from a seed (mulberry32 and Box–Muller). */
+function normals(count: number, seed: number): Float64Array {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const th = 2 * Math.PI * uniform();
+    out[i] = r * Math.cos(th);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(th);
+  }
+  return out;
+}
+
+/**
+ * An orthogonal matrix from a seed (Keras's recurrent kernel default): Gram–Schmidt on a normal
+ * matrix, in plain JavaScript. TF.js's QR runs as many small ops and took ~35 s for seed 000's
+ * twelve 512×512 blocks on the WASM backend; this takes well under a second.
+ */
 export function orthogonal(shape: [number, number], seed: number): tf.Tensor {
-  return tf.tidy(() => {
-    const [rows, cols] = shape;
-    const big = Math.max(rows, cols);
-    const normal = tf.randomNormal([big, Math.min(rows, cols)], 0, 1, 'float32', seed) as tf.Tensor2D;
-    const [q] = tf.linalg.qr(normal);
-    const m = tf.slice(q, [0, 0], [big, Math.min(rows, cols)]);
-    return rows >= cols ? tf.slice(m, [0, 0], [rows, cols]) : tf.slice(tf.transpose(m), [0, 0], [rows, cols]);
-  });
+  const [rows, cols] = shape;
+  const n = Math.max(rows, cols); // vector length
+  const k = Math.min(rows, cols); // vectors
+  const v = normals(n * k, seed);
+  for (let i = 0; i < k; i++) {
+    const vi = v.subarray(i * n, (i + 1) * n);
+    // Modified Gram–Schmidt in float64: one pass is orthogonal to ~1e-12 for random normal vectors.
+    for (let j = 0; j < i; j++) {
+      const vj = v.subarray(j * n, (j + 1) * n);
+      let dot = 0;
+      for (let x = 0; x < n; x++) dot += vi[x]! * vj[x]!;
+      for (let x = 0; x < n; x++) vi[x] = vi[x]! - dot * vj[x]!;
+    }
+    let norm = 0;
+    for (let x = 0; x < n; x++) norm += vi[x]! * vi[x]!;
+    norm = Math.sqrt(norm) || 1;
+    for (let x = 0; x < n; x++) vi[x] = vi[x]! / norm;
+  }
+  // k orthonormal vectors of length n: as columns when rows ≥ cols, as rows otherwise.
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = rows >= cols ? v[c * n + r]! : v[r * n + c]!;
+  return tf.tensor2d(out, shape);
 }
 
 /** Seeds for each tensor of a model, all derived from one. */

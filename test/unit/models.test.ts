@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModel, parameterCount } from '../../src/engine/models/factory';
+import { PRESETS } from '../../src/shared/presets';
+import { modelSpec } from '../../src/shared/training';
+import { selectBackend } from '../../src/engine/tf/backend';
+
+describe('model specs', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('counts the parameters of every preset exactly as the built model has them', () => {
+    for (const preset of PRESETS) {
+      const vocab = 97;
+      const model = createModel(preset.spec, vocab, 1);
+      expect(parameterCount(preset.spec, vocab), preset.name).toBe(model.params.count());
+      model.dispose();
+    }
+  }, 60_000); // builds seed 000's 5.6 million parameters
+
+  it('gives the same initial weights for the same seed, and other weights for another', async () => {
+    const spec = modelSpec.parse({ arch: 'bigru', embedding: 8, units: 6, layers: 2, dense: 10 });
+    const [a, b, c] = [createModel(spec, 20, 7), createModel(spec, 20, 7), createModel(spec, 20, 8)];
+    const bytes = async (m: typeof a) => Buffer.from(await m.params.save());
+    expect((await bytes(a)).equals(await bytes(b))).toBe(true);
+    expect((await bytes(a)).equals(await bytes(c))).toBe(false);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('orthogonal initialiser', () => {
+  it('makes orthonormal columns (or rows) quickly and deterministically', async () => {
+    const { orthogonal } = await import('../../src/engine/models/init');
+    const tf = await import('@tensorflow/tfjs-core');
+    const started = performance.now();
+    const q = orthogonal([512, 512], 3);
+    expect(performance.now() - started).toBeLessThan(5000);
+    const gram = tf.matMul(tf.transpose(q), q);
+    expect(tf.max(tf.abs(tf.sub(gram, tf.eye(512)))).dataSync()[0]).toBeLessThan(1e-4);
+    const wide = orthogonal([3, 7], 4);
+    expect(tf.max(tf.abs(tf.sub(tf.matMul(wide, tf.transpose(wide)), tf.eye(3)))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(Buffer.from(orthogonal([5, 5], 9).dataSync().buffer).equals(Buffer.from(orthogonal([5, 5], 9).dataSync().buffer))).toBe(true);
+  });
+});
