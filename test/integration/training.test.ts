@@ -45,10 +45,13 @@ describe('training (real worker, real database)', () => {
     const done = await e.training.waitFor(run.id);
     expect(done.status).toBe('completed');
     expect(epochs).toHaveLength(3);
-    expect(epochs.at(-1)!).toBeLessThan(epochs[0]! * 0.95);
     const metrics = await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id });
     expect(metrics.filter((p) => p.kind === 'batch')).toHaveLength(done.step);
-    expect(metrics.filter((p) => p.kind === 'epoch').map((p) => p.valLoss)).toEqual(epochs);
+    const epochPoints = metrics.filter((p) => p.kind === 'epoch');
+    expect(epochPoints.map((p) => p.valLoss)).toEqual(epochs);
+    // A relative drop: the training loss falls by a tenth, and validation improves on its first value.
+    expect(epochPoints.at(-1)!.loss!).toBeLessThan(epochPoints[0]!.loss! * 0.9);
+    expect(Math.min(...epochs.slice(1))).toBeLessThan(epochs[0]!);
     const kinds = (await call<{ kind: string }[]>(e, 'runs.checkpoints', { runId: run.id })).map((c) => c.kind).sort();
     expect(kinds).toEqual(['best', 'periodic', 'periodic', 'periodic']);
     expect(done.bestValLoss).toBe(Math.min(...epochs));
@@ -121,7 +124,8 @@ describe('training (real worker, real database)', () => {
     const a = batchLosses(await call<MetricPoint[]>(e, 'runs.metrics', { runId: straight.id }));
     const b = batchLosses(await call<MetricPoint[]>(e, 'runs.metrics', { runId: broken.id }));
     expect([...b.keys()]).toEqual([...a.keys()]);
-    for (const [step, loss] of a) expect(b.get(step)!, `step ${step}`).toBeCloseTo(loss, 5);
+    // Bit for bit: same weights, optimizer state (Adam's running powers included), window order and dropout masks.
+    for (const [step, loss] of a) expect(b.get(step)!, `step ${step}`).toBe(loss);
   });
 
   it('pauses and resumes a running job, and a cancelled run keeps its checkpoints', async () => {

@@ -79,13 +79,25 @@ export async function concatTensors(tensors: tf.Tensor[]): Promise<Uint8Array> {
   return new Uint8Array(out.buffer);
 }
 
-/** Optimizer state (Adam's moments, RMSprop's accumulators, the iteration count) as bytes and shapes. */
-export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ shapes: number[][]; bytes: Uint8Array }> {
-  const weights = await optimizer.getWeights();
-  return { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)) };
+/** Adam's running powers β₁ᵗ and β₂ᵗ (private fields of TF.js's Adam). */
+interface AdamPowers {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
 }
 
-export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][], bytes: Uint8Array): Promise<void> {
+/**
+ * Optimizer state (Adam's moments, RMSprop's accumulators, the iteration count) as bytes and
+ * shapes, plus Adam's running powers: TF.js recomputes those with pow() on restore, which differs
+ * in the last bits from the product it keeps while training, so a resumed run would drift.
+ */
+export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ shapes: number[][]; bytes: Uint8Array; powers: number[] | null }> {
+  const weights = await optimizer.getWeights();
+  const adam = optimizer as unknown as AdamPowers;
+  const powers = adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] : null;
+  return { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)), powers };
+}
+
+export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][], bytes: Uint8Array, powers: number[] | null = null): Promise<void> {
   const floats = toFloat32(bytes);
   let at = 0;
   const weights = shapes.map((shape, i) => {
@@ -95,4 +107,9 @@ export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][],
     return { name: `w${i}`, tensor };
   });
   await optimizer.setWeights(weights);
+  const adam = optimizer as unknown as AdamPowers;
+  if (powers && adam.accBeta1 && adam.accBeta2) {
+    adam.accBeta1.assign(tf.scalar(powers[0]!));
+    adam.accBeta2.assign(tf.scalar(powers[1]!));
+  }
 }

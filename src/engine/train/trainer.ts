@@ -54,7 +54,7 @@ interface Checkpointable {
 async function serialise({ model, optimizer }: Checkpointable): Promise<{ manifest: string; weights: Uint8Array; optimizer: Uint8Array }> {
   const opt = await saveOptimizer(optimizer);
   return {
-    manifest: JSON.stringify({ weights: model.params.manifest(), optimizer: opt.shapes }),
+    manifest: JSON.stringify({ weights: model.params.manifest(), optimizer: opt.shapes, powers: opt.powers }),
     weights: await model.params.save(),
     optimizer: opt.bytes,
   };
@@ -181,9 +181,9 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     let secondsBefore = run.seconds;
     const resume = store.training.resumePoint(runId);
     if (resume) {
-      const manifest = JSON.parse(resume.manifest) as { weights: ManifestEntry[]; optimizer: number[][] };
+      const manifest = JSON.parse(resume.manifest) as { weights: ManifestEntry[]; optimizer: number[][]; powers?: number[] | null };
       model.params.load(manifest.weights, resume.weights);
-      await loadOptimizer(optimizer, manifest.optimizer, resume.optimizer);
+      await loadOptimizer(optimizer, manifest.optimizer, resume.optimizer, manifest.powers ?? null);
       epoch = resume.epoch;
       batchInEpoch = resume.batch;
       step = resume.step;
