@@ -1,11 +1,2 @@
-/** A small seeded PRNG (mulberry32), so fuzz runs are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The studio's own seeded PRNG, so fuzz runs are reproducible.
+export { seededRandom as seeded } from '../../src/shared/random';

@@ -1,19 +1,10 @@
 import { EtudeError } from '../../shared/errors';
 import type { ParamValue } from '../../shared/encoding';
 import { encodingOf } from '../encode/registry';
+import { seededRandom } from '../../shared/random';
 import type { Store } from '../store/store';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same split and the same batches. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface SplitOptions {
   /** Input steps a window; each window also holds the next step as the target. */

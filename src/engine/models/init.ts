@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { seededRandom } from '../../shared/random';
 
 /** Glorot-uniform weights from a seed, as Keras initialises dense and recurrent input kernels. */
 export function glorot(shape: [number, number], seed: number): tf.Tensor {
@@ -6,16 +7,10 @@ export function glorot(shape: [number, number], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -limit, limit, 'float32', seed);
 }
 
-/** Standard normal numbers from a seed (mulberry32 and Box–Muller). */
+/** Standard normal numbers from a seed (Box–Muller). */
 function normals(count: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const random = seededRandom(seed);
+  const uniform = () => 1 - random(); // (0, 1]: log() never sees zero
   const out = new Float64Array(count);
   for (let i = 0; i < count; i += 2) {
     const r = Math.sqrt(-2 * Math.log(uniform()));
