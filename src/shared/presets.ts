@@ -37,6 +37,14 @@ export const PRESETS: Preset[] = [
     hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 50 },
   },
   {
+    name: 'seed001',
+    title: 'Seed 001: RBM',
+    description: 'A restricted Boltzmann machine with 64 hidden units over windows of the note-state matrix, trained with CD-1 at learning rate 0.005; the loss shown is the reconstruction error.',
+    encoding: 'piano-roll',
+    spec: { arch: 'rbm', hidden: 64, cdK: 1 },
+    hyperparams: { optimizer: 'sgd', learningRate: 0.005, sequenceLength: 16, batchSize: 100, epochs: 200 },
+  },
+  {
     name: 'seed004',
     title: 'Seed 004: pitch, step, duration',
     description: 'LSTM 128 over notes as pitch, step and duration; a pitch head and two timing heads (MSE with positive pressure), loss weights 0.05/1/1, Adam 0.005, windows of 25 notes (the TensorFlow tutorial).',
@@ -51,7 +59,7 @@ export function presetByName(name: string): Preset | undefined {
 }
 
 /** The preset used when only an architecture is named. */
-export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004', bigru: 'seed002' };
+export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004', bigru: 'seed002', rbm: 'seed001' };
 
 /** Which representation each architecture learns. */
-export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features', bigru: 'tokens' };
+export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features', bigru: 'tokens', rbm: 'binary' };

@@ -38,7 +38,17 @@ export const bigruSpec = z
   })
   .strict();
 
-export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec, bigruSpec]);
+/** Seed 001: a restricted Boltzmann machine over windows of the note-state matrix, trained with CD-k. */
+export const rbmSpec = z
+  .object({
+    arch: z.literal('rbm'),
+    hidden: z.number().int().min(1).max(8192).default(64),
+    /** Gibbs steps of contrastive divergence (seed 001: 1). */
+    cdK: z.number().int().min(1).max(100).default(1),
+  })
+  .strict();
+
+export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec, bigruSpec, rbmSpec]);
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type Architecture = ModelSpec['arch'];
 
@@ -48,7 +58,7 @@ export const hyperparams = z
     batchSize: z.number().int().min(1).max(4096).default(64),
     sequenceLength: z.number().int().min(2).max(4096).default(64),
     learningRate: z.number().gt(0).max(1).default(0.001),
-    optimizer: z.enum(['adam', 'rmsprop']).default('adam'),
+    optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
     /** Epochs without a better validation loss before stopping (0 = never stop early). */
     patience: z.number().int().min(0).max(10_000).default(0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

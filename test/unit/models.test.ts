@@ -12,8 +12,9 @@ describe('model specs', () => {
   it('counts the parameters of every preset exactly as the built model has them', () => {
     for (const preset of PRESETS) {
       const vocab = 97;
-      const model = createModel(preset.spec, vocab, 1);
-      expect(parameterCount(preset.spec, vocab), preset.name).toBe(model.params.count());
+      const visible = 16 * 158; // an RBM over 16 piano-roll rows
+      const model = createModel(preset.spec, vocab, 1, { visible });
+      expect(parameterCount(preset.spec, vocab, visible), preset.name).toBe(model.params.count());
       model.dispose();
     }
   }, 60_000); // builds seed 000's 5.6 million parameters

@@ -261,3 +261,17 @@ export function featureBatch(windows: WindowSet, ids: ArrayLike<number>, shifts?
   }
   return { x, y };
 }
+
+/** Binary windows (piano-roll rows) as floats, each window flattened: [batch, length·width]. */
+export function binaryBatch(windows: WindowSet, ids: ArrayLike<number>): Float32Array {
+  const dataset = windows.dataset;
+  if (dataset.representation !== 'binary') throw new Error('binaryBatch needs a piano-roll encoding');
+  const data = dataset.data as Uint8Array;
+  const size = windows.sequenceLength * dataset.width;
+  const x = new Float32Array(ids.length * size);
+  for (let b = 0; b < ids.length; b++) {
+    const start = windows.start(ids[b]!) * dataset.width;
+    for (let i = 0; i < size; i++) x[b * size + i] = data[start + i]!;
+  }
+  return x;
+}

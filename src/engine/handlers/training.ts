@@ -21,8 +21,8 @@ type TrainingMethods =
  * A rough memory estimate for training: weights with their Adam moments and gradients, plus the
  * activations a batch keeps for its backward pass (the recurrence saves seven tensors a step).
  */
-function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams) {
-  const parameters = parameterCount(spec, vocabSize);
+function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams, width: number) {
+  const parameters = parameterCount(spec, vocabSize, hp.sequenceLength * width);
   const weights = parameters * 4;
   const perStep = activationsPerStep(spec, vocabSize);
   const activations = hp.batchSize * hp.sequenceLength * perStep * 4;
@@ -37,14 +37,24 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
       throw new EtudeError(
         'invalid_input',
         `the ${spec.arch} architecture learns ${wants}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
-          (spec.arch === 'psd-lstm' ? 'encode the corpus as pitch-step-duration' : 'choose a token encoding (events, notes-chords or frames)'),
+          (spec.arch === 'psd-lstm'
+            ? 'encode the corpus as pitch-step-duration'
+            : spec.arch === 'rbm'
+              ? 'encode the corpus as a piano-roll'
+              : 'choose a token encoding (events, notes-chords or frames)'),
       );
     }
     if (ctx.store.training.modelByName(name)) {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
     }
     const hp = hyperparamsSchema.parse(hyperparams ?? {});
-    const model = ctx.store.training.createModel({ name, vocabularyId, corpusId: vocab.corpusId, spec, parameters: parameterCount(spec, vocab.size) });
+    const model = ctx.store.training.createModel({
+      name,
+      vocabularyId,
+      corpusId: vocab.corpusId,
+      spec,
+      parameters: parameterCount(spec, vocab.size, hp.sequenceLength * vocab.width),
+    });
     const run = ctx.store.training.createRun(model.id, hp);
     return ctx.training.enqueue(run.id);
   },
@@ -57,7 +67,7 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
 
   'train.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
-    return estimate(spec, vocab.size, hyperparamsSchema.parse(hyperparams ?? {}));
+    return estimate(spec, vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
   },
 
   'models.list': (_input, { store }) => store.training.models(),

@@ -1,11 +1,20 @@
 import type { Hyperparams, ModelSpec } from '../../shared/training';
 import { Bigru } from './bigru';
 import { PsdLstm } from './psd-lstm';
+import { Rbm } from './rbm';
 import { TokenLstm } from './token-lstm';
 import type { TrainableModel } from './types';
 
-/** Builds a model from its JSON spec: the spec is what a checkpoint's topology records. */
-export function createModel(spec: ModelSpec, vocabSize: number, seed: number, options: { lossWeights?: Hyperparams['lossWeights'] } = {}): TrainableModel {
+/**
+ * Builds a model from its JSON spec: the spec is what a checkpoint's topology records.
+ * `vocabSize` is the token count for token models; the RBM needs `visible` (window rows × row width).
+ */
+export function createModel(
+  spec: ModelSpec,
+  vocabSize: number,
+  seed: number,
+  options: { lossWeights?: Hyperparams['lossWeights']; visible?: number } = {},
+): TrainableModel {
   switch (spec.arch) {
     case 'lstm':
       return new TokenLstm(spec, vocabSize, seed);
@@ -13,6 +22,9 @@ export function createModel(spec: ModelSpec, vocabSize: number, seed: number, op
       return new PsdLstm(spec, seed, options.lossWeights);
     case 'bigru':
       return new Bigru(spec, vocabSize, seed);
+    case 'rbm':
+      if (!options.visible) throw new Error('the RBM needs its number of visible units');
+      return new Rbm(spec, options.visible, seed);
   }
 }
 
@@ -26,7 +38,7 @@ function lstmParameters(input: number, units: number, layers: number): number {
 }
 
 /** Parameters a spec will have, without building it (for the estimate shown before training). */
-export function parameterCount(spec: ModelSpec, vocabSize: number): number {
+export function parameterCount(spec: ModelSpec, vocabSize: number, visible = 0): number {
   switch (spec.arch) {
     case 'lstm': {
       const head = spec.dense > 0 ? spec.dense : spec.units;
@@ -44,6 +56,8 @@ export function parameterCount(spec: ModelSpec, vocabSize: number): number {
       }
       return n + 2 * spec.units * spec.dense + spec.dense + spec.dense * vocabSize + vocabSize;
     }
+    case 'rbm':
+      return visible * spec.hidden + visible + spec.hidden;
   }
 }
 
@@ -56,5 +70,7 @@ export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {
       return spec.layers * spec.units * 8 + 3 + 130 * 3;
     case 'bigru':
       return spec.layers * spec.units * 2 * 7 + spec.embedding;
+    case 'rbm':
+      return spec.hidden * 4;
   }
 }

@@ -20,7 +20,16 @@ export interface FeatureBatch {
   width: number;
 }
 
-export type Batch = TokenBatch | FeatureBatch;
+/** A batch of binary windows (piano-roll rows), each flattened: [batch, length·width]. */
+export interface BinaryBatch {
+  kind: 'binary';
+  x: Float32Array;
+  batch: number;
+  length: number;
+  width: number;
+}
+
+export type Batch = TokenBatch | FeatureBatch | BinaryBatch;
 
 export interface LossResult {
   loss: tf.Scalar;
@@ -33,5 +42,10 @@ export interface TrainableModel {
   readonly params: ParamSet;
   /** Mean loss over the batch; `step` seeds dropout, so a resumed run draws the same masks. */
   loss(batch: Batch, training: boolean, step: number): LossResult;
+  /**
+   * For models not trained by gradient descent on `loss` (the RBM's contrastive divergence): the
+   * update direction of every variable, in `params` order, applied by the optimizer like a gradient.
+   */
+  updates?(batch: Batch, step: number): Record<string, tf.Tensor>;
   dispose(): void;
 }

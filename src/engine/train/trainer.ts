@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { BackendInfo } from '../../shared/api';
 import type { BatchProgress, EpochProgress, Hyperparams, MetricPoint, RunStatus } from '../../shared/training';
-import { SequenceDataset, TranspositionTable, WindowSet, featureBatch, seededRandom } from '../dataset/sequence-dataset';
+import { SequenceDataset, TranspositionTable, WindowSet, binaryBatch, featureBatch, seededRandom } from '../dataset/sequence-dataset';
 import { createModel } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
 import type { Batch, TrainableModel } from '../models/types';
@@ -71,6 +71,15 @@ export async function trainStep(
   dropoutSeed: number,
   clipNorm = 0,
 ): Promise<{ loss: number; heads: Record<string, number> | null }> {
+  if (model.updates) {
+    // Not gradient descent on the loss (the RBM's contrastive divergence): apply the model's own
+    // update directions, and report its monitoring loss.
+    const updates = tf.tidy(() => model.updates!(batch, dropoutSeed));
+    optimizer.applyGradients(updates);
+    tf.dispose(Object.values(updates));
+    const monitored = tf.tidy(() => model.loss(batch, false, dropoutSeed).loss.dataSync()[0]!);
+    return { loss: monitored, heads: null };
+  }
   let kept: Record<string, tf.Scalar> | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const result = model.loss(batch, true, dropoutSeed);
@@ -101,6 +110,9 @@ export async function trainStep(
 /** The batch for some windows, tokens or features as the vocabulary holds. */
 function batchOf(windows: WindowSet, ids: ArrayLike<number>, transpose: { table: TranspositionTable | null; shifts: number[] } | null): Batch {
   const n = windows.sequenceLength;
+  if (windows.dataset.representation === 'binary') {
+    return { kind: 'binary', x: binaryBatch(windows, ids), batch: ids.length, length: n, width: windows.dataset.width };
+  }
   if (windows.dataset.representation === 'features') {
     const { x, y } = featureBatch(windows, ids, transpose?.shifts);
     return { kind: 'features', x, y, batch: ids.length, length: n, width: windows.dataset.width };
@@ -120,6 +132,7 @@ function meanHeads(sum: Record<string, number>, n: number): Record<string, numbe
 
 export function makeOptimizer(hp: Pick<Hyperparams, 'optimizer' | 'learningRate'>): tf.Optimizer {
   // RMSprop as Keras configures it (rho 0.9, epsilon 1e-7), which seed 000 trained with.
+  if (hp.optimizer === 'sgd') return tf.train.sgd(hp.learningRate);
   return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : tf.train.adam(hp.learningRate);
 }
 
@@ -172,7 +185,7 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     const transposing = hp.transpose > 0 && (transpositions !== null || vocab.representation === 'features');
     const batches = Math.floor(train.count / hp.batchSize);
 
-    model = createModel(info.spec, vocab.size, hp.seed, { lossWeights: hp.lossWeights });
+    model = createModel(info.spec, vocab.size, hp.seed, { lossWeights: hp.lossWeights, visible: hp.sequenceLength * dataset.width });
     optimizer = makeOptimizer(hp);
     let epoch = 0;
     let batchInEpoch = 0;
