@@ -195,6 +195,20 @@ describe('training (real worker, real database)', () => {
     expect(done.epoch).toBe(3);
   });
 
+  it('stops a diverging run by itself, saying why', async () => {
+    const { e, vocabularyId } = await setup();
+    const run = await call<RunInfo>(e, 'train.start', {
+      vocabularyId,
+      model: 'runaway',
+      spec: { ...TINY, dropout: 0 },
+      hyperparams: { ...QUICK, optimizer: 'rmsprop', learningRate: 1, epochs: 5 },
+    });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status).toBe('diverged');
+    expect(done.message).toMatch(/^the loss (exploded to \d+\.\d+|became NaN) at step \d+; the run stopped (and kept its best checkpoint|before its first checkpoint)\. Try a lower learning rate/);
+    expect(done.epoch).toBeLessThan(5);
+  });
+
   it('refuses bad hyperparameters and explains a corpus too small for one batch', async () => {
     const { e, vocabularyId } = await setup();
     for (const hyperparams of [{ batchSize: 0 }, { learningRate: 5 }, { optimizer: 'adagrad' }, { epochs: 1.5 }]) {

@@ -289,9 +289,12 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
         if (!Number.isFinite(loss) || loss > Math.max(10 * firstLoss, firstLoss + 20)) {
           flush();
           saveProgress();
+          const kept = store.training.checkpoints(runId).some((c) => c.kind === 'best')
+            ? 'the run stopped and kept its best checkpoint'
+            : 'the run stopped before its first checkpoint';
           finish(
             'diverged',
-            `the loss ${Number.isFinite(loss) ? `exploded to ${loss.toFixed(2)}` : 'became NaN'} at step ${step}; the run stopped and kept its best checkpoint. Try a lower learning rate or clipNorm.`,
+            `the loss ${Number.isFinite(loss) ? `exploded to ${loss.toFixed(2)}` : 'became NaN'} at step ${step}; ${kept}. Try a lower learning rate, or clipNorm.`,
           );
           return;
         }
