@@ -90,4 +90,13 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(legend).toMatch(/validation pitch/);
     expect(legend).toMatch(/validation duration/);
   });
+
+  it('lists the trained models on the Models page and opens their curves', async () => {
+    await page.keyboard.press('2');
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    const row = page.getByTestId('model-row').filter({ hasText: 'folk in the browser' });
+    expect(await row.textContent()).toMatch(/lstm.*completed/);
+    await row.getByRole('button', { name: 'Curves' }).click();
+    await expect.poll(() => page.locator('#run-title').textContent()).toMatch(/^folk in the browser/);
+  });
 });
