@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissingReason, launchChromium } from '../helpers/chromium';
+import { browserSkipReason, launchChromium } from '../helpers/chromium';
 import { JIGS } from '../helpers/corpora';
 import { end, file, header, off, on, track } from '../helpers/midi-bytes';
 import { serveStudio, type ServedStudio } from '../helpers/serve';
 
-const missing = chromiumMissingReason();
-if (missing && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
+const missing = browserSkipReason('library end-to-end tests');
 
 /** A piano piece of `count` notes: a rising and falling figure in sixteenths. */
 function bigPiece(count: number): Uint8Array {

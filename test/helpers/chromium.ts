@@ -23,3 +23,14 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * Why a browser test file must skip, or null to run it. On CI a missing Chromium is an error (CI
+ * installs it), never a silent skip; elsewhere the reason is printed.
+ */
+export function browserSkipReason(what: string): string | null {
+  const missing = chromiumMissingReason();
+  if (missing && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
+  if (missing) console.warn(`skipping ${what}: ${missing}`);
+  return missing;
+}
