@@ -1,6 +1,7 @@
 import { Engine } from '../engine/engine';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../shared/api';
 import { unwrapReply } from '../shared/reply';
+import type { CorpusSummary } from '../shared/library';
 
 /** Opens the engine on the command's database for the length of `fn`, and always closes it. */
 export async function withEngine<T>(dbPath: string, fn: (call: EngineCaller, engine: Engine) => Promise<T>): Promise<T> {
@@ -15,3 +16,10 @@ export async function withEngine<T>(dbPath: string, fn: (call: EngineCaller, eng
 
 export type EngineCaller = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodResult<M>>;
 export type { EventMessage };
+
+/** The corpus of that name (any case), or a one-line error naming it. */
+export async function corpusNamed(call: EngineCaller, name: string): Promise<CorpusSummary> {
+  const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
+  if (!corpus) throw new Error(`no corpus named "${name}"`);
+  return corpus;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportSummary } from '../../shared/library';
 import { UsageError, type Command } from '../command';
-import { withEngine } from '../engine-call';
+import { corpusNamed, withEngine } from '../engine-call';
 import { duration, pitchName, table } from '../format';
 
 export const importCommand: Command = {
@@ -80,8 +80,7 @@ export const piecesCommand: Command = {
     const name = ctx.values.corpus as string | undefined;
     if (!name?.trim()) throw new UsageError('--corpus NAME is required');
     const result = await withEngine(ctx.dbPath, async (call) => {
-      const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
-      if (!corpus) throw new Error(`no corpus named "${name}"`);
+      const corpus = await corpusNamed(call, name);
       const search = ctx.values.search as string | undefined;
       const list = await call('pieces.list', { corpusId: corpus.id, ...(search ? { search } : {}) });
       return { corpus: corpus.name, ...list };
@@ -111,8 +110,7 @@ export const corpusCheckCommand: Command = {
       throw new UsageError('--model-parameters must be a positive integer');
     }
     const report = await withEngine(ctx.dbPath, async (call) => {
-      const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
-      if (!corpus) throw new Error(`no corpus named "${name}"`);
+      const corpus = await corpusNamed(call, name);
       return call('corpus.check', { id: corpus.id, ...(modelParameters ? { modelParameters } : {}) });
     });
     if (!ctx.json) {

@@ -3,7 +3,7 @@ import { ENCODING_KINDS, type EncodingKind } from '../../shared/encoding';
 import { DEFAULT_PRESET_FOR, PRESETS, presetByName } from '../../shared/presets';
 import { hyperparams as hyperparamsSchema, modelSpec, type Hyperparams, type RunInfo } from '../../shared/training';
 import { UsageError, type Command } from '../command';
-import { withEngine } from '../engine-call';
+import { corpusNamed, withEngine } from '../engine-call';
 import { parseParamFlags } from './vocab';
 
 function numberFlag(value: unknown, name: string): number | undefined {
@@ -82,8 +82,7 @@ export const trainCommand: Command = {
         if (maxMinutes !== undefined) hp.maxSeconds = maxMinutes * 60;
         const checked = hyperparamsSchema.safeParse(hp);
         if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === corpusName.trim().toLowerCase());
-        if (!corpus) throw new Error(`no corpus named "${corpusName}"`);
+        const corpus = await corpusNamed(call, corpusName);
         const vocab = await call('vocab.build', { corpusId: corpus.id, encoding: encoding as EncodingKind, params: parseParamFlags((ctx.values.param as string[] | undefined) ?? []) });
         runId = (await call('train.start', { vocabularyId: vocab.id, model: modelName, spec, hyperparams: checked.data })).id;
       }

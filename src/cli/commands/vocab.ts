@@ -1,7 +1,7 @@
 import type { ParamValue } from '../../shared/encoding';
 import { ENCODING_KINDS } from '../../shared/encoding';
 import { UsageError, type Command } from '../command';
-import { withEngine } from '../engine-call';
+import { corpusNamed, withEngine } from '../engine-call';
 
 /** `--param k=v`: numbers and true/false become themselves, anything else stays a string. */
 export function parseParamFlags(values: readonly string[]): Record<string, ParamValue> {
@@ -46,8 +46,7 @@ export const vocabCommand: Command = {
     const minCount = positiveInt(ctx.values['min-count'], '--min-count');
     const maxSize = positiveInt(ctx.values['max-size'], '--max-size');
     const summary = await withEngine(ctx.dbPath, async (call) => {
-      const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
-      if (!corpus) throw new Error(`no corpus named "${name}"`);
+      const corpus = await corpusNamed(call, name);
       return call('vocab.build', {
         corpusId: corpus.id,
         encoding: encoding as (typeof ENCODING_KINDS)[number],

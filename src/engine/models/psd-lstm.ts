@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparams, ModelSpec } from '../../shared/training';
-import { glorot, orthogonal, seedFor } from './init';
-import { lstmRecurrence } from './layers/lstm';
+import { glorot, seedFor } from './init';
+import { createLstmStack, lstmLayer, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TrainableModel } from './types';
 
@@ -23,7 +23,7 @@ function mseWithPositivePressure(target: tf.Tensor, predicted: tf.Tensor): tf.Sc
  */
 export class PsdLstm implements TrainableModel {
   readonly params = new ParamSet();
-  private readonly layers: { kernel: tf.Variable; recurrent: tf.Variable; bias: tf.Variable }[] = [];
+  private readonly layers: LstmWeights[];
   private readonly heads: Record<'pitch' | 'step' | 'duration', { kernel: tf.Variable; bias: tf.Variable }>;
 
   constructor(
@@ -34,15 +34,7 @@ export class PsdLstm implements TrainableModel {
     let k = 0;
     const next = () => seedFor(seed, k++);
     const u = spec.units;
-    let input = 3;
-    for (let l = 0; l < spec.layers; l++) {
-      this.layers.push({
-        kernel: this.params.add(`lstm${l}/kernel`, glorot([input, 4 * u], next())),
-        recurrent: this.params.add(`lstm${l}/recurrent`, tf.concat([0, 1, 2, 3].map((g) => orthogonal([u, u], next() + g)), 1)),
-        bias: this.params.add(`lstm${l}/bias`, tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])])),
-      });
-      input = u;
-    }
+    this.layers = createLstmStack(this.params, 3, u, spec.layers, next);
     const head = (name: string, width: number) => ({
       kernel: this.params.add(`${name}/kernel`, glorot([u, width], next())),
       bias: this.params.add(`${name}/bias`, tf.zeros([width])),
@@ -54,11 +46,7 @@ export class PsdLstm implements TrainableModel {
   outputs(x: Float32Array, batch: number, length: number): { pitch: tf.Tensor2D; step: tf.Tensor2D; duration: tf.Tensor2D } {
     const u = this.spec.units;
     let seq = tf.mul(tf.tensor3d(x, [batch, length, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor3D;
-    for (const layer of this.layers) {
-      const d = seq.shape[2];
-      const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [batch * length, d]), layer.kernel), layer.bias), [batch, length, 4 * u]);
-      seq = tf.transpose(lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent), [1, 0, 2]) as tf.Tensor3D;
-    }
+    for (const layer of this.layers) seq = lstmLayer(seq, layer);
     const flat = tf.reshape(seq, [batch * length, u]);
     const out = (h: { kernel: tf.Variable; bias: tf.Variable }) => tf.add(tf.matMul(flat, h.kernel), h.bias) as tf.Tensor2D;
     return { pitch: out(this.heads.pitch), step: out(this.heads.step), duration: out(this.heads.duration) };

@@ -1,17 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
-import { glorot, orthogonal, seedFor } from './init';
-import { lstmRecurrence } from './layers/lstm';
+import { glorot, seedFor } from './init';
+import { createLstmStack, lstmLayer, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TrainableModel } from './types';
 
 type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
-
-interface Layer {
-  kernel: tf.Variable; // [in, 4u]: input projections, gates in Keras order i, f, c, o
-  recurrent: tf.Variable; // [u, 4u]
-  bias: tf.Variable; // [4u], forget gate 1
-}
 
 /**
  * Embedding → stacked LSTM → dense → softmax over the vocabulary, predicting every next token of
@@ -22,7 +16,7 @@ interface Layer {
 export class TokenLstm implements TrainableModel {
   readonly params = new ParamSet();
   private readonly embedding: tf.Variable;
-  private readonly layers: Layer[] = [];
+  private readonly layers: LstmWeights[];
   private readonly dense: { kernel: tf.Variable; bias: tf.Variable } | null;
   private readonly output: { kernel: tf.Variable; bias: tf.Variable };
 
@@ -34,32 +28,14 @@ export class TokenLstm implements TrainableModel {
     let k = 0;
     const next = () => seedFor(seed, k++);
     this.embedding = this.params.add('embedding', tf.randomUniform([vocabSize, spec.embedding], -0.05, 0.05, 'float32', next()));
-    let input = spec.embedding;
     const u = spec.units;
-    for (let l = 0; l < spec.layers; l++) {
-      const bias = tf.concat([tf.zeros([u]), tf.ones([u]), tf.zeros([2 * u])]);
-      this.layers.push({
-        kernel: this.params.add(`lstm${l}/kernel`, glorot([input, 4 * u], next())),
-        recurrent: this.params.add(`lstm${l}/recurrent`, tf.concat([0, 1, 2, 3].map((g) => orthogonal([u, u], next() + g)), 1)),
-        bias: this.params.add(`lstm${l}/bias`, bias),
-      });
-      input = u;
-    }
+    this.layers = createLstmStack(this.params, spec.embedding, u, spec.layers, next);
     this.dense =
       spec.dense > 0
         ? { kernel: this.params.add('dense/kernel', glorot([u, spec.dense], next())), bias: this.params.add('dense/bias', tf.zeros([spec.dense])) }
         : null;
     const head = spec.dense > 0 ? spec.dense : u;
     this.output = { kernel: this.params.add('output/kernel', glorot([head, vocabSize], next())), bias: this.params.add('output/bias', tf.zeros([vocabSize])) };
-  }
-
-  private lstmLayer(seq: tf.Tensor3D, layer: Layer): tf.Tensor3D {
-    const [b, t, d] = seq.shape;
-    const u = this.spec.units;
-    // Every timestep's input projection in one matMul, then the fused recurrence (time-major).
-    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [b * t, d]), layer.kernel), layer.bias), [b, t, 4 * u]);
-    const hidden = lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent);
-    return tf.transpose(hidden, [1, 0, 2]) as tf.Tensor3D;
   }
 
   /** Logits [batch·length, vocab] for token windows. */
@@ -71,7 +47,7 @@ export class TokenLstm implements TrainableModel {
     const embedded = tf.matMul(tf.cast(tf.oneHot(ids, this.vocabSize), 'float32'), this.embedding);
     let seq = tf.reshape(embedded, [batch, length, this.spec.embedding]) as tf.Tensor3D;
     this.layers.forEach((layer) => {
-      seq = drop(this.lstmLayer(seq, layer));
+      seq = drop(lstmLayer(seq, layer));
     });
     let flat: tf.Tensor2D = tf.reshape(seq, [batch * length, this.spec.units]);
     if (this.dense) flat = drop(tf.relu(tf.add(tf.matMul(flat, this.dense.kernel), this.dense.bias)) as tf.Tensor2D);
