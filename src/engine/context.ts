@@ -2,12 +2,14 @@ import type { EngineEvents, EventName } from '../shared/api';
 import type { Store } from './store/store';
 import type { TfHost } from './workers/tf-host';
 import type { TrainingService } from './train/service';
+import type { GenerationService } from './generate/service';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
   store: Store;
   tf: TfHost;
   training: TrainingService;
+  generation: GenerationService;
   /** Running imports by id, so a client can cancel one. */
   imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;

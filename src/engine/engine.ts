@@ -7,6 +7,7 @@ import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfHost } from './workers/tf-host';
 import { TrainingService } from './train/service';
+import { GenerationService } from './generate/service';
 
 export interface EngineOptions {
   dbPath: string;
@@ -39,13 +40,16 @@ export class Engine {
   private starting: Promise<void> = Promise.resolve();
 
   readonly training: TrainingService;
+  readonly generation: GenerationService;
 
   private constructor(store: Store, tf: TfHost, sqliteBinding: string | undefined) {
     this.store = store;
     this.tf = tf;
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
-    this.training = new TrainingService(store, tf, emit, { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) });
-    this.ctx = { store, tf, training: this.training, imports: new Map(), emit };
+    const job = { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) };
+    this.training = new TrainingService(store, tf, emit, job);
+    this.generation = new GenerationService(store, tf, emit, job);
+    this.ctx = { store, tf, training: this.training, generation: this.generation, imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {

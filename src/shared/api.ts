@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
 import { hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelInfo, type RunInfo } from './training';
+import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -116,6 +117,21 @@ export const methodInputs = {
   'runs.list': z.object({ modelId: id.optional() }).strict(),
   'runs.metrics': z.object({ runId: id }).strict(),
   'runs.checkpoints': z.object({ runId: id }).strict(),
+  /** Every checkpoint of a model (with its audition), to choose one to generate from. */
+  'models.checkpoints': z.object({ modelId: id }).strict(),
+
+  /** Continues a passage with a model: several takes, stored when finished. `jobId` (chosen by the caller) lets it be cancelled. */
+  generate: generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
+  'generate.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'generations.list': z.object({ modelId: id.optional(), starred: z.boolean().optional() }).strict(),
+  'generations.get': z.object({ id }).strict(),
+  'generations.rename': z.object({ id, name: z.string().trim().min(1, 'a generation needs a name').max(200) }).strict(),
+  'generations.star': z.object({ id, starred: z.boolean() }).strict(),
+  'generations.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  /** Makes one take again (another seed), keeping the others. */
+  'generations.regenerate': z
+    .object({ id, take: z.number().int().min(0).max(15), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), jobId: z.string().min(1).max(100).optional() })
+    .strict(),
 } as const;
 
 export type MethodName = keyof typeof methodInputs;
@@ -177,6 +193,15 @@ export interface MethodResults {
   'runs.list': RunInfo[];
   'runs.metrics': MetricPoint[];
   'runs.checkpoints': CheckpointInfo[];
+  'models.checkpoints': CheckpointInfo[];
+  generate: GenerationInfo;
+  'generate.cancel': { cancelled: boolean };
+  'generations.list': GenerationSummary[];
+  'generations.get': GenerationInfo;
+  'generations.rename': GenerationInfo;
+  'generations.star': GenerationInfo;
+  'generations.delete': { deleted: true };
+  'generations.regenerate': GenerationInfo;
 }
 
 export type { TrackRule };
@@ -195,6 +220,10 @@ export interface EngineEvents {
   /** A run changed state (queued, running, paused, completed…). */
   'train.status': { run: RunInfo };
   'train.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
+  /** A generation's progress, with its takes so far now and then (to play the first notes at once). */
+  'generate.progress': GenerationProgress;
+  /** Generations were added, changed or deleted: lists should refresh. */
+  'generations.changed': { modelId: number };
   /** Corpora or pieces changed: lists should refresh. */
   'library.changed': { corpusId: number | null };
 }

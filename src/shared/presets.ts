@@ -52,6 +52,14 @@ export const PRESETS: Preset[] = [
     spec: { arch: 'psd-lstm', units: 128, layers: 1 },
     hyperparams: { optimizer: 'adam', learningRate: 0.005, sequenceLength: 25, batchSize: 64, epochs: 50, lossWeights: { pitch: 0.05, step: 1, duration: 1 } },
   },
+  {
+    name: 'transformer-small',
+    title: 'Small Transformer',
+    description: 'A decoder-only Transformer: 3 blocks of width 128 with 4 attention heads, relative positions (so it can continue past its window) and dropout 0.1, Adam 0.0005, windows of 64 tokens starting every 4.',
+    encoding: 'events',
+    spec: { arch: 'transformer', embedding: 128, heads: 4, layers: 3, feedForward: 512, dropout: 0.1, positions: 'relative', context: 512 },
+    hyperparams: { optimizer: 'adam', learningRate: 0.0005, sequenceLength: 64, stride: 4, batchSize: 32, epochs: 30, clipNorm: 1 },
+  },
 ];
 
 export function presetByName(name: string): Preset | undefined {
@@ -59,7 +67,13 @@ export function presetByName(name: string): Preset | undefined {
 }
 
 /** The preset used when only an architecture is named. */
-export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004', bigru: 'seed002', rbm: 'seed001' };
+export const DEFAULT_PRESET_FOR: Record<ModelSpec['arch'], string> = { lstm: 'lstm-small', 'psd-lstm': 'seed004', bigru: 'seed002', rbm: 'seed001', transformer: 'transformer-small' };
 
 /** Which representation each architecture learns. */
-export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = { lstm: 'tokens', 'psd-lstm': 'features', bigru: 'tokens', rbm: 'binary' };
+export const ARCH_REPRESENTATION: Record<ModelSpec['arch'], 'tokens' | 'features' | 'binary'> = {
+  lstm: 'tokens',
+  'psd-lstm': 'features',
+  bigru: 'tokens',
+  rbm: 'binary',
+  transformer: 'tokens',
+};

@@ -48,7 +48,32 @@ export const rbmSpec = z
   })
   .strict();
 
-export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec, bigruSpec, rbmSpec]);
+/**
+ * A decoder-only Transformer over tokens (pre-norm, as GPT-2): causal self-attention with either
+ * relative positions (ALiBi: a per-head penalty growing with distance, so generation can run past
+ * the training window) or learned absolute positions up to `context`.
+ */
+export const transformerSpec = z
+  .object({
+    arch: z.literal('transformer'),
+    /** Model width (embedding size); a multiple of `heads`. */
+    embedding: z.number().int().min(8).max(2048).default(128),
+    heads: z.number().int().min(1).max(32).default(4),
+    layers: z.number().int().min(1).max(24).default(3),
+    /** Width of each block's feed-forward layer. */
+    feedForward: z.number().int().min(8).max(8192).default(512),
+    dropout: z.number().min(0).max(0.9).default(0.1),
+    positions: z.enum(['relative', 'learned']).default('relative'),
+    /** Learned positions: the longest context the model can see (at least the sequence length). */
+    context: z.number().int().min(2).max(8192).default(512),
+  })
+  .strict()
+  .refine((s) => s.embedding % s.heads === 0, { message: 'embedding must be a multiple of heads', path: ['embedding'] });
+
+/** Choices of the settings that are not numbers, for forms. */
+export const SPEC_CHOICES: Record<string, readonly string[]> = { positions: ['relative', 'learned'] };
+
+export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec, bigruSpec, rbmSpec, transformerSpec]);
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type Architecture = ModelSpec['arch'];
 
@@ -57,6 +82,8 @@ export const hyperparams = z
     epochs: z.number().int().min(1).max(100_000).default(20),
     batchSize: z.number().int().min(1).max(4096).default(64),
     sequenceLength: z.number().int().min(2).max(4096).default(64),
+    /** Steps between the starts of consecutive training windows (1 = every window, as the seeds trained). */
+    stride: z.number().int().min(1).max(4096).default(1),
     learningRate: z.number().gt(0).max(1).default(0.001),
     optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
     /** Epochs without a better validation loss before stopping (0 = never stop early). */
@@ -130,7 +157,20 @@ export interface CheckpointInfo {
   step: number;
   loss: number | null;
   valLoss: number | null;
+  /** A short continuation of the run's fixed primer, rendered when the checkpoint was saved. */
+  audition: CheckpointAudition | null;
   createdAt: string;
+}
+
+/** What a checkpoint sounds like: the run's fixed primer and the model's continuation of it. */
+export interface CheckpointAudition {
+  primerLabel: string;
+  ppq: number;
+  tempos: { tick: number; usPerQuarter: number }[];
+  notes: { pitch: number; velocity: number; startTick: number; endTick: number; startSec: number; endSec: number; program: number }[];
+  seamTick: number;
+  seamSec: number;
+  seconds: number;
 }
 
 /** Pushed as a run trains. */

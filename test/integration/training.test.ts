@@ -102,6 +102,32 @@ describe('training (real worker, real database)', () => {
     expect(epochs.at(-1)!.loss!).toBeLessThan(epochs[0]!.loss! * 0.95);
   });
 
+  it('trains a decoder-only Transformer on events: the loss falls, and learned positions refuse windows longer than their table', async () => {
+    engine = Engine.open({ dbPath: path.join(tempDir(), 'transformer.db') });
+    const e = engine;
+    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'events' });
+    const spec = { arch: 'transformer', embedding: 32, heads: 4, layers: 2, feedForward: 64, dropout: 0.1, positions: 'relative' };
+    const run = await call<RunInfo>(e, 'train.start', {
+      vocabularyId: vocab.id,
+      model: 'attention',
+      spec,
+      hyperparams: { epochs: 3, batchSize: 32, sequenceLength: 32, stride: 16, learningRate: 0.003, seed: 2 },
+    });
+    const done = await e.training.waitFor(run.id);
+    expect(done.status, done.message ?? '').toBe('completed');
+    const epochs = (await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id })).filter((p) => p.kind === 'epoch');
+    expect(epochs.at(-1)!.loss!).toBeLessThan(epochs[0]!.loss! * 0.9);
+    expect(epochs.at(-1)!.valLoss!).toBeLessThan(epochs[0]!.valLoss!);
+    const refused = await e.call('train.start', {
+      vocabularyId: vocab.id,
+      model: 'too long',
+      spec: { ...spec, positions: 'learned', context: 16 },
+      hyperparams: { sequenceLength: 32 },
+    });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/learned positions.*16/) } });
+  });
+
   it('trains the seed-001 RBM on piano-roll windows with contrastive divergence: the reconstruction error falls', async () => {
     engine = Engine.open({ dbPath: path.join(tempDir(), 'rbm.db') });
     const e = engine;

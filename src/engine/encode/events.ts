@@ -183,6 +183,11 @@ export const events: Encoding<Params> = {
     return sortNotes(withSeconds(notes, context));
   },
 
+  tokenInfo(token) {
+    if (token.startsWith('Pitch_')) return { pitches: [Number(token.slice(6))], rhythm: null };
+    return { pitches: [], rhythm: token.startsWith('Pos_') ? token : null };
+  },
+
   transpose(token, semitones) {
     if (!token.startsWith('Pitch_')) return token;
     const pitch = Number(token.slice(6)) + semitones;

@@ -90,6 +90,11 @@ export const frames: Encoding<Params> = {
     return sortNotes(withTicks(notes, context));
   },
 
+  tokenInfo(token) {
+    if (token === SILENCE || token.startsWith('<')) return { pitches: [], rhythm: null };
+    return { pitches: token.split(',').map((part) => Number(part.replace('+', ''))).filter((m) => Number.isInteger(m)), rhythm: null };
+  },
+
   transpose(token, semitones) {
     if (token === SILENCE || token.startsWith('<')) return token;
     const parts = token.split(',').map((part) => ({ pitch: Number(part.replace('+', '')) + semitones, struck: part.endsWith('+') }));

@@ -129,6 +129,23 @@ export const notesChords: Encoding<Params> = {
     return sortNotes(withSeconds(notes, context));
   },
 
+  clockAfter(tokens, p, ppq) {
+    if (p.variant !== 'seed') return null;
+    return tokens.filter((t) => !t.startsWith('<')).length * p.offsetBeats * ppq;
+  },
+
+  tokenInfo(token, p) {
+    if (token.startsWith('<')) return { pitches: [], rhythm: null };
+    if (p.variant === 'seed') {
+      if (/^\d+(\.\d+)*$/.test(token)) return { pitches: token.split('.').map((pc) => (CHORD_OCTAVE + 1) * 12 + Number(pc)), rhythm: null };
+      const pitch = parsePitchName(token);
+      return { pitches: pitch === null ? [] : [pitch], rhythm: null };
+    }
+    const [body, length] = token.split(':');
+    const pitches = body === 'R' ? [] : body!.split('.').map((name) => parsePitchName(name)).filter((m): m is number => m !== null);
+    return { pitches, rhythm: length ?? null };
+  },
+
   transpose(token, semitones, p) {
     if (token.startsWith('<')) return token;
     if (p.variant === 'seed') {

@@ -42,4 +42,20 @@ export interface Encoding<P extends Record<string, ParamValue>> {
   decode(encoded: Encoded, params: P, context: DecodeContext): NoteEvent[];
   /** The same token a number of semitones away, or null when it has no pitch meaning or leaves the range. */
   transpose?(token: string, semitones: number, params: P): string | null;
+  /**
+   * What a token means to sampling-time constraints: the MIDI pitches it sounds (chord pitch
+   * classes in the octave they decode to) and its rhythmic slot (a grid position or a length),
+   * or null where the token carries no such choice.
+   */
+  tokenInfo?(token: string, params: P): TokenInfo;
+  /**
+   * Where the decoder's clock stands after these tokens, for encodings whose decoded timeline is
+   * not the music's own (seed 000 decodes every token half a beat apart); absent when it is.
+   */
+  clockAfter?(tokens: readonly string[], params: P, ppq: number): number | null;
+}
+
+export interface TokenInfo {
+  pitches: number[];
+  rhythm: string | null;
 }

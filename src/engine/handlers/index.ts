@@ -3,8 +3,9 @@ import { engineHandlers } from './engine';
 import type { Handlers } from './types';
 import { vocabHandlers } from './vocab';
 import { trainingHandlers } from './training';
+import { generateHandlers } from './generate';
 
 export type { Handlers } from './types';
 
 /** One handler per API method; the type makes a missing handler a compile error. */
-export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers, ...vocabHandlers, ...trainingHandlers };
+export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers, ...vocabHandlers, ...trainingHandlers, ...generateHandlers };

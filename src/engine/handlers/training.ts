@@ -48,6 +48,12 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
     }
     const hp = hyperparamsSchema.parse(hyperparams ?? {});
+    if (spec.arch === 'transformer' && spec.positions === 'learned' && hp.sequenceLength > spec.context) {
+      throw new EtudeError(
+        'invalid_input',
+        `windows of ${hp.sequenceLength} tokens are longer than the Transformer's learned positions (context ${spec.context}): raise context or shorten the sequence length`,
+      );
+    }
     const model = ctx.store.training.createModel({
       name,
       vocabularyId,

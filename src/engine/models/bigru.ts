@@ -3,7 +3,7 @@ import type { ModelSpec } from '../../shared/training';
 import { glorot, orthogonal, seedFor } from './init';
 import { gruRecurrence } from './layers/gru';
 import { ParamSet } from './param-set';
-import type { Batch, LossResult, TrainableModel } from './types';
+import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
 type BigruSpec = Extract<ModelSpec, { arch: 'bigru' }>;
 
@@ -22,7 +22,7 @@ const LEAKY_ALPHA = 0.3; // Keras LeakyReLU's default
  * model predicts the step that follows the window: many-to-one, as the seed trained (a
  * bidirectional layer sees the whole window, so it cannot predict every next step of it).
  */
-export class Bigru implements TrainableModel {
+export class Bigru implements TrainableModel, TokenGenerator {
   readonly params = new ParamSet();
   private readonly embedding: tf.Variable;
   private readonly layers: [Direction, Direction][] = [];
@@ -84,6 +84,30 @@ export class Bigru implements TrainableModel {
     const targets = Int32Array.from({ length: batch.batch }, (_, b) => batch.y[b * batch.length + batch.length - 1]!);
     const onehot = tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), this.vocabSize), 'float32');
     return { loss: tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar };
+  }
+
+  /**
+   * A bidirectional layer has no state to carry forward: each step re-reads the last `window`
+   * tokens, as seed 002 generated (its window was 50 frames).
+   */
+  stepper(batch: number, window: number): TokenStepper {
+    const history: number[][] = Array.from({ length: batch }, () => []);
+    return {
+      batch,
+      step: (tokens) => {
+        history.forEach((h, b) => {
+          h.push(tokens[b]!);
+          if (h.length > window) h.shift();
+        });
+        const length = history[0]!.length;
+        const x = Int32Array.from(history.flat());
+        const logits = tf.tidy(() => this.logits(x, batch, length, false, 0));
+        const out = logits.dataSync() as Float32Array;
+        logits.dispose();
+        return out;
+      },
+      dispose: () => undefined,
+    };
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import { Bigru } from './bigru';
 import { PsdLstm } from './psd-lstm';
 import { Rbm } from './rbm';
 import { TokenLstm } from './token-lstm';
+import { Transformer } from './transformer';
 import type { TrainableModel } from './types';
 
 /**
@@ -25,6 +26,8 @@ export function createModel(
     case 'rbm':
       if (!options.visible) throw new Error('the RBM needs its number of visible units');
       return new Rbm(spec, options.visible, seed);
+    case 'transformer':
+      return new Transformer(spec, vocabSize, seed);
   }
 }
 
@@ -58,6 +61,11 @@ export function parameterCount(spec: ModelSpec, vocabSize: number, visible = 0):
     }
     case 'rbm':
       return visible * spec.hidden + visible + spec.hidden;
+    case 'transformer': {
+      const d = spec.embedding;
+      const block = 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * spec.feedForward + spec.feedForward) + (spec.feedForward * d + d);
+      return vocabSize * d + (spec.positions === 'learned' ? spec.context * d : 0) + spec.layers * block + 2 * d + d * vocabSize + vocabSize;
+    }
   }
 }
 
@@ -72,5 +80,8 @@ export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {
       return spec.layers * spec.units * 2 * 7 + spec.embedding;
     case 'rbm':
       return spec.hidden * 4;
+    case 'transformer':
+      // Per layer: the residual stream several times over, q/k/v, the feed-forward, and a row of attention weights per head.
+      return spec.layers * (spec.embedding * 10 + spec.feedForward * 3) + vocabSize * 3;
   }
 }

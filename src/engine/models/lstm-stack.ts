@@ -34,3 +34,52 @@ export function lstmLayer(seq: tf.Tensor3D, layer: LstmWeights): tf.Tensor3D {
   const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [b * t, d]), layer.kernel), layer.bias), [b, t, gates]);
   return tf.transpose(lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent), [1, 0, 2]) as tf.Tensor3D;
 }
+
+/**
+ * A stack's state carried forward one timestep at a time, for generation: each layer's input and
+ * recurrent kernels joined once, so a step is one matMul and the gate arithmetic per layer.
+ */
+export class LstmStackState {
+  private readonly fused: tf.Tensor2D[];
+  private readonly biases: tf.Tensor1D[];
+  private h: tf.Tensor2D[];
+  private c: tf.Tensor2D[];
+
+  constructor(
+    layers: LstmWeights[],
+    readonly batch: number,
+  ) {
+    this.fused = layers.map((l) => tf.keep(tf.concat([l.kernel, l.recurrent], 0)) as tf.Tensor2D);
+    this.biases = layers.map((l) => l.bias as unknown as tf.Tensor1D);
+    const units = layers[0]!.recurrent.shape[0]!;
+    this.h = layers.map(() => tf.keep(tf.zeros([batch, units])));
+    this.c = layers.map(() => tf.keep(tf.zeros([batch, units])));
+  }
+
+  /** Feeds one input row per sequence [batch, in]; returns the top layer's output [batch, U] (caller owns it). */
+  step(x: tf.Tensor2D): tf.Tensor2D {
+    const next = tf.tidy(() => {
+      const hs: tf.Tensor2D[] = [];
+      const cs: tf.Tensor2D[] = [];
+      let input = x;
+      this.fused.forEach((kernel, l) => {
+        const z = tf.add(tf.matMul(tf.concat([input, this.h[l]!], 1), kernel), this.biases[l]!);
+        const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+        const c = tf.add(tf.mul(tf.sigmoid(zf!), this.c[l]!), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!))) as tf.Tensor2D;
+        const h = tf.mul(tf.sigmoid(zo!), tf.tanh(c)) as tf.Tensor2D;
+        hs.push(h);
+        cs.push(c);
+        input = h;
+      });
+      return { hs, cs, out: tf.clone(input) };
+    });
+    tf.dispose([...this.h, ...this.c]);
+    this.h = next.hs;
+    this.c = next.cs;
+    return next.out;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.fused, ...this.h, ...this.c]);
+  }
+}

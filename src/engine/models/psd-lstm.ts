@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparams, ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
-import { createLstmStack, lstmLayer, type LstmWeights } from './lstm-stack';
+import { createLstmStack, lstmLayer, LstmStackState, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TrainableModel } from './types';
 
@@ -66,7 +66,31 @@ export class PsdLstm implements TrainableModel {
     return { loss, heads: { pitch: pitchLoss, step: stepLoss, duration: durationLoss } };
   }
 
+  /** Generation: feeds one note (pitch, step, duration) per sequence, carrying the LSTM state forward. */
+  featureStepper(batch: number): FeatureStepper {
+    const state = new LstmStackState(this.layers, batch);
+    return {
+      batch,
+      step: (features) => {
+        const input = tf.tidy(() => tf.mul(tf.tensor2d(features, [batch, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor2D);
+        const top = state.step(input);
+        const outs = tf.tidy(() => [this.heads.pitch, this.heads.step, this.heads.duration].map((h) => tf.add(tf.matMul(top, h.kernel), h.bias)));
+        const [pitch, step, duration] = outs.map((t) => t.dataSync() as Float32Array);
+        tf.dispose([input, top, ...outs]);
+        return { pitch: pitch!, step: step!, duration: duration! };
+      },
+      dispose: () => state.dispose(),
+    };
+  }
+
   dispose(): void {
     this.params.dispose();
   }
+}
+
+export interface FeatureStepper {
+  readonly batch: number;
+  /** One note per sequence, [batch × 3]; returns pitch logits [batch × 128], and step and duration [batch]. */
+  step(features: Float32Array): { pitch: Float32Array; step: Float32Array; duration: Float32Array };
+  dispose(): void;
 }

@@ -72,6 +72,26 @@ export class Rbm implements TrainableModel {
     return { [names[0]!]: dW, [names[1]!]: dVisible, [names[2]!]: dHidden };
   }
 
+  /**
+   * Generation by block Gibbs sampling with the known rows clamped: `context` holds the window's
+   * first `known` rows for every sequence ([batch, visible], the rest ignored); after `steps`
+   * rounds the free rows are a sample of what the model thinks follows. Seed 001 sampled whole
+   * windows from noise; clamping the earlier rows makes the RBM continue a passage.
+   */
+  continueWindow(context: Float32Array, batch: number, knownUnits: number, steps: number, seed: number): Float32Array {
+    return tf.tidy(() => {
+      const clamp = tf.tensor2d(context, [batch, this.visible]);
+      const mask = tf.concat([tf.ones([1, knownUnits]), tf.zeros([1, this.visible - knownUnits])], 1);
+      const keepClamped = (v: tf.Tensor2D) => tf.add(tf.mul(clamp, mask), tf.mul(v, tf.sub(1, mask))) as tf.Tensor2D;
+      let v = keepClamped(Rbm.sample(tf.fill([batch, this.visible], 0.5) as tf.Tensor2D, seedFor(seed, 0)));
+      for (let k = 0; k < steps; k++) {
+        const h = Rbm.sample(this.hiddenProbabilities(v), seedFor(seed, 1 + 2 * k));
+        v = keepClamped(Rbm.sample(this.visibleProbabilities(h), seedFor(seed, 2 + 2 * k)));
+      }
+      return v.dataSync() as Float32Array;
+    });
+  }
+
   dispose(): void {
     this.params.dispose();
   }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
-import { createLstmStack, lstmLayer, type LstmWeights } from './lstm-stack';
+import { createLstmStack, lstmLayer, LstmStackState, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
-import type { Batch, LossResult, TrainableModel } from './types';
+import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
 type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
 
@@ -13,7 +13,7 @@ type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
  * gradient for gather), and each layer projects all timesteps' inputs in one matMul before the
  * recurrence, so each timestep adds one small matMul and the gate arithmetic.
  */
-export class TokenLstm implements TrainableModel {
+export class TokenLstm implements TrainableModel, TokenGenerator {
   readonly params = new ParamSet();
   private readonly embedding: tf.Variable;
   private readonly layers: LstmWeights[];
@@ -60,6 +60,28 @@ export class TokenLstm implements TrainableModel {
     const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.vocabSize), 'float32');
     const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar;
     return { loss };
+  }
+
+  /** Carries each layer's state forward: one step costs one matMul a layer, whatever came before. */
+  stepper(batch: number): TokenStepper {
+    const state = new LstmStackState(this.layers, batch);
+    return {
+      batch,
+      step: (tokens) => {
+        const embedded = tf.tidy(() => tf.gather(this.embedding, tf.tensor1d(tokens, 'int32')) as tf.Tensor2D);
+        const top = state.step(embedded);
+        embedded.dispose();
+        const logits = tf.tidy(() => {
+          let h: tf.Tensor2D = top;
+          if (this.dense) h = tf.relu(tf.add(tf.matMul(h, this.dense.kernel), this.dense.bias)) as tf.Tensor2D;
+          return tf.add(tf.matMul(h, this.output.kernel), this.output.bias);
+        });
+        const out = logits.dataSync() as Float32Array;
+        tf.dispose([top, logits]);
+        return out;
+      },
+      dispose: () => state.dispose(),
+    };
   }
 
   dispose(): void {

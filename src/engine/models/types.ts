@@ -49,3 +49,22 @@ export interface TrainableModel {
   updates?(batch: Batch, step: number): Record<string, tf.Tensor>;
   dispose(): void;
 }
+
+/** A model's state carried forward token by token for `batch` parallel sequences (generation). */
+export interface TokenStepper {
+  readonly batch: number;
+  /** Feeds one token per sequence; returns the next token's logits, [batch × vocab] row-major. */
+  step(tokens: Int32Array): Float32Array;
+  dispose(): void;
+}
+
+/** A model that predicts the next token: what generation and audition need of it. */
+export interface TokenGenerator {
+  readonly vocabSize: number;
+  /** `window`: the context a model that re-reads its window sees (the training sequence length). */
+  stepper(batch: number, window: number): TokenStepper;
+}
+
+export function isTokenGenerator(model: TrainableModel): model is TrainableModel & TokenGenerator {
+  return typeof (model as Partial<TokenGenerator>).stepper === 'function';
+}

@@ -362,42 +362,55 @@ export class CorpusRepo {
    */
   *iterateEncodable(corpusId: number): Generator<{ pieceId: number; title: string; contentHash: string; piece: EncodableNotes }> {
     const corpus = this.require(corpusId);
-    const pieces = this.db
+    const ids = this.db.prepare(`SELECT id FROM pieces WHERE corpus_id = ? ORDER BY id`).pluck().all(corpusId) as number[];
+    for (const id of ids) yield this.encodable(id, corpus.trackRule);
+  }
+
+  /** The name of the corpus a piece belongs to. */
+  corpusOfPiece(pieceId: number): string {
+    const name = this.db.prepare('SELECT c.name FROM pieces p JOIN corpora c ON c.id = p.corpus_id WHERE p.id = ?').pluck().get(pieceId) as string | undefined;
+    if (name === undefined) throw new EtudeError('not_found', `no piece with id ${pieceId}`);
+    return name;
+  }
+
+  /** One piece as the encodings read it, through its corpus's track rule (or the one given). */
+  encodable(pieceId: number, rule?: TrackRule): { pieceId: number; title: string; contentHash: string; piece: EncodableNotes } {
+    const row = this.db
       .prepare(
-        `SELECT id, title, content_hash AS contentHash, ppq, duration_ticks AS durationTicks, tempos,
-                time_signatures AS timeSignatures, key_signatures AS keySignatures
-         FROM pieces WHERE corpus_id = ? ORDER BY id`,
+        `SELECT p.id, p.title, p.content_hash AS contentHash, p.ppq, p.duration_ticks AS durationTicks, p.tempos,
+                p.time_signatures AS timeSignatures, p.key_signatures AS keySignatures, c.track_rule AS trackRule
+         FROM pieces p JOIN corpora c ON c.id = p.corpus_id WHERE p.id = ?`,
       )
-      .all(corpusId) as { id: number; title: string; contentHash: string; ppq: number; durationTicks: number; tempos: string; timeSignatures: string; keySignatures: string }[];
-    const tracks = this.db.prepare(
-      `SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`,
-    );
-    for (const row of pieces) {
-      const rows = (tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]).map(
-        (t) => ({ ...t, isDrum: t.isDrum === 1 }),
-      );
-      const notes: NoteEvent[] = [];
-      for (const t of selectTracks(rows, corpus.trackRule)) {
-        const n = unpackNotes(t.notes);
-        for (let i = 0; i < n.pitch.length; i++) {
-          notes.push({ pitch: n.pitch[i]!, velocity: n.velocity[i]!, startTick: n.startTick[i]!, endTick: n.endTick[i]!, startSec: n.startSec[i]!, endSec: n.endSec[i]!, program: t.program });
-        }
+      .get(pieceId) as
+      | { id: number; title: string; contentHash: string; ppq: number; durationTicks: number; tempos: string; timeSignatures: string; keySignatures: string; trackRule: string }
+      | undefined;
+    if (!row) throw new EtudeError('not_found', `no piece with id ${pieceId}`);
+    const tracks = (
+      this.db
+        .prepare(`SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`)
+        .all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]
+    ).map((t) => ({ ...t, isDrum: t.isDrum === 1 }));
+    const notes: NoteEvent[] = [];
+    for (const t of selectTracks(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule))) {
+      const n = unpackNotes(t.notes);
+      for (let i = 0; i < n.pitch.length; i++) {
+        notes.push({ pitch: n.pitch[i]!, velocity: n.velocity[i]!, startTick: n.startTick[i]!, endTick: n.endTick[i]!, startSec: n.startSec[i]!, endSec: n.endSec[i]!, program: t.program });
       }
-      notes.sort((a, b) => a.startTick - b.startTick || a.pitch - b.pitch);
-      yield {
-        pieceId: row.id,
-        title: row.title,
-        contentHash: row.contentHash,
-        piece: {
-          ppq: row.ppq,
-          durationTicks: row.durationTicks,
-          tempos: JSON.parse(row.tempos),
-          timeSignatures: JSON.parse(row.timeSignatures),
-          keySignatures: JSON.parse(row.keySignatures),
-          notes,
-        },
-      };
     }
+    notes.sort((a, b) => a.startTick - b.startTick || a.pitch - b.pitch);
+    return {
+      pieceId: row.id,
+      title: row.title,
+      contentHash: row.contentHash,
+      piece: {
+        ppq: row.ppq,
+        durationTicks: row.durationTicks,
+        tempos: JSON.parse(row.tempos),
+        timeSignatures: JSON.parse(row.timeSignatures),
+        keySignatures: JSON.parse(row.keySignatures),
+        notes,
+      },
+    };
   }
 
   original(id: number): { name: string; bytes: Buffer } {

@@ -4,6 +4,7 @@ import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
 import { VocabularyRepo } from './vocabularies';
 import { TrainingRepo } from './training';
+import { GenerationRepo } from './generations';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly corpora: CorpusRepo;
   readonly vocabularies: VocabularyRepo;
   readonly training: TrainingRepo;
+  readonly generations: GenerationRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
@@ -19,6 +21,7 @@ export class Store {
     this.corpora = new CorpusRepo(db);
     this.vocabularies = new VocabularyRepo(db);
     this.training = new TrainingRepo(db);
+    this.generations = new GenerationRepo(db);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointInfo, Hyperparams, MetricPoint, ModelInfo, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
+import type { CheckpointAudition, CheckpointInfo, Hyperparams, MetricPoint, ModelInfo, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
 
 export interface CheckpointData extends CheckpointInfo {
   modelId: number;
@@ -31,7 +31,13 @@ const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS cor
   created_at AS createdAt, updated_at AS updatedAt`;
 const RUN_COLUMNS = `r.id, r.model_id AS modelId, m.name AS model, r.hyperparams, r.status, r.message, r.backend, r.epoch, r.step,
   r.best_val_loss AS bestValLoss, r.seconds, r.created_at AS createdAt, r.ended_at AS endedAt`;
-const CHECKPOINT_COLUMNS = `id, run_id AS runId, kind, epoch, step, loss, val_loss AS valLoss, created_at AS createdAt`;
+const CHECKPOINT_COLUMNS = `id, run_id AS runId, kind, epoch, step, loss, val_loss AS valLoss, audition, created_at AS createdAt`;
+
+type CheckpointRow = Omit<CheckpointInfo, 'audition'> & { audition: string | null };
+
+function withAudition<T extends CheckpointRow>(row: T): Omit<T, 'audition'> & { audition: CheckpointAudition | null } {
+  return { ...row, audition: row.audition === null ? null : (JSON.parse(row.audition) as CheckpointAudition) };
+}
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'paused'];
 
@@ -199,7 +205,7 @@ export class TrainingRepo {
   }
 
   checkpoints(runId: number): CheckpointInfo[] {
-    return this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY step, id`).all(runId) as CheckpointInfo[];
+    return (this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE run_id = ? ORDER BY step, id`).all(runId) as CheckpointRow[]).map(withAudition);
   }
 
   /** The checkpoint to resume from: the furthest one of the run. */
@@ -208,11 +214,36 @@ export class TrainingRepo {
     return id === undefined ? null : this.checkpoint(id);
   }
 
+  /** Every checkpoint of a model, newest last (for choosing one to generate from). */
+  modelCheckpoints(modelId: number): CheckpointInfo[] {
+    return (this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE model_id = ? ORDER BY run_id, step, id`).all(modelId) as CheckpointRow[]).map(withAudition);
+  }
+
+  /** The checkpoint to generate from: the one asked for (it must be the model's), else the newest run's best, else the newest. */
+  generationCheckpoint(modelId: number, checkpointId?: number): CheckpointData {
+    if (checkpointId !== undefined) {
+      const c = this.checkpoint(checkpointId);
+      if (c.modelId !== modelId) throw new EtudeError('invalid_input', `checkpoint ${checkpointId} belongs to another model`);
+      return c;
+    }
+    const id = this.db
+      .prepare(`SELECT id FROM checkpoints WHERE model_id = ? ORDER BY run_id DESC, kind = 'best' DESC, step DESC, id DESC LIMIT 1`)
+      .pluck()
+      .get(modelId) as number | undefined;
+    if (id === undefined) throw new EtudeError('invalid_input', `the model "${this.model(modelId).name}" has no checkpoint yet: train it for at least one epoch first`);
+    return this.checkpoint(id);
+  }
+
+  /** Pins an audition (a short continuation of the run's fixed primer) to a checkpoint. */
+  setAudition(checkpointId: number, audition: CheckpointAudition): void {
+    this.db.prepare('UPDATE checkpoints SET audition = ? WHERE id = ?').run(JSON.stringify(audition), checkpointId);
+  }
+
   checkpoint(id: number): CheckpointData {
     const row = this.db
       .prepare(`SELECT ${CHECKPOINT_COLUMNS}, model_id AS modelId, batch, topology, manifest, weights, optimizer FROM checkpoints WHERE id = ?`)
-      .get(id) as CheckpointData | undefined;
+      .get(id) as (Omit<CheckpointData, 'audition'> & { audition: string | null }) | undefined;
     if (!row) throw new EtudeError('not_found', `no checkpoint with id ${id}`);
-    return row;
+    return withAudition(row);
   }
 }

@@ -126,6 +126,12 @@ export class VocabularyRepo {
     return this.db.prepare('SELECT token FROM vocabulary_tokens WHERE vocabulary_id = ? ORDER BY token_id').pluck().all(id) as string[];
   }
 
+  /** How often each token occurs in the corpus, in id order. */
+  tokenCounts(id: number): number[] {
+    this.get(id);
+    return this.db.prepare('SELECT count FROM vocabulary_tokens WHERE vocabulary_id = ? ORDER BY token_id').pluck().all(id) as number[];
+  }
+
   tokenPage(id: number, options: { offset: number; limit: number; search?: string }): { total: number; tokens: VocabularyToken[] } {
     this.get(id);
     const where = options.search ? "vocabulary_id = @id AND token LIKE @search ESCAPE '\\'" : 'vocabulary_id = @id';

@@ -171,7 +171,7 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     const hp = run.hyperparams;
 
     const dataset = SequenceDataset.load(store, vocab.id);
-    const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed });
+    const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride: hp.stride });
     const train = split.train;
     const validation = new WindowSet(dataset, split.validation.pieces, hp.sequenceLength, hp.sequenceLength);
     if (train.count < hp.batchSize) {

@@ -1,11 +1,14 @@
 import type { BackendInfo } from '../../shared/api';
 import type { Control, TrainerMessage, TrainJob } from '../train/trainer';
+import type { GenerateJob, GeneratorMessage } from '../generate/job';
 
 /** Messages from the engine to the TF worker. */
 export type ToTfWorker =
   | { type: 'init'; backend: string | undefined }
   | { type: 'train'; job: TrainJob }
   | { type: 'control'; runId: number; control: Control }
+  | { type: 'generate'; job: GenerateJob }
+  | { type: 'generate.cancel'; jobId: string }
   | { type: 'shutdown' };
 
 /** Messages from the TF worker to the engine. */
@@ -15,4 +18,5 @@ export type FromTfWorker =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   /** Not sent by the worker: the host reports the thread's end (a crash, or close). */
   | { type: 'exit'; code: number }
-  | TrainerMessage;
+  | TrainerMessage
+  | GeneratorMessage;

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { BackendInfo } from '../../shared/api';
 import { parseBackendPreference, selectBackend } from '../tf/backend';
 import { JobControl, runTraining } from '../train/trainer';
+import { runGeneration } from '../generate/job';
 import type { FromTfWorker, ToTfWorker } from './protocol';
 
 const port = parentPort;
@@ -18,6 +19,7 @@ function send(message: FromTfWorker): void {
 
 let backend: Promise<BackendInfo> | null = null;
 const controls = new Map<number, JobControl>();
+const cancelledGenerations = new Set<string>();
 
 port.on('message', (message: ToTfWorker) => {
   switch (message.type) {
@@ -43,6 +45,19 @@ port.on('message', (message: ToTfWorker) => {
       })();
       break;
     }
+    case 'generate': {
+      // Runs alongside a training job: both yield to the event loop between steps, so they interleave.
+      const { jobId } = message.job;
+      void (async () => {
+        await backend;
+        await runGeneration(message.job, () => cancelledGenerations.has(jobId), send);
+        cancelledGenerations.delete(jobId);
+      })();
+      break;
+    }
+    case 'generate.cancel':
+      cancelledGenerations.add(message.jobId);
+      break;
     case 'control':
       controls.get(message.runId)?.set(message.control);
       break;

@@ -3,12 +3,13 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-corpus-library';
 import { migration0003 } from './0003-vocabularies';
 import { migration0004 } from './0004-training';
+import { migration0005 } from './0005-generations';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
   return migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;

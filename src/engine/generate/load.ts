@@ -1,0 +1,41 @@
+import type { ModelInfo, ModelSpec } from '../../shared/training';
+import { createModel } from '../models/factory';
+import type { ManifestEntry } from '../models/param-set';
+import type { TrainableModel } from '../models/types';
+import type { CheckpointData } from '../store/training';
+import type { Store } from '../store/store';
+import type { VocabularyContext } from './continue';
+
+/** What a model needs of its vocabulary to generate. */
+export function vocabularyContext(store: Store, vocabularyId: number): VocabularyContext {
+  const vocab = store.vocabularies.get(vocabularyId);
+  return {
+    encoding: vocab.encoding,
+    params: vocab.params,
+    representation: vocab.representation,
+    width: vocab.width,
+    tokens: store.vocabularies.tokens(vocabularyId),
+    counts: store.vocabularies.tokenCounts(vocabularyId),
+  };
+}
+
+/** A model rebuilt from a checkpoint: the topology it records, its weights (checked name by name). */
+export function loadCheckpointModel(
+  store: Store,
+  checkpoint: CheckpointData,
+): { model: TrainableModel; info: ModelInfo; vocab: VocabularyContext; window: number } {
+  const info = store.training.model(checkpoint.modelId);
+  const run = store.training.run(checkpoint.runId);
+  const vocab = vocabularyContext(store, info.vocabularyId);
+  const window = run.hyperparams.sequenceLength;
+  const spec = JSON.parse(checkpoint.topology) as ModelSpec;
+  const model = createModel(spec, vocab.tokens.length, run.hyperparams.seed, { lossWeights: run.hyperparams.lossWeights, visible: window * vocab.width });
+  const manifest = JSON.parse(checkpoint.manifest) as { weights: ManifestEntry[] };
+  try {
+    model.params.load(manifest.weights, checkpoint.weights);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, info, vocab, window };
+}

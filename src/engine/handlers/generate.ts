@@ -1,0 +1,48 @@
+import type { Handlers } from './types';
+
+type GenerateMethods =
+  | 'models.checkpoints'
+  | 'generate'
+  | 'generate.cancel'
+  | 'generations.list'
+  | 'generations.get'
+  | 'generations.rename'
+  | 'generations.star'
+  | 'generations.delete'
+  | 'generations.regenerate';
+
+export const generateHandlers: Pick<Handlers, GenerateMethods> = {
+  'models.checkpoints': ({ modelId }, { store }) => {
+    store.training.model(modelId);
+    return store.training.modelCheckpoints(modelId);
+  },
+  async generate(input, ctx) {
+    const g = await ctx.generation.generate(input);
+    ctx.emit('generations.changed', { modelId: g.modelId });
+    return g;
+  },
+  'generate.cancel': ({ jobId }, ctx) => ({ cancelled: ctx.generation.cancel(jobId) }),
+  'generations.list': ({ modelId, starred }, { store }) => store.generations.list({ ...(modelId ? { modelId } : {}), ...(starred !== undefined ? { starred } : {}) }),
+  'generations.get': ({ id }, { store }) => store.generations.get(id),
+  'generations.rename': ({ id, name }, ctx) => {
+    const g = ctx.store.generations.rename(id, name);
+    ctx.emit('generations.changed', { modelId: g.modelId });
+    return g;
+  },
+  'generations.star': ({ id, starred }, ctx) => {
+    const g = ctx.store.generations.star(id, starred);
+    ctx.emit('generations.changed', { modelId: g.modelId });
+    return g;
+  },
+  'generations.delete': ({ id }, ctx) => {
+    const { modelId } = ctx.store.generations.get(id);
+    ctx.store.generations.delete(id);
+    ctx.emit('generations.changed', { modelId });
+    return { deleted: true as const };
+  },
+  async 'generations.regenerate'({ id, take, seed, jobId }, ctx) {
+    const g = await ctx.generation.regenerate(id, take, seed, jobId);
+    ctx.emit('generations.changed', { modelId: g.modelId });
+    return g;
+  },
+};
