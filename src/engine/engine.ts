@@ -82,7 +82,9 @@ export class Engine {
   private async dispatch<M extends MethodName>(method: M, input: unknown): Promise<unknown> {
     const parsed = methodInputs[method].safeParse(input);
     if (!parsed.success) {
-      throw new EtudeError('invalid_input', `invalid input for ${method}`, issuesOf(parsed.error));
+      // The message names each problem, so a CLI or a toast that shows only the message still says what to fix.
+      const issues = issuesOf(parsed.error);
+      throw new EtudeError('invalid_input', `invalid input for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
     }
     const handler = handlers[method] as (input: unknown, ctx: EngineContext) => unknown;
     return handler(parsed.data, this.ctx);

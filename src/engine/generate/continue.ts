@@ -92,7 +92,9 @@ function continuationNotes(decodeAll: NoteEvent[], primerKeys: Set<string>, shif
   let reach = seamTick;
   for (const n of decodeAll) {
     if (primerKeys.has(noteKey(n))) continue;
-    const startTick = Math.max(0, n.startTick + shift);
+    // What the model adds inside the passage's own span (an event encoding can place notes in its last bar) is not the continuation.
+    if (n.startTick + shift < seamTick) continue;
+    const startTick = n.startTick + shift;
     const endTick = Math.max(startTick, n.endTick + shift);
     notes.push({ pitch: n.pitch, velocity: n.velocity, program: n.program, startTick, endTick, startSec: map.toSeconds(startTick), endSec: map.toSeconds(endTick) });
     reach = Math.max(reach, endTick);

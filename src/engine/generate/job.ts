@@ -22,7 +22,7 @@ export type GeneratorMessage =
 export async function runGeneration(job: GenerateJob, cancelled: () => boolean, post: (m: GeneratorMessage) => void): Promise<void> {
   const started = performance.now();
   let firstNotes: number | null = null;
-  const store = Store.open(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding } : {});
+  const store = Store.open(job.dbPath, { mustExist: true, ...(job.nativeBinding ? { nativeBinding: job.nativeBinding } : {}) });
   let loaded: ReturnType<typeof loadCheckpointModel> | null = null;
   try {
     loaded = loadCheckpointModel(store, store.training.checkpoint(job.checkpointId));

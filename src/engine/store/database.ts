@@ -10,6 +10,8 @@ export interface OpenOptions {
   /** Path to a better-sqlite3 binary built for this runtime's ABI (the desktop app passes Electron's). */
   nativeBinding?: string;
   migrations?: readonly Migration[];
+  /** Workers join the studio's database: if it has gone, they must fail, not create an empty one. */
+  mustExist?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ function inspectExisting(file: string, options: OpenOptions, latest: number): vo
 /** Opens (creating if needed) the studio database with WAL, foreign keys and all migrations applied. */
 export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
   const migrations = options.migrations ?? MIGRATIONS;
+  if (options.mustExist && !fs.existsSync(file)) throw new EtudeError('invalid_database', `the studio database ${file} no longer exists`);
   inspectExisting(file, options, latestVersion(migrations));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { nativeBinding: options.nativeBinding });

@@ -156,7 +156,7 @@ function validate(model: TrainableModel, windows: WindowSet, batchSize: number):
 }
 
 export async function runTraining(job: TrainJob, backend: BackendInfo, control: JobControl, post: (m: TrainerMessage) => void): Promise<void> {
-  const store = Store.open(job.dbPath, job.nativeBinding ? { nativeBinding: job.nativeBinding } : {});
+  const store = Store.open(job.dbPath, { mustExist: true, ...(job.nativeBinding ? { nativeBinding: job.nativeBinding } : {}) });
   const runId = job.runId;
   let model: TrainableModel | null = null;
   let optimizer: tf.Optimizer | null = null;
