@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EventMessage, MethodName } from '../../src/shared/api';
-import type { MetricPoint, RunInfo } from '../../src/shared/training';
+import type { CheckpointInfo, MetricPoint, RunInfo } from '../../src/shared/training';
 import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
@@ -52,8 +52,22 @@ describe('training (real worker, real database)', () => {
     // A relative drop: the training loss falls by a tenth, and validation improves on its first value.
     expect(epochPoints.at(-1)!.loss!).toBeLessThan(epochPoints[0]!.loss! * 0.9);
     expect(Math.min(...epochs.slice(1))).toBeLessThan(epochs[0]!);
-    const kinds = (await call<{ kind: string }[]>(e, 'runs.checkpoints', { runId: run.id })).map((c) => c.kind).sort();
-    expect(kinds).toEqual(['best', 'periodic', 'periodic', 'periodic']);
+    const checkpoints = await call<CheckpointInfo[]>(e, 'runs.checkpoints', { runId: run.id });
+    expect(checkpoints.map((c) => c.kind).sort()).toEqual(['best', 'periodic', 'periodic', 'periodic']);
+    // Audition by checkpoint: each holds the same fixed primer and the model's continuation after the seam.
+    const auditions = checkpoints.map((c) => c.audition!);
+    expect(new Set(auditions.map((a) => a.primerLabel)).size).toBe(1);
+    expect(auditions[0]!.primerLabel).toMatch(/, bars 1–2$/);
+    for (const a of auditions) {
+      const primerNotes = a.notes.filter((n) => n.startTick < a.seamTick);
+      expect(primerNotes).toEqual(auditions[0]!.notes.filter((n) => n.startTick < auditions[0]!.seamTick));
+      expect(a.notes.some((n) => n.startTick >= a.seamTick)).toBe(true);
+    }
+    // The best and the periodic checkpoint of one epoch share one rendering; other epochs sound different.
+    const byStep = new Map<number, CheckpointInfo[]>();
+    for (const c of checkpoints) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
+    for (const group of byStep.values()) expect(new Set(group.map((c) => JSON.stringify(c.audition))).size).toBe(1);
+    expect(new Set(checkpoints.map((c) => JSON.stringify(c.audition))).size).toBe(byStep.size);
     expect(done.bestValLoss).toBe(Math.min(...epochs));
   });
 

@@ -143,6 +143,11 @@ export class VocabularyRepo {
     return { total, tokens };
   }
 
+  /** The piece each encoded sequence came from, in dataset order (null where the piece was deleted). */
+  encodedPieceIds(id: number): (number | null)[] {
+    return this.db.prepare('SELECT piece_id FROM encoded_pieces WHERE vocabulary_id = ? ORDER BY position').pluck().all(id) as (number | null)[];
+  }
+
   encodedPieces(id: number): EncodedPieceRow[] {
     this.get(id);
     return this.db

@@ -12,6 +12,9 @@ import { createModel } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
 import type { Batch, TrainableModel } from '../models/types';
 import { Store } from '../store/store';
+import { auditionPrimer, renderAudition } from '../generate/audition';
+import { vocabularyContext } from '../generate/load';
+import type { CheckpointAudition } from '../../shared/training';
 
 export type Control = 'run' | 'pause' | 'stop' | 'cancel';
 
@@ -220,12 +223,34 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     let epochsWithoutBetter = 0;
     const epochTimes: number[] = [];
 
+    // Audition by checkpoint: one fixed primer and seed for the whole run, rendered once per saved step.
+    const primer = auditionPrimer(store, vocab.id, split.validation.pieces);
+    const vocabContext = primer ? vocabularyContext(store, vocab.id) : null;
+    let audition: { step: number; value: CheckpointAudition | null } | null = null;
+    const auditionAt = async (): Promise<CheckpointAudition | null> => {
+      if (!primer || !vocabContext) return null;
+      if (audition?.step !== step) {
+        try {
+          audition = { step, value: await renderAudition(model!, vocabContext, primer, hp.sequenceLength, hp.seed) };
+        } catch (err) {
+          // An audition is a courtesy: training goes on without it.
+          console.warn(`[trainer] run ${runId}: no audition at step ${step}: ${err instanceof Error ? err.message : String(err)}`);
+          audition = { step, value: null };
+        }
+      }
+      return audition.value;
+    };
+
     const checkpoint = async (kind: 'best' | 'periodic' | 'last', loss: number | null, valLoss: number | null) => {
       const data = await serialise({ model: model!, optimizer: optimizer! });
       const id = store.training.saveCheckpoint(
         { modelId: info.id, runId, kind, epoch, step, batch: batchInEpoch, loss, valLoss, topology: JSON.stringify(info.spec), ...data },
         hp.keepLast,
       );
+      if (kind !== 'last') {
+        const heard = await auditionAt();
+        if (heard) store.training.setAudition(id, heard);
+      }
       post({ type: 'train.checkpoint', runId, checkpointId: id, kind, epoch, step });
       return id;
     };
