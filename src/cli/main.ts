@@ -13,9 +13,10 @@ import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { vocabCommand } from './commands/vocab';
 import { trainCommand } from './commands/train';
+import { generateCommand, generationsCommand } from './commands/generate';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, generateCommand, generationsCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { latestVersion } from '../../src/engine/store/migrations/index';
+import { parseMidi } from '../../src/engine/midi/smf';
 import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
@@ -86,4 +87,28 @@ describe('etude bench', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown workload "nope" \(workloads: import-nottingham, import-large-file/);
   });
+
+  it('trains, then generate writes one .mid per take (re-read by our own reader) and generations lists it', () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'gen.db');
+    const train = etude(['train', '--db', db, '--corpus', 'Starter tunes', '--encoding', 'events', '--arch', 'lstm', '--model', 'cli', '--set', 'units=32', '--set', 'dense=0', '--set', 'stride=8', '--epochs', '1', '--batch-size', '32', '--sequence-length', '32', '--json']);
+    expect(train.code, train.stderr).toBe(0);
+    const out = path.join(dir, 'takes');
+    const gen = etude(['generate', '--db', db, '--model', 'cli', '--from', 'Starter tunes/Greensleeves@bars=1-4', '--length', '4 bars', '--variations', '2', '--seed', '9', '--key', 'A minor', '--out', out, '--json']);
+    expect(gen.code, gen.stderr).toBe(0);
+    const summary = JSON.parse(gen.stdout.trim().split('\n').at(-1)!) as { generation: number; primer: string; takes: { file: string; notes: number; continuation_notes: number }[] };
+    expect(summary.primer).toBe('Starter tunes/Greensleeves@bars=1-4');
+    expect(summary.takes).toHaveLength(2);
+    for (const take of summary.takes) {
+      const midi = parseMidi(fs.readFileSync(take.file));
+      expect(midi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBe(take.notes);
+      expect(take.continuation_notes).toBeGreaterThan(0);
+    }
+    const list = etude(['generations', '--db', db, '--model', 'cli', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { id: number }[]).map((g) => g.id)).toEqual([summary.generation]);
+    const bad = etude(['generate', '--db', db, '--model', 'cli', '--from', 'Starter tunes/No such tune', '--out', out]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/no piece titled "No such tune" in Starter tunes/);
+  }, 120_000);
 });
