@@ -9,6 +9,9 @@ import { ENCODING_KINDS } from '../../shared/encoding';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ModelSpec } from '../../shared/training';
 import { createModel } from '../models/factory';
+import { isTokenGenerator, type TrainableModel } from '../models/types';
+import { sampleIndex } from '../generate/sampling';
+import { seededRandom } from '../../shared/random';
 import { selectBackend } from '../tf/backend';
 import { makeOptimizer, trainStep } from '../train/trainer';
 import { Engine } from '../engine';
@@ -65,6 +68,23 @@ async function withJigs<T>(corporaDir: string, fn: (store: Store, corpusId: numb
 }
 
 /**
+ * Seconds to generate 1,000 tokens, one take, as the studio does it: the model's incremental
+ * stepper (state, KV cache, or the re-read window) and the sampler, from a one-token primer.
+ */
+function generateSeconds(model: TrainableModel, vocab: number, window: number): number | null {
+  if (!isTokenGenerator(model)) return null;
+  const stepper = model.stepper(1, window);
+  const random = seededRandom(5);
+  const options = { temperature: 1, topK: 0, topP: 1, greedy: false };
+  const started = performance.now();
+  let token = new Int32Array([4]);
+  for (let i = 0; i < 1000; i++) token = new Int32Array([sampleIndex(stepper.step(token), 0, vocab, options, random).index]);
+  const seconds = (performance.now() - started) / 1000;
+  stepper.dispose();
+  return Math.round(seconds * 1000) / 1000;
+}
+
+/**
  * A WORKLOADS.md training workload: random tokens of the stated shape through the trainer's own
  * step function, one warm-up step, then at least five timed steps.
  */
@@ -81,6 +101,7 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
   const started = performance.now();
   for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, tokens, s);
   const msPerStep = (performance.now() - started) / steps;
+  const generate = generateSeconds(model, vocab, length);
   model.dispose();
   return {
     workload: name,
@@ -88,7 +109,7 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
     threads: backend.threads,
     train_samples_per_s: Math.round((batch / (msPerStep / 1000)) * 10) / 10,
     ms_per_step: Math.round(msPerStep * 10) / 10,
-    generate_1000_tokens_s: null,
+    generate_1000_tokens_s: generate,
   };
 }
 
@@ -151,6 +172,12 @@ export const WORKLOADS: Workload[] = [
     name: 'seed002-bigru3x128',
     summary: 'embedding 100 → bidirectional GRU 128 ×3 → dense 256 → softmax over 201; batch 64 × 50 frames (PyTorch CPU: 59 samples/s)',
     run: () => tokenTraining('seed002-bigru3x128', { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 }, 201, 64, 50),
+  },
+  {
+    name: 'transformer-small',
+    summary: 'the transformer-small preset: width 128, 4 heads, 3 blocks, relative positions; batch 32 × 64 tokens over 300 (no PyTorch reference)',
+    run: () =>
+      tokenTraining('transformer-small', { arch: 'transformer', embedding: 128, heads: 4, layers: 3, feedForward: 512, dropout: 0.1, positions: 'relative', context: 512 }, 300, 32, 64),
   },
   {
     name: 'seed004-psd-lstm128',
