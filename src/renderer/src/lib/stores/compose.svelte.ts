@@ -1,0 +1,197 @@
+import type { Constraints, GenerateRequest, GenerationInfo, GenerationSummary, LengthSpec, ScaleName, Take } from '../../../../shared/generation';
+import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../shared/library';
+import type { CheckpointInfo, ModelInfo } from '../../../../shared/training';
+import { engine } from './engine.svelte';
+
+/** What the Compose page holds: the model, the passage, the controls, and the takes. */
+class ComposeState {
+  models = $state<ModelInfo[]>([]);
+  modelId = $state<number | null>(null);
+  checkpoints = $state<CheckpointInfo[]>([]);
+  checkpointId = $state<number | null>(null);
+
+  corpora = $state<CorpusSummary[]>([]);
+  corpusId = $state<number | null>(null);
+  pieces = $state<PieceSummary[]>([]);
+  piece = $state<PieceDetail | null>(null);
+  /** The passage as bars, 1-based and inclusive. */
+  bars = $state<[number, number]>([1, 4]);
+  primerKind = $state<'piece' | 'none'>('piece');
+
+  length = $state<LengthSpec>({ unit: 'bars', value: 8 });
+  temperature = $state(1);
+  topK = $state(0);
+  topP = $state(1);
+  greedy = $state(false);
+  variations = $state(4);
+  seed = $state(1);
+  keyTonic = $state<number | null>(null);
+  keyScale = $state<ScaleName>('major');
+  rangeOn = $state(false);
+  range = $state<[number, number]>([48, 84]);
+  density = $state(1);
+  rhythmLock = $state(false);
+
+  generating = $state(false);
+  jobId = $state<string | null>(null);
+  done = $state(0);
+  total = $state(0);
+  /** Takes as they arrive (previews) and when finished. */
+  takes = $state<Take[]>([]);
+  current = $state<GenerationInfo | null>(null);
+  generations = $state<GenerationSummary[]>([]);
+  error = $state<string | null>(null);
+  startedAt = 0;
+  firstNotesMs = $state<number | null>(null);
+
+  constructor() {
+    engine.client.on('generate.progress', (p) => {
+      if (p.jobId !== this.jobId) return;
+      this.done = p.done;
+      this.total = p.total;
+      if (p.takes) {
+        this.takes = p.takes;
+        if (this.firstNotesMs === null && p.takes.some((t) => t.notes.some((n) => n.startTick >= t.seamTick))) this.firstNotesMs = performance.now() - this.startedAt;
+      }
+    });
+    engine.client.on('generations.changed', ({ modelId }) => {
+      if (modelId === this.modelId) void this.loadGenerations();
+    });
+    engine.client.on('train.checkpoint', () => void this.loadModels());
+  }
+
+  async loadModels(): Promise<void> {
+    this.models = await engine.client.call('models.list', {});
+    if (this.modelId === null && this.models.length > 0) await this.chooseModel(this.models[0]!.id);
+  }
+
+  async chooseModel(id: number): Promise<void> {
+    this.modelId = id;
+    this.checkpoints = await engine.client.call('models.checkpoints', { modelId: id });
+    this.checkpointId = null; // the best of the newest run
+    this.current = null;
+    this.takes = [];
+    await this.loadGenerations();
+  }
+
+  async loadGenerations(): Promise<void> {
+    if (this.modelId === null) return;
+    this.generations = await engine.client.call('generations.list', { modelId: this.modelId });
+  }
+
+  async loadCorpora(): Promise<void> {
+    this.corpora = await engine.client.call('corpus.list', {});
+    const model = this.models.find((m) => m.id === this.modelId);
+    const preferred = model?.corpusId ?? this.corpora[0]?.id ?? null;
+    if (this.corpusId === null && preferred !== null) await this.chooseCorpus(preferred);
+  }
+
+  async chooseCorpus(id: number): Promise<void> {
+    this.corpusId = id;
+    this.pieces = (await engine.client.call('pieces.list', { corpusId: id, sort: 'title', limit: 10_000 })).pieces;
+    if (this.pieces.length > 0) await this.choosePiece(this.pieces[0]!.id);
+  }
+
+  async choosePiece(id: number): Promise<void> {
+    this.piece = await engine.client.call('piece.get', { id });
+    this.bars = [1, 4];
+  }
+
+  constraints(): Constraints {
+    const c: Constraints = {};
+    if (this.keyTonic !== null) c.key = { tonic: this.keyTonic, scale: this.keyScale };
+    if (this.rangeOn) c.pitchRange = [Math.min(...this.range), Math.max(...this.range)];
+    if (this.density !== 1) c.density = this.density;
+    if (this.rhythmLock) c.rhythmLock = true;
+    return c;
+  }
+
+  private request(primer: GenerateRequest['primer']): GenerateRequest {
+    return {
+      modelId: this.modelId!,
+      ...(this.checkpointId !== null ? { checkpointId: this.checkpointId } : {}),
+      primer,
+      length: $state.snapshot(this.length),
+      temperature: this.temperature,
+      topK: this.topK,
+      topP: this.topP,
+      greedy: this.greedy,
+      variations: this.variations,
+      seed: this.seed,
+      constraints: this.constraints(),
+    };
+  }
+
+  private async run<T>(work: (jobId: string) => Promise<T>): Promise<T | null> {
+    const jobId = `compose-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    this.jobId = jobId;
+    this.generating = true;
+    this.error = null;
+    this.done = 0;
+    this.total = 0;
+    this.firstNotesMs = null;
+    this.startedAt = performance.now();
+    try {
+      return await work(jobId);
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      return null;
+    } finally {
+      this.generating = false;
+      this.jobId = null;
+    }
+  }
+
+  async generate(primer?: GenerateRequest['primer']): Promise<void> {
+    if (this.modelId === null) return;
+    const source = primer ?? (this.primerKind === 'piece' && this.piece ? { kind: 'piece' as const, pieceId: this.piece.id, bars: $state.snapshot(this.bars) } : { kind: 'none' as const });
+    this.takes = [];
+    const g = await this.run((jobId) => engine.client.call('generate', { ...this.request(source), jobId }));
+    if (g) this.show(g);
+  }
+
+  async regenerate(take: number): Promise<void> {
+    if (!this.current) return;
+    const id = this.current.id;
+    const g = await this.run((jobId) => engine.client.call('generations.regenerate', { id, take, jobId }));
+    if (g) this.show(g);
+  }
+
+  async continueFrom(take: number): Promise<void> {
+    if (!this.current) return;
+    await this.generate({ kind: 'generation', generationId: this.current.id, take });
+  }
+
+  async cancel(): Promise<void> {
+    if (this.jobId) await engine.client.call('generate.cancel', { jobId: this.jobId });
+  }
+
+  show(g: GenerationInfo): void {
+    this.current = g;
+    this.takes = g.takes;
+  }
+
+  async open(id: number): Promise<void> {
+    this.show(await engine.client.call('generations.get', { id }));
+  }
+
+  async star(id: number, starred: boolean): Promise<void> {
+    const g = await engine.client.call('generations.star', { id, starred });
+    if (this.current?.id === id) this.current = g;
+  }
+
+  async rename(id: number, name: string): Promise<void> {
+    const g = await engine.client.call('generations.rename', { id, name });
+    if (this.current?.id === id) this.current = g;
+  }
+
+  async remove(id: number): Promise<void> {
+    await engine.client.call('generations.delete', { id, confirm: true });
+    if (this.current?.id === id) {
+      this.current = null;
+      this.takes = [];
+    }
+  }
+}
+
+export const compose = new ComposeState();
