@@ -98,4 +98,35 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await row.getByRole('button', { name: 'Curves' }).click();
     await expect.poll(() => page.locator('#run-title').textContent()).toMatch(/^folk in the browser/);
   });
+
+  it('continues a passage on the Compose page: bars chosen by dragging, takes after the seam, starred and deleted', async () => {
+    await page.keyboard.press('4');
+    await page.getByTestId('compose-model').waitFor();
+    await page.getByTestId('compose-model').selectOption({ label: 'folk in the browser (lstm)' });
+    await expect.poll(() => page.getByTestId('compose-piece').inputValue()).not.toBe('');
+    // Drag across the passage roll from the middle of bar 1 into bar 2: bars 1–2.
+    const roll = page.getByTestId('piano-roll').first();
+    const box = (await roll.boundingBox())!;
+    const before = await roll.getAttribute('data-shade');
+    await page.mouse.move(box.x + 60, box.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 160, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => roll.getAttribute('data-shade')).not.toBe(before);
+    expect(await page.getByTestId('compose-bar-from').inputValue()).toBe('1');
+    await page.getByTestId('compose-variations').fill('2');
+    await page.getByTestId('compose-length').fill('2');
+    await page.getByTestId('compose-generate').click();
+    await expect.poll(() => page.getByTestId('take').count(), { timeout: 30_000 }).toBe(2);
+    await page.getByTestId('generation-name').waitFor();
+    for (const take of await page.getByTestId('take').all()) expect(Number(await take.getAttribute('data-new-notes'))).toBeGreaterThan(0);
+    await page.getByTestId('take-play').first().click();
+    await expect.poll(() => page.getByTestId('take-play').first().getAttribute('aria-label'), { timeout: 20_000 }).toBe('Pause take 1');
+    await page.getByTestId('take-play').first().click();
+    await page.getByTestId('generation-star').click();
+    await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
+    await page.getByTestId('generation-delete').first().click();
+    await page.getByTestId('confirm-delete-generation').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByTestId('generations').locator('li').count()).toBe(0);
+  });
 });
