@@ -53,6 +53,12 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('train-resume').click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('completed');
     expect(await page.getByTestId('run-epoch').textContent()).toBe('3 / 3');
+    // Audition by checkpoint: one per epoch, pinned to the curve, each playable.
+    await expect.poll(() => page.getByTestId('audition').count()).toBe(3);
+    expect(await page.getByTestId('loss-chart').getAttribute('data-pins')).toBe('3');
+    await page.getByTestId('audition').last().click();
+    await expect.poll(() => page.getByTestId('audition').last().getAttribute('aria-pressed'), { timeout: 20_000 }).toBe('true');
+    await page.getByTestId('audition').last().click();
   });
 
   it('keeps the curve after a reload, and exports it as CSV', async () => {

@@ -1,4 +1,4 @@
-import type { BatchProgress, EpochProgress, MetricPoint, ModelInfo, RunInfo } from '../../../../shared/training';
+import type { BatchProgress, CheckpointInfo, EpochProgress, MetricPoint, ModelInfo, RunInfo } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 
 /** The Train page's view of training: models, the watched run, its live points, the backend. */
@@ -12,6 +12,8 @@ class TrainingState {
   lastBatch = $state<BatchProgress | null>(null);
   lastEpoch = $state<EpochProgress | null>(null);
   error = $state<string | null>(null);
+  /** The watched run's checkpoints, with their auditions (pinned to the curve). */
+  checkpoints = $state<CheckpointInfo[]>([]);
   /** Bumped when points arrive, so the chart redraws without copying arrays. */
   version = $state(0);
 
@@ -30,6 +32,9 @@ class TrainingState {
       const heads = p.heads || p.valHeads ? { ...p.heads, ...Object.fromEntries(Object.entries(p.valHeads ?? {}).map(([k, v]) => [`val_${k}`, v])) } : null;
       this.points.push({ kind: 'epoch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, heads, at: Date.now() });
       this.version++;
+    });
+    engine.client.on('train.checkpoint', (c) => {
+      if (c.runId === this.run?.id) void this.loadCheckpoints(c.runId);
     });
     engine.client.on('train.status', ({ run }) => {
       if (run.id === this.run?.id) this.run = run;
@@ -60,6 +65,12 @@ class TrainingState {
     this.lastBatch = null;
     this.lastEpoch = null;
     this.version++;
+    await this.loadCheckpoints(runId);
+  }
+
+  async loadCheckpoints(runId: number): Promise<void> {
+    const list = await engine.client.call('runs.checkpoints', { runId });
+    if (this.run?.id === runId) this.checkpoints = list;
   }
 
   async control(action: 'train.pause' | 'train.resume' | 'train.stop' | 'train.cancel'): Promise<void> {
