@@ -43,3 +43,35 @@ describe('orthogonal initialiser', () => {
     expect(Buffer.from(orthogonal([5, 5], 9).dataSync().buffer).equals(Buffer.from(orthogonal([5, 5], 9).dataSync().buffer))).toBe(true);
   });
 });
+
+describe('gradient passes', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('a batch taken in passes makes the same update as in one pass', async () => {
+    const { makeOptimizer, trainStep } = await import('../../src/engine/train/trainer');
+    const spec = modelSpec.parse({ arch: 'lstm', embedding: 8, units: 12, layers: 2, dense: 6, dropout: 0 });
+    const [whole, parts] = [createModel(spec, 17, 3), createModel(spec, 17, 3)];
+    const x = Int32Array.from({ length: 10 * 7 }, (_, i) => (i * 7) % 17);
+    const y = Int32Array.from({ length: 10 * 7 }, (_, i) => (i * 5 + 3) % 17);
+    const batch = { kind: 'tokens' as const, x, y, batch: 10, length: 7 };
+    const a = await trainStep(whole, makeOptimizer({ optimizer: 'sgd', learningRate: 0.5 }), batch, 1, 0);
+    const b = await trainStep(parts, makeOptimizer({ optimizer: 'sgd', learningRate: 0.5 }), batch, 1, 0, 3); // passes of 3, 3, 3 and 1 rows
+    expect(b.loss).toBeCloseTo(a.loss, 5);
+    const [wa, wb] = [new Float32Array((await whole.params.save()).buffer), new Float32Array((await parts.params.save()).buffer)];
+    let max = 0;
+    for (let i = 0; i < wa.length; i++) max = Math.max(max, Math.abs(wa[i]! - wb[i]!));
+    expect(max).toBeLessThan(1e-5);
+    // And the step did move the weights (the comparison above is not of two untouched models).
+    const fresh = new Float32Array((await createModel(spec, 17, 3).params.save()).buffer);
+    expect(fresh.some((v, i) => Math.abs(v - wa[i]!) > 1e-3)).toBe(true);
+    [whole, parts].forEach((m) => m.dispose());
+  });
+
+  it('splits only batches whose activations would not fit the pass budget', async () => {
+    const { rowsPerPass } = await import('../../src/engine/models/factory');
+    expect(rowsPerPass(PRESETS.find((p) => p.name === 'seed000')!.spec, 358, 100, 128)).toBeLessThan(64);
+    expect(rowsPerPass(PRESETS.find((p) => p.name === 'lstm-small')!.spec, 200, 50, 64)).toBe(64);
+  });
+});

@@ -8,7 +8,7 @@ import { encodingOf, parseParams } from '../encode/registry';
 import { ENCODING_KINDS } from '../../shared/encoding';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ModelSpec } from '../../shared/training';
-import { createModel } from '../models/factory';
+import { createModel, rowsPerPass } from '../models/factory';
 import { isTokenGenerator, type TrainableModel } from '../models/types';
 import { sampleIndex } from '../generate/sampling';
 import { seededRandom } from '../../shared/random';
@@ -17,6 +17,7 @@ import { makeOptimizer, trainStep } from '../train/trainer';
 import { Engine } from '../engine';
 import type { RunInfo } from '../../shared/training';
 import { Store } from '../store/store';
+import { PRESETS } from '../../shared/presets';
 import { syntheticMidi } from './synthetic-midi';
 
 export interface BenchResult {
@@ -69,7 +70,7 @@ async function withJigs<T>(corporaDir: string, fn: (store: Store, corpusId: numb
 
 /**
  * Seconds to generate 1,000 tokens, one take, as the studio does it: the model's incremental
- * stepper (state, KV cache, or the re-read window) and the sampler, from a one-token primer.
+ * stepper (state, KV cache, or the re-read window) and the sampler, after a 50-token primer.
  */
 function generateSeconds(model: TrainableModel, vocab: number, window: number): number | null {
   if (!isTokenGenerator(model)) return null;
@@ -77,8 +78,10 @@ function generateSeconds(model: TrainableModel, vocab: number, window: number): 
   const random = seededRandom(5);
   const options = { temperature: 1, topK: 0, topP: 1, greedy: false };
   const started = performance.now();
-  let token = new Int32Array([4]);
-  for (let i = 0; i < 1000; i++) token = new Int32Array([sampleIndex(stepper.step(token), 0, vocab, options, random).index]);
+  // A 50-token primer, then 1,000 sampled tokens (WORKLOADS.md).
+  let logits: Float32Array = new Float32Array(0);
+  for (let i = 0; i < 50; i++) logits = stepper.step(new Int32Array([4 + (i % (vocab - 4))]));
+  for (let i = 0; i < 1000; i++) logits = stepper.step(new Int32Array([sampleIndex(logits, 0, vocab, options, random).index]));
   const seconds = (performance.now() - started) / 1000;
   stepper.dispose();
   return Math.round(seconds * 1000) / 1000;
@@ -97,9 +100,10 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
   const x = Int32Array.from({ length: batch * length }, random);
   const y = Int32Array.from({ length: batch * length }, random);
   const tokens = { kind: 'tokens' as const, x, y, batch, length };
-  await trainStep(model, optimizer, tokens, 0);
+  const rows = rowsPerPass(spec, vocab, length, batch); // as the trainer takes it
+  await trainStep(model, optimizer, tokens, 0, 0, rows);
   const started = performance.now();
-  for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, tokens, s);
+  for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, tokens, s, 0, rows);
   const msPerStep = (performance.now() - started) / steps;
   const generate = generateSeconds(model, vocab, length);
   model.dispose();
@@ -109,6 +113,7 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
     threads: backend.threads,
     train_samples_per_s: Math.round((batch / (msPerStep / 1000)) * 10) / 10,
     ms_per_step: Math.round(msPerStep * 10) / 10,
+    rows_per_pass: rows,
     generate_1000_tokens_s: generate,
   };
 }
@@ -244,6 +249,64 @@ export const WORKLOADS: Workload[] = [
           event_loop_delay_max_ms: Math.round(histogram.max / 1e5) / 10,
           event_loop_delay_p99_ms: Math.round(histogram.percentile(99) / 1e5) / 10,
           event_loop_delay_mean_ms: Math.round(histogram.mean / 1e5) / 10,
+        };
+      } finally {
+        await engine.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'seed000-memory',
+    summary: 'the seed000 preset (batch 128 × 100) training in the worker on a 1M-token corpus: resident memory while it trains (target: under 2 GB)',
+    async run() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-mem-'));
+      const engine = Engine.open({ dbPath: path.join(dir, 'bench.db'), starterCorpus: false });
+      try {
+        const value = async <T>(method: Parameters<Engine['call']>[0], input: unknown): Promise<T> => {
+          const reply = await engine.call(method, input);
+          if (!reply.ok) throw new Error(reply.error.message);
+          return reply.value as T;
+        };
+        // Ten pieces of 100,000 notes: a million notes-and-chords tokens.
+        const files = Array.from({ length: 10 }, (_, i) => {
+          const file = path.join(dir, `piece-${i}.mid`);
+          fs.writeFileSync(file, syntheticMidi(100_000 + i));
+          return file;
+        });
+        await value('corpus.import', { corpus: 'Million', paths: files });
+        const [corpus] = await value<{ id: number }[]>('corpus.list', {});
+        const vocab = await value<{ id: number; size: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
+        const preset = PRESETS.find((p) => p.name === 'seed000')!;
+        const baseline = process.memoryUsage().rss;
+        const run = await value<RunInfo>('train.start', {
+          vocabularyId: vocab.id,
+          model: 'seed000',
+          spec: preset.spec,
+          hyperparams: { ...preset.hyperparams, epochs: 1, maxSeconds: 120 },
+        });
+        let peak = 0;
+        let batches = 0;
+        let samplesPerSecond = 0;
+        engine.on((m) => {
+          if (m.event === 'train.batch') {
+            batches++;
+            samplesPerSecond = m.payload.samplesPerSecond;
+          }
+        });
+        const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+        const done = await engine.training.waitFor(run.id);
+        clearInterval(timer);
+        return {
+          workload: 'seed000-memory',
+          status: done.status,
+          tokens: (await value<{ steps: number }>('vocab.get', { id: vocab.id })).steps,
+          vocabulary: vocab.size,
+          batches,
+          rows_per_pass: rowsPerPass(preset.spec, vocab.size, 100, 128),
+          train_samples_per_s: Math.round(samplesPerSecond * 10) / 10,
+          rss_before_training_mb: Math.round(baseline / 2 ** 20),
+          train_peak_rss_mb: Math.round(peak / 2 ** 20),
         };
       } finally {
         await engine.close();

@@ -1,6 +1,6 @@
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
-import { activationsPerStep, parameterCount } from '../models/factory';
+import { activationsPerStep, parameterCount, rowsPerPass } from '../models/factory';
 import { ARCH_REPRESENTATION } from '../../shared/presets';
 import type { Handlers } from './types';
 
@@ -18,14 +18,14 @@ type TrainingMethods =
   | 'runs.checkpoints';
 
 /**
- * A rough memory estimate for training: weights with their Adam moments and gradients, plus the
- * activations a batch keeps for its backward pass (the recurrence saves seven tensors a step).
+ * A memory estimate for training: weights with their optimizer moments and gradients, plus the
+ * activations one gradient pass keeps (a large batch is taken in passes of `rowsPerPass` rows).
  */
 function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams, width: number) {
   const parameters = parameterCount(spec, vocabSize, hp.sequenceLength * width);
   const weights = parameters * 4;
-  const perStep = activationsPerStep(spec, vocabSize);
-  const activations = hp.batchSize * hp.sequenceLength * perStep * 4;
+  const rows = rowsPerPass(spec, vocabSize, hp.sequenceLength, hp.batchSize);
+  const activations = rows * hp.sequenceLength * activationsPerStep(spec, vocabSize) * 4 * 6;
   return { parameters, weightsMb: Math.round((weights / 2 ** 20) * 10) / 10, trainingMb: Math.round(((weights * 4 + activations) / 2 ** 20) * 10) / 10 };
 }
 

@@ -85,3 +85,18 @@ export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {
       return spec.layers * (spec.embedding * 10 + spec.feedForward * 3) + vocabSize * 3;
   }
 }
+
+/**
+ * Activation memory one forward and backward pass may use. Measured on the WASM backend: a pass
+ * peaks at about six times `activationsPerStep` numbers per timestep (the tape keeps every op's
+ * inputs), and per-sample speed is no better above ~32 rows, so a larger batch is split.
+ */
+const PASS_BUDGET_BYTES = 1e9;
+const TAPE_FACTOR = 6;
+
+/** Rows (windows) of a batch one gradient pass takes; the trainer accumulates gradients over the rest. */
+export function rowsPerPass(spec: ModelSpec, vocabSize: number, sequenceLength: number, batchSize: number): number {
+  if (spec.arch === 'rbm') return batchSize; // contrastive divergence is cheap and not split
+  const perRow = sequenceLength * activationsPerStep(spec, vocabSize) * 4 * TAPE_FACTOR;
+  return Math.max(1, Math.min(batchSize, Math.floor(PASS_BUDGET_BYTES / perRow)));
+}

@@ -8,7 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { BackendInfo } from '../../shared/api';
 import type { BatchProgress, EpochProgress, Hyperparams, MetricPoint, RunStatus } from '../../shared/training';
 import { SequenceDataset, TranspositionTable, WindowSet, binaryBatch, featureBatch, seededRandom } from '../dataset/sequence-dataset';
-import { createModel } from '../models/factory';
+import { createModel, rowsPerPass } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
 import type { Batch, TrainableModel } from '../models/types';
 import { Store } from '../store/store';
@@ -63,9 +63,20 @@ async function serialise({ model, optimizer }: Checkpointable): Promise<{ manife
   };
 }
 
+/** Rows [from, from+n) of a batch, as a batch of its own. */
+export function sliceBatch(batch: Batch, from: number, n: number): Batch {
+  const per = batch.length * (batch.kind === 'tokens' ? 1 : batch.width);
+  const cut = <A extends Int32Array | Float32Array>(a: A): A => a.subarray(from * per, (from + n) * per) as A;
+  if (batch.kind === 'tokens') return { ...batch, x: cut(batch.x), y: cut(batch.y), batch: n };
+  if (batch.kind === 'features') return { ...batch, x: cut(batch.x), y: cut(batch.y), batch: n };
+  return { ...batch, x: cut(batch.x), batch: n };
+}
+
 /**
  * One optimizer step on one batch: loss, gradients (clipped to `clipNorm` when set), update.
- * The benchmark times this same function.
+ * A batch larger than `rowsPerPass` is taken in passes whose gradients are summed, weighted by
+ * their share of the rows, before the one update: the same step in bounded memory. The benchmark
+ * times this same function.
  */
 export async function trainStep(
   model: TrainableModel,
@@ -73,6 +84,7 @@ export async function trainStep(
   batch: Batch,
   dropoutSeed: number,
   clipNorm = 0,
+  rowsPerPass = batch.batch,
 ): Promise<{ loss: number; heads: Record<string, number> | null }> {
   if (model.updates) {
     // Not gradient descent on the loss (the RBM's contrastive divergence): apply the model's own
@@ -83,13 +95,46 @@ export async function trainStep(
     const monitored = tf.tidy(() => model.loss(batch, false, dropoutSeed).loss.dataSync()[0]!);
     return { loss: monitored, heads: null };
   }
-  let kept: Record<string, tf.Scalar> | null = null;
-  const { value, grads } = tf.variableGrads(() => {
-    const result = model.loss(batch, true, dropoutSeed);
-    // Per-head losses are read after the step: keep them past the gradient scope.
-    if (result.heads) kept = Object.fromEntries(Object.entries(result.heads).map(([k, t]) => [k, tf.keep(t)]));
-    return result.loss;
-  }, model.params.variables);
+  const passes = Math.ceil(batch.batch / Math.max(1, rowsPerPass));
+  let grads: Record<string, tf.Tensor> = {};
+  let loss = 0;
+  let headSums: Record<string, number> | null = null;
+  for (let p = 0; p < passes; p++) {
+    const from = p * rowsPerPass;
+    const rows = Math.min(rowsPerPass, batch.batch - from);
+    const part = passes === 1 ? batch : sliceBatch(batch, from, rows);
+    const weight = rows / batch.batch;
+    let kept: Record<string, tf.Scalar> | null = null;
+    // A pass's dropout masks are seeded by the step and the pass, so a resumed run draws the same.
+    const { value, grads: partGrads } = tf.variableGrads(() => {
+      const result = model.loss(part, true, passes === 1 ? dropoutSeed : dropoutSeed * 31 + p);
+      // Per-head losses are read after the step: keep them past the gradient scope.
+      if (result.heads) kept = Object.fromEntries(Object.entries(result.heads).map(([k, t]) => [k, tf.keep(t)]));
+      return result.loss;
+    }, model.params.variables);
+    loss += (await value.data())[0]! * weight;
+    value.dispose();
+    if (passes === 1) grads = partGrads;
+    else {
+      for (const [name, g] of Object.entries(partGrads)) {
+        const scaled = tf.mul(g, weight);
+        const sum = grads[name] ? tf.add(grads[name]!, scaled) : scaled;
+        if (grads[name]) {
+          grads[name]!.dispose();
+          scaled.dispose();
+        }
+        grads[name] = sum;
+        g.dispose();
+      }
+    }
+    const heads = kept as Record<string, tf.Scalar> | null;
+    if (heads) {
+      headSums ??= {};
+      for (const [k, t] of Object.entries(heads)) headSums[k] = (headSums[k] ?? 0) + t.dataSync()[0]! * weight;
+      tf.dispose(Object.values(heads));
+    }
+    if (p + 1 < passes) await yieldToLoop(); // let control messages in between passes of a long step
+  }
   if (clipNorm > 0) {
     const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
     if (norm > clipNorm) {
@@ -100,14 +145,9 @@ export async function trainStep(
       }
     }
   }
-  optimizer.applyGradients(grads);
-  const loss = (await value.data())[0]!;
-  tf.dispose([value, ...Object.values(grads)]);
-  const heads = kept as Record<string, tf.Scalar> | null;
-  if (!heads) return { loss, heads: null };
-  const values = Object.fromEntries(Object.entries(heads).map(([k, t]) => [k, t.dataSync()[0]!]));
-  tf.dispose(Object.values(heads));
-  return { loss, heads: values };
+  optimizer.applyGradients(grads as Record<string, tf.Tensor>);
+  tf.dispose(Object.values(grads));
+  return { loss, heads: headSums };
 }
 
 /** The batch for some windows, tokens or features as the vocabulary holds. */
@@ -189,6 +229,7 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     const batches = Math.floor(train.count / hp.batchSize);
 
     model = createModel(info.spec, vocab.size, hp.seed, { lossWeights: hp.lossWeights, visible: hp.sequenceLength * dataset.width });
+    const passRows = rowsPerPass(info.spec, vocab.size, hp.sequenceLength, hp.batchSize);
     optimizer = makeOptimizer(hp);
     let epoch = 0;
     let batchInEpoch = 0;
@@ -305,7 +346,7 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
         const t0 = performance.now();
         const windows = order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize);
         const batch = batchOf(train, windows, transposing ? { table: transpositions, shifts } : null);
-        const { loss, heads } = await trainStep(model, optimizer, batch, hp.seed * 1_000_003 + step, hp.clipNorm);
+        const { loss, heads } = await trainStep(model, optimizer, batch, hp.seed * 1_000_003 + step, hp.clipNorm, passRows);
         step++;
         batchInEpoch = b + 1;
         lastLoss = loss;
