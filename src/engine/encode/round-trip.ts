@@ -7,20 +7,41 @@ import type { NoteEvent } from './types';
  * own stated resolution.
  */
 export function compareNotes(original: readonly NoteEvent[], decoded: readonly NoteEvent[], tolerance = 1): RoundTripReport {
+  // Decoded notes by pitch, sorted by onset: each original note looks only at the few decoded
+  // notes of its pitch within the tolerance (binary search), so long pieces stay linear-ish.
   const byPitch = new Map<number, NoteEvent[]>();
   for (const d of decoded) {
     const list = byPitch.get(d.pitch);
     if (list) list.push(d);
     else byPitch.set(d.pitch, [d]);
   }
+  for (const list of byPitch.values()) list.sort((a, b) => a.startTick - b.startTick);
   const used = new Set<NoteEvent>();
   let exact = 0;
   let durationChanged = 0;
   for (const o of original) {
-    const candidates = (byPitch.get(o.pitch) ?? []).filter((d) => !used.has(d) && Math.abs(d.startTick - o.startTick) <= tolerance);
-    if (candidates.length === 0) continue;
-    const same = candidates.find((d) => Math.abs(d.endTick - o.endTick) <= tolerance);
-    used.add(same ?? candidates[0]!);
+    const list = byPitch.get(o.pitch);
+    if (!list) continue;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.startTick < o.startTick - tolerance) lo = mid + 1;
+      else hi = mid;
+    }
+    let first: NoteEvent | null = null;
+    let same: NoteEvent | null = null;
+    for (let i = lo; i < list.length && list[i]!.startTick <= o.startTick + tolerance; i++) {
+      const d = list[i]!;
+      if (used.has(d)) continue;
+      first ??= d;
+      if (Math.abs(d.endTick - o.endTick) <= tolerance) {
+        same = d;
+        break;
+      }
+    }
+    if (!first) continue;
+    used.add(same ?? first);
     if (same) exact++;
     else durationChanged++;
   }
