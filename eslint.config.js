@@ -10,7 +10,7 @@ const electronOnlyInShell = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/', 'node_modules/', '.cache/', 'test-results/', 'scripts/*.d.mts'] },
+  { ignores: ['out/', 'node_modules/', '.cache/', 'test-results/', 'scripts/*.d.mts', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

@@ -145,4 +145,6 @@ export interface GenerationProgress {
   done: number;
   total: number;
   takes: Take[] | null;
+  /** The passage's timeline the takes' ticks count in (with `takes`). */
+  timeline: { ppq: number; tempos: TempoPoint[]; timeSignatures: MeterPoint[] } | null;
 }

@@ -126,9 +126,15 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('take').count(), { timeout: 30_000 }).toBe(2);
     await page.getByTestId('generation-name').waitFor();
     for (const take of await page.getByTestId('take').all()) expect(Number(await take.getAttribute('data-new-notes'))).toBeGreaterThan(0);
-    await page.getByTestId('take-play').first().click();
-    await expect.poll(() => page.getByTestId('take-play').first().getAttribute('aria-label'), { timeout: 20_000 }).toBe('Pause take 1');
-    await page.getByTestId('take-play').first().click();
+    // Listening while generating: take 1 started with the passage as soon as the worker had it.
+    const heard = Number(await page.getByTestId('compose-first-audible').getAttribute('data-ms'));
+    console.log(`Compose: first notes handed to the audio clock ${heard} ms after Generate`);
+    expect(heard).toBeGreaterThan(0);
+    // A/B: take 2 plays from where take 1 was.
+    await page.getByTestId('take-play').nth(1).click();
+    await expect.poll(() => page.getByTestId('take-play').nth(1).getAttribute('aria-label'), { timeout: 20_000 }).toBe('Pause take 2');
+    expect(await page.getByTestId('take-play').first().getAttribute('aria-label')).toBe('Play take 1');
+    await page.getByTestId('take-play').nth(1).click();
     await page.getByTestId('generation-star').click();
     await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
     await page.getByTestId('generation-delete').first().click();

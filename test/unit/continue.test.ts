@@ -77,6 +77,17 @@ describe('continuing a passage, every architecture', () => {
     });
   }
 
+  it('the continuation plays the passage\'s instrument', async () => {
+    const vocab = vocabulary('events');
+    const model = createModel(modelSpec.parse({ arch: 'lstm', embedding: 8, units: 16, layers: 1, dense: 0 }), vocab.tokens.length, 4);
+    const violin = { ...passage(), notes: passage().notes.map((n) => ({ ...n, program: 40 })) };
+    const { takes } = await continuePassage(model, vocab, violin, { ...options, length: { unit: 'bars', value: 2 } });
+    const more = takes.flatMap((t) => t.notes.filter((n) => n.startTick >= t.seamTick));
+    expect(more.length).toBeGreaterThan(0);
+    expect(new Set(more.map((n) => n.program))).toEqual(new Set([40]));
+    model.dispose();
+  });
+
   it('counts a length in tokens exactly, and a key constraint holds for every continued note', async () => {
     const vocab = vocabulary('events');
     const model = createModel(modelSpec.parse({ arch: 'lstm', embedding: 8, units: 16, layers: 1, dense: 0 }), vocab.tokens.length, 2);

@@ -49,6 +49,13 @@ export function takeToMidi(timeline: MidiTimeline, take: Take, part: 'whole' | '
 
 /** A file name for a take: the generation's name made safe for any file system. */
 export function takeFileName(name: string, take: number): string {
-  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120) || 'take';
+  // Characters no file system takes, and control characters, become spaces.
+  const safe =
+    [...name]
+      .map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? ' ' : c))
+      .join('')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 120) || 'take';
   return `${safe} - take ${take + 1}.mid`;
 }

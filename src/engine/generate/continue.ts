@@ -9,7 +9,7 @@ import type { Constraints, GeneratedNote, LengthSpec, Take } from '../../shared/
 import { TempoMap } from '../../shared/music/tempo-map';
 import { seededRandom } from '../../shared/random';
 import { encodingOf } from '../encode/registry';
-import type { DecodeContext, Encoded, NoteEvent } from '../encode/types';
+import type { DecodeContext, NoteEvent } from '../encode/types';
 import { seedFor } from '../models/init';
 import { PsdLstm } from '../models/psd-lstm';
 import { Rbm } from '../models/rbm';
@@ -86,7 +86,14 @@ interface Decoded {
  * The continuation's notes: everything decoding primer-plus-generated gives that decoding the
  * primer alone does not, moved onto the passage's timeline where the encoding's clock differs.
  */
-function continuationNotes(decodeAll: NoteEvent[], primerKeys: Set<string>, shift: number, context: DecodeContext, seamTick: number): Decoded {
+function continuationNotes(
+  decodeAll: NoteEvent[],
+  primerKeys: Set<string>,
+  shift: number,
+  context: DecodeContext,
+  seamTick: number,
+  program: number | null = null,
+): Decoded {
   const map = new TempoMap(context.ppq, context.tempos);
   const notes: GeneratedNote[] = [];
   let reach = seamTick;
@@ -96,10 +103,21 @@ function continuationNotes(decodeAll: NoteEvent[], primerKeys: Set<string>, shif
     if (n.startTick + shift < seamTick) continue;
     const startTick = n.startTick + shift;
     const endTick = Math.max(startTick, n.endTick + shift);
-    notes.push({ pitch: n.pitch, velocity: n.velocity, program: n.program, startTick, endTick, startSec: map.toSeconds(startTick), endSec: map.toSeconds(endTick) });
+    notes.push({ pitch: n.pitch, velocity: n.velocity, program: program ?? n.program, startTick, endTick, startSec: map.toSeconds(startTick), endSec: map.toSeconds(endTick) });
     reach = Math.max(reach, endTick);
   }
   return { notes, reach };
+}
+
+/**
+ * The instrument the continuation plays: the passage's most used program, unless the encoding
+ * itself carries programs (events with programs), whose decoded programs then stand.
+ */
+function passageProgram(passage: Passage, vocab: VocabularyContext): number | null {
+  if (vocab.params.programs === true || passage.notes.length === 0) return null;
+  const counts = new Map<number, number>();
+  for (const n of passage.notes) counts.set(n.program, (counts.get(n.program) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
 }
 
 /** Notes from the seam to the target: later onsets dropped, the last notes cut at the target. */
@@ -190,6 +208,7 @@ async function continueTokens(
   const primerKeys = new Set(encoding.decode({ representation: 'tokens', tokens: primer }, vocab.params, context).map(noteKey));
   const clock = encoding.clockAfter?.(primer, vocab.params, passage.ppq) ?? null;
   const shift = clock === null ? 0 : passage.endTick - clock;
+  const program = passageProgram(passage, vocab);
   let relaxed = 0;
 
   const decodeTake = (v: number): Decoded =>
@@ -199,6 +218,7 @@ async function continueTokens(
       shift,
       context,
       passage.endTick,
+      program,
     );
 
   const stepper = model.stepper(V, options.window);
@@ -219,6 +239,8 @@ async function continueTokens(
       first.forEach((id, v) => generated[v]!.push(id));
       logits = stepper.step(first);
     }
+    // The passage is playable at once, before the first token is sampled.
+    hooks.progress?.(0, budget, generated.map((_, v) => takeOf(v, passage, [], 0, map)));
     const finished = new Array<boolean>(V).fill(false);
     let lastPreview = performance.now();
     for (let step = generated[0]!.length; step < budget; step++) {
@@ -290,7 +312,7 @@ async function continueFeatures(model: PsdLstm, vocab: VocabularyContext, passag
     const data = new Float32Array(encoded.data.length + generated[v]!.length);
     data.set(encoded.data);
     data.set(generated[v]!, encoded.data.length);
-    return continuationNotes(encoding.decode({ representation: 'features', width: 3, data }, vocab.params, context), primerKeys, 0, context, passage.endTick);
+    return continuationNotes(encoding.decode({ representation: 'features', width: 3, data }, vocab.params, context), primerKeys, 0, context, passage.endTick, passageProgram(passage, vocab));
   };
   const stepper = model.featureStepper(V);
   try {
@@ -360,7 +382,9 @@ async function continueRows(model: Rbm, vocab: VocabularyContext, passage: Passa
   const target = targetTick(passage, options.length);
   const budget = options.length.unit === 'tokens' ? options.length.value : MAX_TOKENS;
   const primerKeys = new Set(encoding.decode(encoded, vocab.params, context).map(noteKey));
-  const decodeTake = (v: number): Decoded => continuationNotes(encoding.decode({ representation: 'binary', width, data: rows[v]! }, vocab.params, context), primerKeys, 0, context, passage.endTick);
+  const program = passageProgram(passage, vocab);
+  const decodeTake = (v: number): Decoded =>
+    continuationNotes(encoding.decode({ representation: 'binary', width, data: rows[v]! }, vocab.params, context), primerKeys, 0, context, passage.endTick, program);
   let made = 0;
   let round = 0;
   while (made < budget) {

@@ -36,7 +36,8 @@ export async function runGeneration(job: GenerateJob, cancelled: () => boolean, 
         previewMs: 200,
         progress: (done, total, previews) => {
           if (previews && firstNotes === null && previews.some((t) => t.notes.length > job.passage.notes.length)) firstNotes = (performance.now() - started) / 1000;
-          post({ type: 'generate.progress', progress: { jobId: job.jobId, done, total, takes: previews } });
+          const { ppq, tempos, timeSignatures } = job.passage;
+          post({ type: 'generate.progress', progress: { jobId: job.jobId, done, total, takes: previews, timeline: previews ? { ppq, tempos, timeSignatures } : null } });
         },
       },
     );

@@ -32,6 +32,8 @@ export class Player {
   private notes: PlayerNote[] = [];
   private duration = 0;
   private next = 0;
+  /** Start (seconds) of the last note handed to the audio clock. */
+  private lastStart = -Infinity;
   private startedAt = 0;
   private from = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -41,10 +43,15 @@ export class Player {
   private hat: Tone.NoiseSynth | null = null;
   private loading: Promise<void> | null = null;
 
+  /** Loads the instrument ahead of time, without sound (the first note then plays without waiting for samples). */
+  prepare(): Promise<void> {
+    return this.load().catch(() => undefined);
+  }
+
   /** Loads the instrument once; falls back to a synth if the samples cannot be loaded. */
   private load(): Promise<void> {
     this.loading ??= (async () => {
-      await Tone.start();
+      // Samples load into a suspended audio context; play() resumes it from the musician's gesture.
       try {
         this.piano = await new Promise<Tone.Sampler>((resolve, reject) => {
           const sampler = new Tone.Sampler({
@@ -76,11 +83,26 @@ export class Player {
     this.position = 0;
   }
 
+  /**
+   * Replaces the notes without stopping (a take still arriving): notes already handed to the audio
+   * clock stay, later ones follow. Notes must be sorted by start.
+   */
+  extend(notes: PlayerNote[], duration: number): void {
+    this.notes = notes;
+    this.duration = Math.max(duration, this.duration);
+    if (this.state === 'playing') {
+      let next = this.firstAt(this.lastStart);
+      while (next < notes.length && notes[next]!.start <= this.lastStart) next++;
+      this.next = next;
+    }
+  }
+
   async play(from = this.position): Promise<void> {
     if (this.state === 'playing') this.halt();
     this.state = 'loading';
     this.error = null;
     try {
+      await Tone.start();
       await this.load();
     } catch (err) {
       this.state = 'idle';
@@ -89,6 +111,7 @@ export class Player {
     }
     this.from = Math.max(0, Math.min(from, this.duration));
     this.next = this.firstAt(this.from);
+    this.lastStart = -Infinity;
     this.scheduled = 0;
     this.startedAt = Tone.now() + START_DELAY_S;
     this.state = 'playing';
@@ -154,6 +177,7 @@ export class Player {
       const at = this.startedAt + (note.start - this.from);
       if (at > horizon) break;
       this.next++;
+      this.lastStart = note.start;
       if (at < Tone.now() - 0.05) continue; // fell behind (tab in background): skip rather than pile up
       const velocity = Math.max(0.05, note.velocity / 127);
       if (note.drum) {

@@ -1,4 +1,4 @@
-import type { Constraints, GenerateRequest, GenerationInfo, GenerationSummary, LengthSpec, ScaleName, Take } from '../../../../shared/generation';
+import type { Constraints, GenerateRequest, GenerationInfo, GenerationProgress, GenerationSummary, LengthSpec, ScaleName, Take } from '../../../../shared/generation';
 import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../shared/library';
 import type { CheckpointInfo, ModelInfo } from '../../../../shared/training';
 import { engine } from './engine.svelte';
@@ -16,7 +16,11 @@ class ComposeState {
   piece = $state<PieceDetail | null>(null);
   /** The passage as bars, 1-based and inclusive. */
   bars = $state<[number, number]>([1, 4]);
-  primerKind = $state<'piece' | 'none'>('piece');
+  primerKind = $state<'piece' | 'midi' | 'note' | 'none'>('piece');
+  /** Seed 002's start: silence, then this note. */
+  notePitch = $state(60);
+  /** A MIDI file dropped in or chosen, as base64. */
+  midiFile = $state<{ name: string; data: string } | null>(null);
 
   length = $state<LengthSpec>({ unit: 'bars', value: 8 });
   temperature = $state(1);
@@ -39,19 +43,25 @@ class ComposeState {
   /** Takes as they arrive (previews) and when finished. */
   takes = $state<Take[]>([]);
   current = $state<GenerationInfo | null>(null);
+  /** The timeline of takes still arriving (before the generation is stored). */
+  previewTimeline = $state<GenerationProgress['timeline']>(null);
   generations = $state<GenerationSummary[]>([]);
   error = $state<string | null>(null);
   startedAt = 0;
-  firstNotesMs = $state<number | null>(null);
+  /** Previews replace the takes only for a new generation (a regenerated take arrives whole). */
+  private previewing = false;
+  /** Milliseconds from Generate to the first note handed to the audio clock (listening while generating). */
+  firstAudibleMs = $state<number | null>(null);
+  listen = $state(true);
 
   constructor() {
     engine.client.on('generate.progress', (p) => {
       if (p.jobId !== this.jobId) return;
       this.done = p.done;
       this.total = p.total;
-      if (p.takes) {
+      if (p.takes && this.previewing) {
         this.takes = p.takes;
-        if (this.firstNotesMs === null && p.takes.some((t) => t.notes.some((n) => n.startTick >= t.seamTick))) this.firstNotesMs = performance.now() - this.startedAt;
+        this.previewTimeline = p.timeline;
       }
     });
     engine.client.on('generations.changed', ({ modelId }) => {
@@ -129,7 +139,7 @@ class ComposeState {
     this.error = null;
     this.done = 0;
     this.total = 0;
-    this.firstNotesMs = null;
+    this.firstAudibleMs = null;
     this.startedAt = performance.now();
     try {
       return await work(jobId);
@@ -144,15 +154,48 @@ class ComposeState {
 
   async generate(primer?: GenerateRequest['primer']): Promise<void> {
     if (this.modelId === null) return;
-    const source = primer ?? (this.primerKind === 'piece' && this.piece ? { kind: 'piece' as const, pieceId: this.piece.id, bars: $state.snapshot(this.bars) } : { kind: 'none' as const });
+    const source = primer ?? this.primer();
+    if (!source) return;
     this.takes = [];
+    this.current = null;
+    this.previewTimeline = null;
+    this.previewing = true;
     const g = await this.run((jobId) => engine.client.call('generate', { ...this.request(source), jobId }));
     if (g) this.show(g);
+  }
+
+  /** The primer the controls describe, or null (with the reason in `error`) when one is missing. */
+  primer(): GenerateRequest['primer'] | null {
+    switch (this.primerKind) {
+      case 'piece':
+        if (!this.piece) return null;
+        return { kind: 'piece', pieceId: this.piece.id, bars: [Math.min(...this.bars), Math.max(...this.bars)] };
+      case 'midi':
+        if (!this.midiFile) {
+          this.error = 'choose or drop a MIDI file to continue';
+          return null;
+        }
+        return { kind: 'midi', ...$state.snapshot(this.midiFile) };
+      case 'note':
+        return { kind: 'note', pitch: this.notePitch };
+      case 'none':
+        return { kind: 'none' };
+    }
+  }
+
+  async useFile(file: File): Promise<void> {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    this.midiFile = { name: file.name, data: btoa(binary) };
+    this.primerKind = 'midi';
+    this.error = null;
   }
 
   async regenerate(take: number): Promise<void> {
     if (!this.current) return;
     const id = this.current.id;
+    this.previewing = false;
     const g = await this.run((jobId) => engine.client.call('generations.regenerate', { id, take, jobId }));
     if (g) this.show(g);
   }
