@@ -128,6 +128,8 @@ export const methodInputs = {
   'generations.rename': z.object({ id, name: z.string().trim().min(1, 'a generation needs a name').max(200) }).strict(),
   'generations.star': z.object({ id, starred: z.boolean() }).strict(),
   'generations.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  /** One take as a Standard MIDI File (base64): the passage and continuation, or the continuation alone. */
+  'generations.midi': z.object({ id, take: z.number().int().min(0).max(15), part: z.enum(['whole', 'continuation']).default('whole') }).strict(),
   /** Makes one take again (another seed), keeping the others. */
   'generations.regenerate': z
     .object({ id, take: z.number().int().min(0).max(15), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), jobId: z.string().min(1).max(100).optional() })
@@ -202,6 +204,7 @@ export interface MethodResults {
   'generations.star': GenerationInfo;
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
+  'generations.midi': { name: string; data: string };
 }
 
 export type { TrackRule };

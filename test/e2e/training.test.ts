@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../helpers/chromium';
 import { serveStudio, type ServedStudio } from '../helpers/serve';
+import { parseMidi } from '../../src/engine/midi/smf';
 
 const missing = browserSkipReason('training end-to-end tests');
 
@@ -135,6 +136,13 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('take-play').nth(1).getAttribute('aria-label'), { timeout: 20_000 }).toBe('Pause take 2');
     expect(await page.getByTestId('take-play').first().getAttribute('aria-label')).toBe('Play take 1');
     await page.getByTestId('take-play').nth(1).click();
+    // Save a take as MIDI; our own reader reads back what the studio wrote.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('take-save').first().click()]);
+    const saved = path.join(work, 'take.mid');
+    await download.saveAs(saved);
+    expect(download.suggestedFilename()).toBe('folk in the browser take 1 - take 1.mid');
+    const midi = parseMidi(fs.readFileSync(saved));
+    expect(midi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBeGreaterThan(Number(await page.getByTestId('take').first().getAttribute('data-new-notes')));
     await page.getByTestId('generation-star').click();
     await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
     await page.getByTestId('generation-delete').first().click();

@@ -8,6 +8,7 @@ import type { GenerationInfo, GenerationSummary, Take } from '../../src/shared/g
 import type { PieceDetail, PieceSummary } from '../../src/shared/library';
 import type { CheckpointInfo, RunInfo } from '../../src/shared/training';
 import { Midi } from '../helpers/tonejs';
+import { parseMidi } from '../../src/engine/midi/smf';
 
 let engine: Engine;
 let modelId: number;
@@ -126,6 +127,17 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(redone.takes[0]).toEqual(g.takes[0]);
     expect(continuation(redone.takes[1]!)).not.toEqual(continuation(g.takes[1]!));
     expect(redone.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick)).toEqual(g.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick));
+
+    // A take as MIDI, read back by our own reader: whole, with its tempo, or the continuation alone from tick 0.
+    const whole = await call<{ name: string; data: string }>('generations.midi', { id: g.id, take: 0 });
+    expect(whole.name).toBe('Keeper - take 1.mid');
+    const wholeMidi = parseMidi(Buffer.from(whole.data, 'base64'));
+    expect(wholeMidi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBe(redone.takes[0]!.notes.length);
+    expect(wholeMidi.tempos[0]!.usPerQuarter).toBe(g.tempos[0]?.usPerQuarter ?? 500_000);
+    const part = parseMidi(Buffer.from((await call<{ data: string }>('generations.midi', { id: g.id, take: 0, part: 'continuation' })).data, 'base64'));
+    const more = continuation(redone.takes[0]!);
+    const starts = part.tracks.flatMap((t) => Array.from(t.notes.startTick)).sort((a, b) => a - b);
+    expect(starts).toEqual(more.map((n) => n.startTick - redone.takes[0]!.seamTick).sort((a, b) => a - b));
 
     expect(await engine.call('generations.delete', { id: g.id })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // confirm required
     await call('generations.delete', { id: g.id, confirm: true });

@@ -1,3 +1,5 @@
+import { EtudeError } from '../../shared/errors';
+import { takeFileName, takeToMidi } from '../export/midi-file';
 import type { Handlers } from './types';
 
 type GenerateMethods =
@@ -9,7 +11,8 @@ type GenerateMethods =
   | 'generations.rename'
   | 'generations.star'
   | 'generations.delete'
-  | 'generations.regenerate';
+  | 'generations.regenerate'
+  | 'generations.midi';
 
 export const generateHandlers: Pick<Handlers, GenerateMethods> = {
   'models.checkpoints': ({ modelId }, { store }) => {
@@ -39,6 +42,14 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
     ctx.store.generations.delete(id);
     ctx.emit('generations.changed', { modelId });
     return { deleted: true as const };
+  },
+  'generations.midi': ({ id, take, part }, { store }) => {
+    const g = store.generations.get(id);
+    const t = g.takes.find((x) => x.index === take);
+    if (!t) throw new EtudeError('invalid_input', `generation ${id} has ${g.takes.length} takes; there is no take ${take + 1}`);
+    const bytes = takeToMidi({ name: g.name, ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures }, t, part);
+    const name = takeFileName(part === 'continuation' ? `${g.name} (continuation)` : g.name, take);
+    return { name, data: Buffer.from(bytes).toString('base64') };
   },
   async 'generations.regenerate'({ id, take, seed, jobId }, ctx) {
     const g = await ctx.generation.regenerate(id, take, seed, jobId);

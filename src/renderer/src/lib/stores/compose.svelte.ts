@@ -218,6 +218,10 @@ class ComposeState {
     this.show(await engine.client.call('generations.get', { id }));
   }
 
+  midi(id: number, take: number, part: 'whole' | 'continuation'): Promise<{ name: string; data: string }> {
+    return engine.client.call('generations.midi', { id, take, part });
+  }
+
   async star(id: number, starred: boolean): Promise<void> {
     const g = await engine.client.call('generations.star', { id, starred });
     if (this.current?.id === id) this.current = g;
