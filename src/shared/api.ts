@@ -127,6 +127,8 @@ export const methodInputs = {
   'generations.get': z.object({ id }).strict(),
   'generations.rename': z.object({ id, name: z.string().trim().min(1, 'a generation needs a name').max(200) }).strict(),
   'generations.star': z.object({ id, starred: z.boolean() }).strict(),
+  /** Stars one take (a keeper); the generation is starred while any take is. */
+  'generations.starTake': z.object({ id, take: z.number().int().min(0).max(15), starred: z.boolean() }).strict(),
   'generations.delete': z.object({ id, confirm: z.literal(true) }).strict(),
   /** One take as a Standard MIDI File (base64): the passage and continuation, or the continuation alone. */
   'generations.midi': z.object({ id, take: z.number().int().min(0).max(15), part: z.enum(['whole', 'continuation']).default('whole') }).strict(),
@@ -202,6 +204,7 @@ export interface MethodResults {
   'generations.get': GenerationInfo;
   'generations.rename': GenerationInfo;
   'generations.star': GenerationInfo;
+  'generations.starTake': GenerationInfo;
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
   'generations.midi': { name: string; data: string };

@@ -104,6 +104,8 @@ export interface GeneratedNote {
 /** One variation: the passage and its continuation on one timeline; the seam is where the model took over. */
 export interface Take {
   index: number;
+  /** The musician marked this take as a keeper. */
+  starred?: boolean;
   notes: GeneratedNote[];
   seamTick: number;
   seamSec: number;

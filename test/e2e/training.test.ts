@@ -143,7 +143,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(download.suggestedFilename()).toBe('folk in the browser take 1 - take 1.mid');
     const midi = parseMidi(fs.readFileSync(saved));
     expect(midi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBeGreaterThan(Number(await page.getByTestId('take').first().getAttribute('data-new-notes')));
-    await page.getByTestId('generation-star').click();
+    await page.getByTestId('take-star').nth(1).click();
+    await expect.poll(() => page.getByTestId('take-star').nth(1).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
     await page.getByTestId('generation-delete').first().click();
     await page.getByTestId('confirm-delete-generation').getByRole('button', { name: 'Delete' }).click();

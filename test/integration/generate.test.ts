@@ -115,6 +115,11 @@ describe('generation (real worker, trained model, real database)', () => {
     expect((await call<GenerationInfo>('generations.rename', { id: g.id, name: '  Keeper ' })).name).toBe('Keeper');
     expect((await call<GenerationInfo>('generations.star', { id: g.id, starred: true })).starred).toBe(true);
     expect((await call<GenerationSummary[]>('generations.list', { starred: true })).map((s) => s.id)).toEqual([g.id]);
+    // Takes are starred one by one; the generation counts as starred while any take is.
+    await call('generations.star', { id: g.id, starred: false });
+    const starredTake = await call<GenerationInfo>('generations.starTake', { id: g.id, take: 1, starred: true });
+    expect(starredTake.takes.map((t) => t.starred === true)).toEqual([false, true]);
+    expect(starredTake.starred).toBe(true);
 
     const child = await call<GenerationInfo>('generate', { modelId, primer: { kind: 'generation', generationId: g.id, take: 1 }, length: { unit: 'bars', value: 1 }, variations: 1 });
     expect(child.parentId).toBe(g.id);
@@ -125,6 +130,8 @@ describe('generation (real worker, trained model, real database)', () => {
 
     const redone = await call<GenerationInfo>('generations.regenerate', { id: g.id, take: 1, seed: 999 });
     expect(redone.takes[0]).toEqual(g.takes[0]);
+    expect(redone.takes[1]!.starred).toBe(false); // new music starts unstarred
+    expect(redone.starred).toBe(false);
     expect(continuation(redone.takes[1]!)).not.toEqual(continuation(g.takes[1]!));
     expect(redone.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick)).toEqual(g.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick));
 

@@ -10,6 +10,7 @@ type GenerateMethods =
   | 'generations.get'
   | 'generations.rename'
   | 'generations.star'
+  | 'generations.starTake'
   | 'generations.delete'
   | 'generations.regenerate'
   | 'generations.midi';
@@ -34,6 +35,11 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
   },
   'generations.star': ({ id, starred }, ctx) => {
     const g = ctx.store.generations.star(id, starred);
+    ctx.emit('generations.changed', { modelId: g.modelId });
+    return g;
+  },
+  'generations.starTake': ({ id, take, starred }, ctx) => {
+    const g = ctx.store.generations.starTake(id, take, starred);
     ctx.emit('generations.changed', { modelId: g.modelId });
     return g;
   },

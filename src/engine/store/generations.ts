@@ -107,12 +107,22 @@ export class GenerationRepo {
     return this.get(id);
   }
 
+  /** Stars or unstars one take; the generation counts as starred while any of its takes is. */
+  starTake(id: number, take: number, starred: boolean): GenerationInfo {
+    const g = this.get(id);
+    if (!g.takes.some((t) => t.index === take)) throw new EtudeError('invalid_input', `generation ${id} has no take ${take + 1}`);
+    const takes = g.takes.map((t) => (t.index === take ? { ...t, starred } : t));
+    this.db.prepare('UPDATE generations SET takes = ?, starred = ? WHERE id = ?').run(JSON.stringify(takes), takes.some((t) => t.starred) ? 1 : 0, id);
+    return this.get(id);
+  }
+
   /** Replaces one take (a regenerated variation), keeping the others. */
   replaceTake(id: number, take: Take): GenerationInfo {
     const g = this.get(id);
     if (take.index < 0 || take.index >= g.takes.length) throw new EtudeError('invalid_input', `generation ${id} has no take ${take.index + 1}`);
-    const takes = g.takes.map((t) => (t.index === take.index ? take : t));
-    this.db.prepare('UPDATE generations SET takes = ? WHERE id = ?').run(JSON.stringify(takes), id);
+    // A regenerated take is new music: it starts unstarred.
+    const takes = g.takes.map((t) => (t.index === take.index ? { ...take, starred: false } : t));
+    this.db.prepare('UPDATE generations SET takes = ?, starred = ? WHERE id = ?').run(JSON.stringify(takes), takes.some((t) => t.starred) ? 1 : 0, id);
     return this.get(id);
   }
 

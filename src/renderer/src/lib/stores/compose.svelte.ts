@@ -222,6 +222,11 @@ class ComposeState {
     return engine.client.call('generations.midi', { id, take, part });
   }
 
+  async starTake(take: number, starred: boolean): Promise<void> {
+    if (!this.current) return;
+    this.show(await engine.client.call('generations.starTake', { id: this.current.id, take, starred }));
+  }
+
   async star(id: number, starred: boolean): Promise<void> {
     const g = await engine.client.call('generations.star', { id, starred });
     if (this.current?.id === id) this.current = g;
