@@ -14,9 +14,10 @@ import { benchCommand } from './commands/bench';
 import { vocabCommand } from './commands/vocab';
 import { trainCommand } from './commands/train';
 import { generateCommand, generationsCommand } from './commands/generate';
+import { exportCommand } from './commands/export';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, generateCommand, generationsCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, generateCommand, generationsCommand, exportCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

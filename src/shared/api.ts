@@ -132,6 +132,28 @@ export const methodInputs = {
   'generations.delete': z.object({ id, confirm: z.literal(true) }).strict(),
   /** One take as a Standard MIDI File (base64): the passage and continuation, or the continuation alone. */
   'generations.midi': z.object({ id, take: z.number().int().min(0).max(15), part: z.enum(['whole', 'continuation']).default('whole') }).strict(),
+  /** Generations as MIDI files (base64): one file per take, or a file per generation with a track per take. */
+  'generations.export': z
+    .object({
+      ids: z.array(id).min(1).max(500),
+      part: z.enum(['whole', 'continuation']).default('whole'),
+      /** A grid such as "1/16" or "1/8t", or null to keep the timing as generated. */
+      quantize: z.string().max(8).nullable().default(null),
+      layout: z.enum(['files', 'tracks']).default('files'),
+      takes: z.array(z.number().int().min(0).max(15)).min(1).max(16).optional(),
+    })
+    .strict(),
+  /** The same, written into a folder on this machine (the desktop app and the CLI). */
+  'generations.exportToFolder': z
+    .object({
+      ids: z.array(id).min(1).max(500),
+      folder: z.string().min(1).max(4096),
+      part: z.enum(['whole', 'continuation']).default('whole'),
+      quantize: z.string().max(8).nullable().default(null),
+      layout: z.enum(['files', 'tracks']).default('files'),
+      takes: z.array(z.number().int().min(0).max(15)).min(1).max(16).optional(),
+    })
+    .strict(),
   /** Makes one take again (another seed), keeping the others. */
   'generations.regenerate': z
     .object({ id, take: z.number().int().min(0).max(15), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), jobId: z.string().min(1).max(100).optional() })
@@ -208,6 +230,8 @@ export interface MethodResults {
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
   'generations.midi': { name: string; data: string };
+  'generations.export': { files: { name: string; data: string }[] };
+  'generations.exportToFolder': { files: string[] };
 }
 
 export type { TrackRule };

@@ -107,6 +107,21 @@ describe('etude bench', () => {
     const list = etude(['generations', '--db', db, '--model', 'cli', '--json']);
     expect(list.code, list.stderr).toBe(0);
     expect((JSON.parse(list.stdout) as { id: number }[]).map((g) => g.id)).toEqual([summary.generation]);
+    // etude export: one file with a track per take, or a folder of one file per take, quantised.
+    const one = path.join(dir, 'both.mid');
+    const tracks = etude(['export', '--db', db, '--generation', String(summary.generation), '--out', one, '--takes-as', 'tracks', '--json']);
+    expect(tracks.code, tracks.stderr).toBe(0);
+    expect(parseMidi(fs.readFileSync(one)).tracks).toHaveLength(2);
+    const folder = path.join(dir, 'daw');
+    const each = etude(['export', '--db', db, '--generation', String(summary.generation), '--out', folder, '--continuation-only', '--quantize', '1/8', '--json']);
+    expect(each.code, each.stderr).toBe(0);
+    const written = (JSON.parse(each.stdout) as { files: string[] }).files;
+    expect(written.map((f) => path.basename(f))).toEqual(['cli - Greensleeves - bars 1-4 - take 1 (continuation).mid', 'cli - Greensleeves - bars 1-4 - take 2 (continuation).mid']);
+    for (const f of written) expect(parseMidi(fs.readFileSync(f)).tracks.flatMap((t) => Array.from(t.notes.startTick)).every((tick) => tick % 240 === 0)).toBe(true);
+    const many = etude(['export', '--db', db, '--generation', String(summary.generation), '--out', path.join(dir, 'x.mid')]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toMatch(/makes 2 files/);
+
     const bad = etude(['generate', '--db', db, '--model', 'cli', '--from', 'Starter tunes/No such tune', '--out', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toMatch(/no piece titled "No such tune" in Starter tunes/);

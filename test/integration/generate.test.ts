@@ -187,4 +187,61 @@ describe('generation (real worker, trained model, real database)', () => {
     const checkpoints = await call<CheckpointInfo[]>('models.checkpoints', { modelId });
     expect(checkpoints.length).toBeGreaterThan(0);
   });
+
+  it('exports takes as MIDI at 480 ticks a quarter, read back note for note by our own reader, as files, as tracks, quantised, into a folder', async () => {
+    // A primer at 96 ticks a quarter, in 3/4 at 90 bpm: the export rescales to 480 and keeps tempo and meter.
+    const source = new Midi();
+    source.header.fromJSON({ name: '', ppq: 96, meta: [], tempos: [{ ticks: 0, bpm: 90 }], timeSignatures: [{ ticks: 0, timeSignature: [3, 4] }], keySignatures: [] });
+    source.header.update();
+    const track = source.addTrack();
+    [62, 66, 69, 74, 69, 66].forEach((pitch, i) => track.addNote({ midi: pitch, ticks: i * 96, durationTicks: 90, velocity: (40 + i * 10) / 127 }));
+    const g = await call<GenerationInfo>('generate', {
+      modelId,
+      primer: { kind: 'midi', name: 'waltz.mid', data: Buffer.from(source.toArray()).toString('base64') },
+      length: { unit: 'bars', value: 2 },
+      variations: 2,
+      seed: 21,
+    });
+    expect(g.ppq).toBe(96);
+    const files = (await call<{ files: { name: string; data: string }[] }>('generations.export', { ids: [g.id] })).files;
+    expect(files.map((f) => f.name)).toEqual(['folk - waltz - take 1.mid', 'folk - waltz - take 2.mid']);
+    files.forEach((file, t) => {
+      const midi = parseMidi(Buffer.from(file.data, 'base64'));
+      expect(midi.ppq).toBe(480);
+      expect(midi.tempos[0]!.usPerQuarter).toBe(g.tempos[0]!.usPerQuarter); // 90 bpm, as the source file wrote it
+      expect(midi.timeSignatures[0]).toMatchObject({ numerator: 3, denominator: 4 });
+      const read = midi.tracks.flatMap((tr) => Array.from(tr.notes.pitch, (pitch, i) => ({ pitch, start: tr.notes.startTick[i]!, end: tr.notes.endTick[i]!, velocity: tr.notes.velocity[i]! })));
+      const shown = g.takes[t]!.notes.map((n) => ({ pitch: n.pitch, start: n.startTick * 5, end: n.endTick * 5, velocity: n.velocity }));
+      const order = (a: { start: number; pitch: number }, b: { start: number; pitch: number }) => a.start - b.start || a.pitch - b.pitch;
+      read.sort(order);
+      shown.sort(order);
+      expect(read.length).toBe(shown.length);
+      read.forEach((r, i) => {
+        expect(r.pitch).toBe(shown[i]!.pitch);
+        expect(Math.abs(r.start - shown[i]!.start)).toBeLessThanOrEqual(1);
+        expect(Math.abs(r.end - r.start - (shown[i]!.end - shown[i]!.start))).toBeLessThanOrEqual(1);
+        expect(r.velocity).toBe(shown[i]!.velocity);
+      });
+    });
+
+    const [both] = (await call<{ files: { name: string; data: string }[] }>('generations.export', { ids: [g.id], layout: 'tracks' })).files;
+    expect(both!.name).toBe('folk - waltz - all takes.mid');
+    expect(parseMidi(Buffer.from(both!.data, 'base64')).tracks.map((tr) => tr.name)).toEqual([`folk - ${g.name} - take 1`, `folk - ${g.name} - take 2`]);
+
+    const [snapped] = (await call<{ files: { name: string; data: string }[] }>('generations.export', { ids: [g.id], takes: [0], part: 'continuation', quantize: '1/16' })).files;
+    expect(snapped!.name).toBe('folk - waltz - take 1 (continuation).mid');
+    const cont = parseMidi(Buffer.from(snapped!.data, 'base64'));
+    const starts = cont.tracks.flatMap((tr) => Array.from(tr.notes.startTick));
+    expect(starts.length).toBe(continuation(g.takes[0]!).length);
+    expect(starts.every((s) => s % 120 === 0)).toBe(true);
+    expect(await engine.call('generations.export', { ids: [g.id], quantize: '1/7x' })).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/1\/16/) } });
+
+    const folder = path.join(dir, 'exports');
+    const first = (await call<{ files: string[] }>('generations.exportToFolder', { ids: [g.id], folder })).files;
+    const again = (await call<{ files: string[] }>('generations.exportToFolder', { ids: [g.id], folder })).files;
+    expect(first.map((f) => path.basename(f))).toEqual(['folk - waltz - take 1.mid', 'folk - waltz - take 2.mid']);
+    expect(again.map((f) => path.basename(f))).toEqual(['folk - waltz - take 1 2.mid', 'folk - waltz - take 2 2.mid']); // nothing overwritten
+    expect(fs.readFileSync(first[0]!).equals(Buffer.from(files[0]!.data, 'base64'))).toBe(true);
+    expect(await engine.call('generations.exportToFolder', { ids: [g.id], folder: 'relative/place' })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
+  });
 });

@@ -1,4 +1,4 @@
-/** Writing takes as Standard MIDI Files (through @tonejs/midi's writer). */
+/** Writing takes as Standard MIDI Files (through @tonejs/midi's writer), as DAWs expect them. */
 import tonejs from '@tonejs/midi';
 import type { Midi as MidiClass } from '@tonejs/midi';
 import type { GeneratedNote, Take } from '../../shared/generation';
@@ -6,56 +6,107 @@ import type { MeterPoint, TempoPoint } from '../../shared/library';
 
 const { Midi } = tonejs as unknown as { Midi: typeof MidiClass };
 
+/** Every exported file counts 480 ticks a quarter note, whatever the source's resolution. */
+export const EXPORT_PPQ = 480;
+
 export interface MidiTimeline {
+  /** The generation's name; with `model`, it names the tracks. */
   name: string;
+  model?: string;
   ppq: number;
   tempos: TempoPoint[];
   timeSignatures: MeterPoint[];
 }
 
+export interface MidiExportOptions {
+  /** The passage and its continuation, or the continuation alone (moved to start at bar 1). */
+  part?: 'whole' | 'continuation';
+  /** Snap note starts and ends to this grid, in quarter notes (0.25 = sixteenths), or leave them. */
+  quantize?: number | null;
+}
+
+/** "1/16" → 0.25 quarter notes; "1/8t" → a triplet eighth; null for none. */
+export function parseGrid(text: string | null | undefined): number | null {
+  if (!text || text === 'none') return null;
+  const m = /^1\/(\d+)(t?)$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 128) throw new Error(`a grid is written 1/4, 1/8, 1/16, 1/32 or a triplet like 1/8t, not "${text}"`);
+  return (4 / Number(m[1])) * (m[2] ? 2 / 3 : 1);
+}
+
 /**
- * A take as a type-1 MIDI file on its own timeline (tempo, meter), one track per program, with a
- * "continuation" marker at the seam. `part` chooses the passage and continuation, or the
- * continuation alone (moved to start at tick 0, as a DAW clip wants it).
+ * Takes as one type-1 MIDI file at 480 ticks a quarter: the source's tempo map and meter, one
+ * track per take (and per program within a take) named after the model, generation and take,
+ * programs and velocities kept, a "continuation" marker at the seam.
  */
-export function takeToMidi(timeline: MidiTimeline, take: Take, part: 'whole' | 'continuation' = 'whole'): Uint8Array {
-  const from = part === 'continuation' ? take.seamTick : 0;
-  const notes: GeneratedNote[] = take.notes.filter((n) => n.startTick >= from);
+export function takesToMidi(timeline: MidiTimeline, takes: readonly Take[], options: MidiExportOptions = {}): Uint8Array {
+  const part = options.part ?? 'whole';
+  const seam = takes[0]?.seamTick ?? 0;
+  const from = part === 'continuation' ? seam : 0;
+  const scale = EXPORT_PPQ / timeline.ppq;
+  const at = (tick: number) => Math.max(0, Math.round((tick - from) * scale));
+  const grid = options.quantize ? options.quantize * EXPORT_PPQ : null;
+  const snap = (tick: number) => (grid ? Math.round(tick / grid) * grid : tick);
+
+  const pointAt = <T extends { tick: number }>(points: readonly T[]) => [...points].filter((p) => p.tick <= from).at(-1);
+  const tempos = [pointAt(timeline.tempos), ...timeline.tempos.filter((t) => t.tick > from)].filter((t): t is TempoPoint => t !== undefined);
+  const meters = [pointAt(timeline.timeSignatures), ...timeline.timeSignatures.filter((m) => m.tick > from)].filter((m): m is MeterPoint => m !== undefined);
   const midi = new Midi();
-  const tempoAt = (tick: number) => [...timeline.tempos].filter((t) => t.tick <= tick).at(-1);
-  const tempos = [tempoAt(from), ...timeline.tempos.filter((t) => t.tick > from)].filter((t): t is TempoPoint => t !== undefined);
-  const meterAt = [...timeline.timeSignatures].filter((m) => m.tick <= from).at(-1);
-  const meters = [meterAt, ...timeline.timeSignatures.filter((m) => m.tick > from)].filter((m): m is MeterPoint => m !== undefined);
   midi.header.fromJSON({
     name: timeline.name,
-    ppq: timeline.ppq,
-    meta: part === 'whole' && take.seamTick > 0 ? [{ type: 'marker', text: 'continuation', ticks: take.seamTick }] : [],
-    tempos: (tempos.length > 0 ? tempos : [{ tick: 0, usPerQuarter: 500_000 }]).map((t) => ({ ticks: Math.max(0, t.tick - from), bpm: 60_000_000 / t.usPerQuarter })),
-    timeSignatures: meters.map((m) => ({ ticks: Math.max(0, m.tick - from), timeSignature: [m.numerator, m.denominator] })),
+    ppq: EXPORT_PPQ,
+    meta: part === 'whole' && seam > 0 ? [{ type: 'marker', text: 'continuation', ticks: at(seam) }] : [],
+    tempos: (tempos.length > 0 ? tempos : [{ tick: 0, usPerQuarter: 500_000 }]).map((t) => ({ ticks: at(t.tick), bpm: 60_000_000 / t.usPerQuarter })),
+    timeSignatures: meters.map((m) => ({ ticks: at(m.tick), timeSignature: [m.numerator, m.denominator] })),
     keySignatures: [],
   });
   midi.header.update();
-  const programs = [...new Set(notes.map((n) => n.program))].sort((a, b) => a - b);
-  for (const program of programs.length > 0 ? programs : [0]) {
-    const track = midi.addTrack();
-    track.instrument.number = program;
-    track.name = timeline.name;
-    for (const n of notes.filter((x) => x.program === program)) {
-      track.addNote({ midi: n.pitch, ticks: n.startTick - from, durationTicks: Math.max(1, n.endTick - n.startTick), velocity: n.velocity / 127 });
+  const label = timeline.model ? `${timeline.model} - ${timeline.name}` : timeline.name;
+  for (const take of takes) {
+    const notes: GeneratedNote[] = take.notes.filter((n) => n.startTick >= from);
+    const programs = [...new Set(notes.map((n) => n.program))].sort((a, b) => a - b);
+    for (const [i, program] of (programs.length > 0 ? programs : [0]).entries()) {
+      const track = midi.addTrack();
+      track.instrument.number = program;
+      track.channel = Math.min(15, i >= 9 ? i + 1 : i); // channel 10 (9) is for drums
+      track.name = takes.length > 1 || programs.length > 1 ? `${label} - take ${take.index + 1}${programs.length > 1 ? ` (program ${program})` : ''}` : label;
+      for (const n of notes.filter((x) => x.program === program)) {
+        const start = snap(at(n.startTick));
+        const end = Math.max(start + (grid ?? 1), snap(at(n.endTick)));
+        track.addNote({ midi: n.pitch, ticks: start, durationTicks: end - start, velocity: n.velocity / 127 });
+      }
     }
   }
   return midi.toArray();
 }
 
+/** One take (the CLI's generate, the Compose page's Save MIDI). */
+export function takeToMidi(timeline: MidiTimeline, take: Take, part: 'whole' | 'continuation' = 'whole'): Uint8Array {
+  return takesToMidi(timeline, [take], { part });
+}
+
+/** Characters no file system takes, and control characters, become spaces. */
+function safe(text: string): string {
+  return [...text]
+    .map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? ' ' : c))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
+}
+
 /** A file name for a take: the generation's name made safe for any file system. */
 export function takeFileName(name: string, take: number): string {
-  // Characters no file system takes, and control characters, become spaces.
-  const safe =
-    [...name]
-      .map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? ' ' : c))
-      .join('')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 120) || 'take';
-  return `${safe} - take ${take + 1}.mid`;
+  return `${safe(name) || 'take'} - take ${take + 1}.mid`;
+}
+
+/**
+ * `model - piece - bars - take N.mid`, from the generation's primer label
+ * ("Starter tunes/Greensleeves@bars=1-4", "scale.mid", "no primer"…); without a take, for a file of all takes.
+ */
+export function exportFileName(model: string, primerLabel: string, take: number | null, ext = 'mid'): string {
+  const [where, range] = primerLabel.split('@') as [string, string | undefined];
+  const piece = where.includes('/') ? where.slice(where.indexOf('/') + 1) : where.replace(/\.(mid|midi|kar)$/i, '');
+  const span = range?.startsWith('bars=') ? `bars ${range.slice(5)}` : range?.startsWith('seconds=') ? `${range.slice(8)} s` : null;
+  const parts = [model, piece, span, take === null ? 'all takes' : `take ${take + 1}`].filter((p): p is string => !!p).map(safe);
+  return `${parts.join(' - ')}.${ext}`;
 }

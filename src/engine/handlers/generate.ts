@@ -1,5 +1,6 @@
 import { EtudeError } from '../../shared/errors';
 import { takeFileName, takeToMidi } from '../export/midi-file';
+import { exportGenerations, writeExports } from '../export/generations';
 import type { Handlers } from './types';
 
 type GenerateMethods =
@@ -13,7 +14,9 @@ type GenerateMethods =
   | 'generations.starTake'
   | 'generations.delete'
   | 'generations.regenerate'
-  | 'generations.midi';
+  | 'generations.midi'
+  | 'generations.export'
+  | 'generations.exportToFolder';
 
 export const generateHandlers: Pick<Handlers, GenerateMethods> = {
   'models.checkpoints': ({ modelId }, { store }) => {
@@ -57,6 +60,10 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
     const name = takeFileName(part === 'continuation' ? `${g.name} (continuation)` : g.name, take);
     return { name, data: Buffer.from(bytes).toString('base64') };
   },
+  'generations.export': (request, { store }) => ({
+    files: exportGenerations(store, request).map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString('base64') })),
+  }),
+  'generations.exportToFolder': ({ folder, ...request }, { store }) => ({ files: writeExports(folder, exportGenerations(store, request)) }),
   async 'generations.regenerate'({ id, take, seed, jobId }, ctx) {
     const g = await ctx.generation.regenerate(id, take, seed, jobId);
     ctx.emit('generations.changed', { modelId: g.modelId });

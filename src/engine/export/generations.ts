@@ -1,0 +1,59 @@
+/** Exporting stored generations: one file per take, or all takes of a generation as tracks of one file. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { EtudeError } from '../../shared/errors';
+import type { GenerationInfo } from '../../shared/generation';
+import type { Store } from '../store/store';
+import { exportFileName, parseGrid, takesToMidi } from './midi-file';
+
+export interface ExportRequest {
+  ids: number[];
+  part: 'whole' | 'continuation';
+  quantize: string | null;
+  layout: 'files' | 'tracks';
+  /** Take numbers (0-based) to export; all when absent. */
+  takes?: number[] | undefined;
+}
+
+export function exportGenerations(store: Store, request: ExportRequest): { name: string; bytes: Uint8Array }[] {
+  let grid: number | null;
+  try {
+    grid = parseGrid(request.quantize);
+  } catch (err) {
+    throw new EtudeError('invalid_input', (err as Error).message);
+  }
+  const files: { name: string; bytes: Uint8Array }[] = [];
+  for (const id of request.ids) {
+    const g: GenerationInfo = store.generations.get(id);
+    const takes = request.takes ? g.takes.filter((t) => request.takes!.includes(t.index)) : g.takes;
+    if (takes.length === 0) throw new EtudeError('invalid_input', `generation ${id} has no take ${request.takes!.map((t) => t + 1).join(', ')}`);
+    const timeline = { name: g.name, model: g.model, ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures };
+    const options = { part: request.part, quantize: grid };
+    const suffix = request.part === 'continuation' ? ' (continuation)' : '';
+    if (request.layout === 'tracks') {
+      files.push({ name: exportFileName(g.model, g.primerLabel, null).replace(/\.mid$/, `${suffix}.mid`), bytes: takesToMidi(timeline, takes, options) });
+    } else {
+      for (const take of takes) files.push({ name: exportFileName(g.model, g.primerLabel, take.index).replace(/\.mid$/, `${suffix}.mid`), bytes: takesToMidi(timeline, [take], options) });
+    }
+  }
+  // Two generations from the same passage would share names: number the later ones.
+  const seen = new Map<string, number>();
+  for (const f of files) {
+    const n = (seen.get(f.name) ?? 0) + 1;
+    seen.set(f.name, n);
+    if (n > 1) f.name = f.name.replace(/\.mid$/, ` (${n}).mid`);
+  }
+  return files;
+}
+
+/** Writes exported files into a folder, never over an existing file (a number is added instead). */
+export function writeExports(folder: string, files: { name: string; bytes: Uint8Array }[]): string[] {
+  if (!path.isAbsolute(folder)) throw new EtudeError('invalid_input', `the export folder must be an absolute path: ${folder}`);
+  fs.mkdirSync(folder, { recursive: true });
+  return files.map((f) => {
+    let target = path.join(folder, f.name);
+    for (let n = 2; fs.existsSync(target); n++) target = path.join(folder, f.name.replace(/\.mid$/, ` ${n}.mid`));
+    fs.writeFileSync(target, f.bytes, { flag: 'wx' });
+    return target;
+  });
+}
