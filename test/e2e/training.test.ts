@@ -143,6 +143,18 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(download.suggestedFilename()).toBe('folk in the browser take 1 - take 1.mid');
     const midi = parseMidi(fs.readFileSync(saved));
     expect(midi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBeGreaterThan(Number(await page.getByTestId('take').first().getAttribute('data-new-notes')));
+    // Audio: a 24-bit WAV rendered offline with the studio's instrument, checked from its bytes.
+    await page.getByTestId('wav-bits').selectOption('24');
+    const [wavDownload] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('take-wav').first().click()]);
+    const wavFile = path.join(work, 'take.wav');
+    await wavDownload.saveAs(wavFile);
+    expect(wavDownload.suggestedFilename()).toMatch(/ - take 1\.wav$/);
+    const wav = readWav(fs.readFileSync(wavFile));
+    expect(wav).toMatchObject({ format: 1, channels: 2, sampleRate: 44_100, bits: 24 });
+    const seconds = Math.max(...midi.tracks.flatMap((t) => Array.from(t.notes.endSec)));
+    expect(wav.frames / 44_100).toBeGreaterThan(seconds + 1.4);
+    expect(wav.frames / 44_100).toBeLessThan(seconds + 1.6);
+    expect(wav.rms).toBeGreaterThan(0.001); // not silent
     await page.getByTestId('take-star').nth(1).click();
     await expect.poll(() => page.getByTestId('take-star').nth(1).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
@@ -151,3 +163,30 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('generations').locator('li').count()).toBe(0);
   });
 });
+
+/** The header and loudness of a PCM WAV file, read from its bytes. */
+function readWav(bytes: Buffer): { format: number; channels: number; sampleRate: number; bits: number; frames: number; rms: number } {
+  expect(bytes.toString('latin1', 0, 4)).toBe('RIFF');
+  expect(bytes.toString('latin1', 8, 12)).toBe('WAVE');
+  expect(bytes.readUInt32LE(4)).toBe(bytes.length - 8);
+  let at = 12;
+  let fmt: { format: number; channels: number; sampleRate: number; bits: number } | null = null;
+  while (at + 8 <= bytes.length) {
+    const id = bytes.toString('latin1', at, at + 4);
+    const size = bytes.readUInt32LE(at + 4);
+    if (id === 'fmt ') fmt = { format: bytes.readUInt16LE(at + 8), channels: bytes.readUInt16LE(at + 10), sampleRate: bytes.readUInt32LE(at + 12), bits: bytes.readUInt16LE(at + 22) };
+    if (id === 'data' && fmt) {
+      const width = fmt.bits / 8;
+      const samples = size / width;
+      let sum = 0;
+      for (let i = 0; i < samples; i++) {
+        const o = at + 8 + i * width;
+        const v = width === 2 ? bytes.readInt16LE(o) / 32768 : bytes.readIntLE(o, 3) / 8388608;
+        sum += v * v;
+      }
+      return { ...fmt, frames: samples / fmt.channels, rms: Math.sqrt(sum / samples) };
+    }
+    at += 8 + size + (size % 2);
+  }
+  throw new Error('no data chunk');
+}

@@ -1,13 +1,7 @@
 import * as Tone from 'tone';
-import { PIANO_SAMPLES } from './samples';
+import { Instrument, type NoteToPlay } from './instrument';
 
-export interface PlayerNote {
-  pitch: number;
-  velocity: number;
-  start: number;
-  end: number;
-  drum: boolean;
-}
+export type PlayerNote = NoteToPlay;
 
 export type PlayerState = 'idle' | 'loading' | 'playing' | 'paused';
 
@@ -38,9 +32,7 @@ export class Player {
   private from = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private frame = 0;
-  private piano: Tone.Sampler | Tone.PolySynth | null = null;
-  private kick: Tone.MembraneSynth | null = null;
-  private hat: Tone.NoiseSynth | null = null;
+  private voice: Instrument | null = null;
   private loading: Promise<void> | null = null;
 
   /** Loads the instrument ahead of time, without sound (the first note then plays without waiting for samples). */
@@ -48,30 +40,13 @@ export class Player {
     return this.load().catch(() => undefined);
   }
 
-  /** Loads the instrument once; falls back to a synth if the samples cannot be loaded. */
+  /** Loads the instrument once (the synth where the samples cannot be decoded). */
   private load(): Promise<void> {
-    this.loading ??= (async () => {
-      // Samples load into a suspended audio context; play() resumes it from the musician's gesture.
-      try {
-        this.piano = await new Promise<Tone.Sampler>((resolve, reject) => {
-          const sampler = new Tone.Sampler({
-            urls: PIANO_SAMPLES,
-            release: 0.8,
-            onload: () => resolve(sampler),
-            onerror: (err) => reject(err),
-          }).toDestination();
-          setTimeout(() => reject(new Error('the piano samples took too long to load')), 15_000);
-        });
-        this.instrument = 'piano';
-      } catch (err) {
-        console.warn('piano samples unavailable, using a synth', err);
-        this.piano = new Tone.PolySynth(Tone.Synth, { envelope: { attack: 0.005, decay: 0.3, sustain: 0.3, release: 0.6 } }).toDestination();
-        this.piano.volume.value = -10;
-        this.instrument = 'synth';
-      }
-      this.kick = new Tone.MembraneSynth({ volume: -6 }).toDestination();
-      this.hat = new Tone.NoiseSynth({ volume: -20, envelope: { attack: 0.001, decay: 0.06, sustain: 0 } }).toDestination();
-    })();
+    // Samples load into a suspended audio context; play() resumes it from the musician's gesture.
+    this.loading ??= Instrument.create().then((instrument) => {
+      this.voice = instrument;
+      this.instrument = instrument.kind;
+    });
     return this.loading;
   }
 
@@ -156,7 +131,7 @@ export class Player {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     cancelAnimationFrame(this.frame);
-    if (this.piano && 'releaseAll' in this.piano) this.piano.releaseAll();
+    this.voice?.releaseAll();
   }
 
   private firstAt(seconds: number): number {
@@ -179,14 +154,7 @@ export class Player {
       this.next++;
       this.lastStart = note.start;
       if (at < Tone.now() - 0.05) continue; // fell behind (tab in background): skip rather than pile up
-      const velocity = Math.max(0.05, note.velocity / 127);
-      if (note.drum) {
-        if (note.pitch === 35 || note.pitch === 36) this.kick?.triggerAttackRelease('C1', 0.2, at, velocity);
-        else this.hat?.triggerAttackRelease(0.05, at, velocity);
-      } else {
-        const freq = Tone.Frequency(note.pitch, 'midi').toFrequency();
-        this.piano?.triggerAttackRelease(freq, Math.max(0.05, note.end - note.start), at, velocity);
-      }
+      this.voice?.play(note, at);
       this.scheduled++;
     }
   }
