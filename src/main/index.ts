@@ -5,10 +5,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeImage, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { Engine } from '../engine/engine';
 import { resolveDbPath } from '../engine/store/paths';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_OPEN_DIALOG_CHANNEL } from '../shared/ipc';
+import {
+  IPC_CALL_CHANNEL,
+  IPC_CHOOSE_FOLDER_CHANNEL,
+  IPC_EVENT_CHANNEL,
+  IPC_OPEN_DIALOG_CHANNEL,
+  IPC_PREPARE_DRAG_CHANNEL,
+  IPC_START_DRAG_CHANNEL,
+} from '../shared/ipc';
+import { resourcesDir } from '../engine/resources';
 import { toErrorData } from '../shared/errors';
 import { dbFlag } from './args';
 
@@ -23,7 +31,7 @@ function sqliteBinding(): string | undefined {
 }
 
 /** Only our own renderer may call the engine. */
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const url = event.senderFrame?.url ?? '';
   if (rendererDevUrl) return url.startsWith(rendererDevUrl);
   return url.startsWith('file://') && fileURLToPath(url.split('#')[0]!.split('?')[0]!) === rendererFile;
@@ -89,6 +97,36 @@ async function main(): Promise<void> {
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
   });
+  // Drag-out: a take's MIDI file is written to a folder of our own before the drag, and only files
+  // written there may be dragged (the renderer names a file; it cannot name any file on disk).
+  const dragDir = path.join(app.getPath('temp'), `etude-drag-${process.pid}`);
+  const draggable = new Set<string>();
+  const dragIcon = nativeImage.createFromPath(path.join(resourcesDir(), 'icons', 'drag-midi.png'));
+  ipcMain.handle(IPC_PREPARE_DRAG_CHANNEL, async (event, generationId: unknown, take: unknown) => {
+    if (!isTrustedSender(event) || !Number.isInteger(generationId) || !Number.isInteger(take)) return null;
+    const reply = await engine.call('generations.export', { ids: [generationId], takes: [take] });
+    if (!reply.ok) return null;
+    const [file] = (reply.value as { files: { name: string; data: string }[] }).files;
+    if (!file) return null;
+    fs.mkdirSync(dragDir, { recursive: true });
+    const target = path.join(dragDir, file.name);
+    fs.writeFileSync(target, Buffer.from(file.data, 'base64'));
+    draggable.add(target);
+    return target;
+  });
+  ipcMain.on(IPC_START_DRAG_CHANNEL, (event, file: unknown) => {
+    if (!isTrustedSender(event) || typeof file !== 'string' || !draggable.has(file)) return;
+    event.sender.startDrag({ file, icon: dragIcon });
+  });
+  ipcMain.handle(IPC_CHOOSE_FOLDER_CHANNEL, async (event) => {
+    if (!isTrustedSender(event)) return null;
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const options: Electron.OpenDialogOptions = { title: 'Export to a folder', properties: ['openDirectory', 'createDirectory'] };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  });
+  app.on('will-quit', () => fs.rmSync(dragDir, { recursive: true, force: true }));
+
   engine.on((message) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, message);
   });

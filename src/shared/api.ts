@@ -278,4 +278,10 @@ export interface EtudeBridge {
   onEvent(listener: (message: EventMessage) => void): () => void;
   /** The desktop's native open dialog: paths of chosen MIDI/ABC files, or of one folder; [] when cancelled. */
   chooseImportPaths(kind: 'files' | 'folder'): Promise<string[]>;
+  /** Writes a take's MIDI file where a drag can pick it up; its path, or null. */
+  prepareDrag(generationId: number, take: number): Promise<string | null>;
+  /** Starts a native drag of a prepared file out of the window (into a DAW, a folder). */
+  startDrag(file: string): void;
+  /** The desktop's native folder picker, for exports; null when cancelled. */
+  chooseExportFolder(): Promise<string | null>;
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../helpers/chromium';
 import { serveStudio, type ServedStudio } from '../helpers/serve';
 import { parseMidi } from '../../src/engine/midi/smf';
+import { unzipSync } from 'fflate';
 
 const missing = browserSkipReason('training end-to-end tests');
 
@@ -158,6 +159,23 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('take-star').nth(1).click();
     await expect.poll(() => page.getByTestId('take-star').nth(1).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
+    // Batch export from the web studio: the takes as files, quantised, in one zip.
+    await page.getByRole('button', { name: 'Select all' }).click();
+    await page.getByTestId('export-selected').click();
+    await page.getByTestId('export-grid').selectOption('1/16');
+    const [zipDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-go').click()]);
+    expect(zipDownload.suggestedFilename()).toBe('Etude export (2 files).zip');
+    const zipFile = path.join(work, 'export.zip');
+    await zipDownload.saveAs(zipFile);
+    const entries = unzipSync(fs.readFileSync(zipFile));
+    const names = Object.keys(entries).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^folk in the browser - .+ - bars 1-\d+ - take 1\.mid$/);
+    for (const name of names) {
+      const exported = parseMidi(entries[name]!);
+      expect(exported.ppq).toBe(480);
+      expect(exported.tracks.flatMap((t) => Array.from(t.notes.startTick)).every((tick) => tick % 120 === 0)).toBe(true);
+    }
     await page.getByTestId('generation-delete').first().click();
     await page.getByTestId('confirm-delete-generation').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByTestId('generations').locator('li').count()).toBe(0);
