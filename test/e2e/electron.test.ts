@@ -49,10 +49,13 @@ describe.skipIf(skipReason !== null)('desktop app (Electron) against the real en
       unknown: await window.etude!.call('corpus.explode', {}),
       invalid: await window.etude!.call('engine.ping', { echo: 3 }),
       ok: await window.etude!.call('engine.ping', { echo: 'ipc' }),
+      // Drag-out refuses a generation that does not exist; no file is prepared.
+      drag: await window.etude!.prepareDrag(999_999, 0),
     }));
     expect(result.require).toBe('undefined');
     expect(result.process).toBe('undefined');
-    expect(result.keys).toEqual(['call', 'chooseImportPaths', 'onEvent']);
+    expect(result.keys).toEqual(['call', 'chooseExportFolder', 'chooseImportPaths', 'onEvent', 'prepareDrag', 'startDrag']);
+    expect(result.drag).toBeNull();
     expect(result.unknown).toMatchObject({ ok: false, error: { kind: 'unknown_method' } });
     expect(result.invalid).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
     expect(result.ok).toMatchObject({ ok: true, value: { echo: 'ipc' } });
