@@ -3,6 +3,7 @@ import type { Store } from './store/store';
 import type { TfHost } from './workers/tf-host';
 import type { TrainingService } from './train/service';
 import type { GenerationService } from './generate/service';
+import type { OriginalityService } from './originality/check';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
@@ -10,6 +11,7 @@ export interface EngineContext {
   tf: TfHost;
   training: TrainingService;
   generation: GenerationService;
+  originality: OriginalityService;
   /** Running imports by id, so a client can cancel one. */
   imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;

@@ -8,6 +8,7 @@ import { Store } from './store/store';
 import { TfHost } from './workers/tf-host';
 import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
+import { OriginalityService } from './originality/check';
 
 export interface EngineOptions {
   dbPath: string;
@@ -49,7 +50,7 @@ export class Engine {
     const job = { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) };
     this.training = new TrainingService(store, tf, emit, job);
     this.generation = new GenerationService(store, tf, emit, job);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, imports: new Map(), emit };
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {

@@ -8,6 +8,7 @@ import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
 import { hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelInfo, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
+import type { GenerationCheck } from './originality';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -154,6 +155,8 @@ export const methodInputs = {
       takes: z.array(z.number().int().min(0).max(15)).min(1).max(16).optional(),
     })
     .strict(),
+  /** Does each take copy the model's corpus (the longest stretch found there, in any key), and how does its style compare? */
+  'generations.check': z.object({ id, threshold: z.number().int().min(2).max(1000).default(8) }).strict(),
   /** Makes one take again (another seed), keeping the others. */
   'generations.regenerate': z
     .object({ id, take: z.number().int().min(0).max(15), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), jobId: z.string().min(1).max(100).optional() })
@@ -231,6 +234,7 @@ export interface MethodResults {
   'generations.regenerate': GenerationInfo;
   'generations.midi': { name: string; data: string };
   'generations.export': { files: { name: string; data: string }[] };
+  'generations.check': GenerationCheck;
   'generations.exportToFolder': { files: string[] };
 }
 

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EventMessage, MethodName } from '../../src/shared/api';
 import type { GenerationInfo, GenerationSummary, Take } from '../../src/shared/generation';
+import type { GenerationCheck } from '../../src/shared/originality';
+import { seededRandom } from '../../src/shared/random';
 import type { PieceDetail, PieceSummary } from '../../src/shared/library';
 import type { CheckpointInfo, RunInfo } from '../../src/shared/training';
 import { Midi } from '../helpers/tonejs';
@@ -243,5 +245,52 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(again.map((f) => path.basename(f))).toEqual(['folk - waltz - take 1 2.mid', 'folk - waltz - take 2 2.mid']); // nothing overwritten
     expect(fs.readFileSync(first[0]!).equals(Buffer.from(files[0]!.data, 'base64'))).toBe(true);
     expect(await engine.call('generations.exportToFolder', { ids: [g.id], folder: 'relative/place' })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
+  });
+
+  it('flags a take that copies 16 bars of a corpus piece, transposed, with its source; passes a random take', async () => {
+    const store = engine.store;
+    const track = piece.tracks.find((t) => t.noteCount > 0)!;
+    const [from, to] = [barTick(piece, 3), barTick(piece, 19)];
+    const notes = track.notes.pitch
+      .map((p, i) => ({ pitch: p + 5, velocity: 90, startTick: track.notes.startTick[i]! - from, endTick: track.notes.endTick[i]! - from, startSec: 0, endSec: 0, program: 0 }))
+      .filter((n) => n.startTick >= 0 && n.startTick < to - from);
+    expect(notes.length).toBeGreaterThan(20);
+    const random = seededRandom(99);
+    const noise = Array.from({ length: 64 }, (_, i) => ({ pitch: 50 + Math.floor(random() * 30), velocity: 90, startTick: i * 240 + Math.floor(random() * 3) * 80, endTick: i * 240 + 200, startSec: 0, endSec: 0, program: 0 }));
+    const model = store.training.model(modelId);
+    const checkpoint = store.training.generationCheckpoint(modelId);
+    const g = store.generations.insert({
+      name: 'copied and random',
+      modelId,
+      checkpointId: checkpoint.id,
+      checkpointEpoch: checkpoint.epoch,
+      primerLabel: 'no primer',
+      primer: { kind: 'none' },
+      params: { length: { unit: 'bars', value: 16 }, temperature: 1, topK: 0, topP: 1, greedy: false, variations: 2, seed: 1, constraints: {} },
+      parentId: null,
+      ppq: piece.ppq,
+      tempos: piece.tempos,
+      timeSignatures: piece.timeSignatures,
+      takes: [
+        { index: 0, notes, seamTick: 0, seamSec: 0, tokens: 0 },
+        { index: 1, notes: noise, seamTick: 0, seamSec: 0, tokens: 0 },
+      ],
+      notices: [],
+      seconds: 0,
+    });
+    expect(model.corpusId).not.toBeNull();
+    const check = await call<GenerationCheck>('generations.check', { id: g.id });
+    const [copied, fresh] = check.takes;
+    expect(copied!.copies).toBe(true);
+    expect(copied!.longestMatchNotes).toBeGreaterThanOrEqual(notes.length - 1);
+    expect(copied!.source!.pieceId).toBe(piece.id);
+    expect(Math.abs(copied!.source!.bars[0] - 3)).toBeLessThanOrEqual(1);
+    expect(Math.abs(copied!.source!.bars[1] - 18)).toBeLessThanOrEqual(1);
+    expect(copied!.matchTicks![0]).toBeLessThanOrEqual(notes[1]!.startTick);
+    expect(fresh!.copies).toBe(false);
+    expect(fresh!.longestMatchNotes).toBeLessThan(8);
+    expect(check.checkMs).toBeGreaterThan(0);
+    // A stricter threshold than the copy's length passes it.
+    expect((await call<GenerationCheck>('generations.check', { id: g.id, threshold: notes.length + 10 })).takes[0]!.copies).toBe(false);
   });
 });

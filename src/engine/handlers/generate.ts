@@ -16,7 +16,8 @@ type GenerateMethods =
   | 'generations.regenerate'
   | 'generations.midi'
   | 'generations.export'
-  | 'generations.exportToFolder';
+  | 'generations.exportToFolder'
+  | 'generations.check';
 
 export const generateHandlers: Pick<Handlers, GenerateMethods> = {
   'models.checkpoints': ({ modelId }, { store }) => {
@@ -64,6 +65,7 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
     files: exportGenerations(store, request).map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString('base64') })),
   }),
   'generations.exportToFolder': ({ folder, ...request }, { store }) => ({ files: writeExports(folder, exportGenerations(store, request)) }),
+  'generations.check': ({ id, threshold }, ctx) => ctx.originality.check(id, threshold),
   async 'generations.regenerate'({ id, take, seed, jobId }, ctx) {
     const g = await ctx.generation.regenerate(id, take, seed, jobId);
     ctx.emit('generations.changed', { modelId: g.modelId });
