@@ -15,9 +15,10 @@ import { vocabCommand } from './commands/vocab';
 import { trainCommand } from './commands/train';
 import { generateCommand, generationsCommand } from './commands/generate';
 import { exportCommand } from './commands/export';
+import { checkCommand } from './commands/check';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, generateCommand, generationsCommand, exportCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

@@ -122,6 +122,16 @@ describe('etude bench', () => {
     expect(many.code).toBe(2);
     expect(many.stderr).toMatch(/makes 2 files/);
 
+    const checked = etude(['check', '--db', db, '--generation', String(summary.generation), '--json']);
+    expect(checked.code, checked.stderr).toBe(0);
+    const report = JSON.parse(checked.stdout) as { corpus: string; takes: { take: number; longest_match_notes: number; copies: boolean; metrics: { pitch_class_distance: number } }[] };
+    expect(report.corpus).toBe('Starter tunes');
+    expect(report.takes.map((t) => t.take)).toEqual([1, 2]);
+    for (const t of report.takes) {
+      expect(t.copies).toBe(t.longest_match_notes >= 8);
+      expect(t.metrics.pitch_class_distance).toBeGreaterThanOrEqual(0);
+    }
+
     const bad = etude(['generate', '--db', db, '--model', 'cli', '--from', 'Starter tunes/No such tune', '--out', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toMatch(/no piece titled "No such tune" in Starter tunes/);

@@ -21,9 +21,9 @@ describe('originality index and style metrics (real corpus files)', () => {
     const file = fs.readdirSync(JIGS).filter((f) => f.endsWith('.mid')).sort()[0]!;
     await importSources(store.corpora, corpus.id, sourcesFromPaths([path.join(JIGS, file)]).sources, []);
     const index = CorpusIndex.build(store, corpus.id);
-    const [{ piece }] = [...store.corpora.iterateEncodable(corpus.id)];
-    const notes = piece!.notes.map((n) => ({ ...n }));
-    const metrics = styleMetrics(notes, piece!.ppq, index.profile, []);
+    const piece = [...store.corpora.iterateEncodable(corpus.id)][0]!.piece;
+    const notes = piece.notes.map((n) => ({ ...n }));
+    const metrics = styleMetrics(notes, piece.ppq, index.profile, []);
     expect(metrics.pitchClassDistance).toBeLessThan(0.01);
     expect(metrics.ioiDistance).toBeLessThan(0.01);
     expect(metrics.durationDistance).toBeLessThan(0.01);
@@ -31,11 +31,11 @@ describe('originality index and style metrics (real corpus files)', () => {
     expect(metrics.inKey.share).toBeGreaterThan(0.8); // a jig stays in its key
     // The whole tune, a fourth up, is found whole.
     const up = notes.map((n) => ({ ...n, pitch: n.pitch + 5 }));
-    expect(index.longestMatch(up, piece!.ppq).notes).toBe(notes.length);
+    expect(index.longestMatch(up, piece.ppq).notes).toBe(notes.length);
     // Delay the second half by half a beat: one onset gap changes, and the longest match stops there.
     const middle = Math.floor(notes.length / 2);
-    const moved = up.map((n, i) => (i >= middle ? { ...n, startTick: n.startTick + piece!.ppq / 2 } : n));
-    const m = index.longestMatch(moved, piece!.ppq).notes;
+    const moved = up.map((n, i) => (i >= middle ? { ...n, startTick: n.startTick + piece.ppq / 2 } : n));
+    const m = index.longestMatch(moved, piece.ppq).notes;
     expect(m).toBeLessThan(notes.length);
     expect(m).toBeGreaterThanOrEqual(middle);
   });

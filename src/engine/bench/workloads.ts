@@ -18,6 +18,7 @@ import { Engine } from '../engine';
 import type { RunInfo } from '../../shared/training';
 import { Store } from '../store/store';
 import { PRESETS } from '../../shared/presets';
+import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 
 export interface BenchResult {
@@ -312,6 +313,46 @@ export const WORKLOADS: Workload[] = [
         await engine.close();
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    },
+  },
+  {
+    name: 'originality-1m',
+    summary: 'the originality index of a 1M-note corpus, and the check of a 1,000-note take against it (target: under 100 ms)',
+    async run() {
+      return withTempStore(async (store) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-orig-'));
+        try {
+          const files = Array.from({ length: 10 }, (_, i) => {
+            const file = path.join(dir, `piece-${i}.mid`);
+            fs.writeFileSync(file, syntheticMidi(100_000 + i));
+            return file;
+          });
+          const corpus = store.corpora.create('Million');
+          await importSources(store.corpora, corpus.id, sourcesFromPaths(files).sources, []);
+          const index = CorpusIndex.build(store, corpus.id);
+          const piece = [...store.corpora.iterateEncodable(corpus.id)][3]!.piece;
+          const copied = piece.notes.slice(5000, 6000).map((n) => ({ ...n, pitch: n.pitch + 3 }));
+          const random = seededRandom(11);
+          const fresh = Array.from({ length: 1000 }, (_, i) => ({ pitch: 40 + Math.floor(random() * 40), startTick: i * 120 + Math.floor(random() * 4) * 40 }));
+          let started = performance.now();
+          const a = index.longestMatch(copied, piece.ppq);
+          const copiedMs = performance.now() - started;
+          started = performance.now();
+          const b = index.longestMatch(fresh, piece.ppq);
+          const freshMs = performance.now() - started;
+          return {
+            workload: 'originality-1m',
+            corpus_notes: index.profile.notes,
+            index_build_s: Math.round(index.buildSeconds * 100) / 100,
+            check_copied_ms: Math.round(copiedMs * 10) / 10,
+            copied_longest_match: a.notes,
+            check_random_ms: Math.round(freshMs * 10) / 10,
+            random_longest_match: b.notes,
+          };
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      });
     },
   },
   {
