@@ -128,6 +128,13 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('take').count(), { timeout: 30_000 }).toBe(2);
     await page.getByTestId('generation-name').waitFor();
     for (const take of await page.getByTestId('take').all()) expect(Number(await take.getAttribute('data-new-notes'))).toBeGreaterThan(0);
+    // Originality and style against the corpus, for every take.
+    await expect.poll(() => page.getByTestId('take-originality').count(), { timeout: 20_000 }).toBe(2);
+    for (const badge of await page.getByTestId('take-originality').all()) {
+      expect((await badge.getAttribute('data-copies')) === 'true').toBe(Number(await badge.getAttribute('data-longest')) >= 8);
+    }
+    await page.getByTestId('take-style-toggle').first().click();
+    expect(await page.getByTestId('take-style').first().locator('figure').count()).toBe(3);
     // Listening while generating: take 1 started with the passage as soon as the worker had it.
     const heard = Number(await page.getByTestId('compose-first-audible').getAttribute('data-ms'));
     console.log(`Compose: first notes handed to the audio clock ${heard} ms after Generate`);

@@ -1,3 +1,4 @@
+import type { GenerationCheck } from '../../../../shared/originality';
 import type { Constraints, GenerateRequest, GenerationInfo, GenerationProgress, GenerationSummary, LengthSpec, ScaleName, Take } from '../../../../shared/generation';
 import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../shared/library';
 import type { CheckpointInfo, ModelInfo } from '../../../../shared/training';
@@ -46,6 +47,10 @@ class ComposeState {
   /** The timeline of takes still arriving (before the generation is stored). */
   previewTimeline = $state<GenerationProgress['timeline']>(null);
   generations = $state<GenerationSummary[]>([]);
+  /** Originality and style of the shown generation's takes. */
+  check = $state<GenerationCheck | null>(null);
+  /** Hide takes that copy their corpus. */
+  hideCopies = $state(false);
   error = $state<string | null>(null);
   startedAt = 0;
   /** Previews replace the takes only for a new generation (a regenerated take arrives whole). */
@@ -210,8 +215,22 @@ class ComposeState {
   }
 
   show(g: GenerationInfo): void {
+    const same = this.current?.id === g.id;
     this.current = g;
     this.takes = g.takes;
+    if (!same || this.check?.takes.length !== g.takes.length) this.check = null;
+    void this.runCheck(g.id);
+  }
+
+  /** Checks the takes against the model's corpus (the first check of a corpus builds its index). */
+  async runCheck(id: number): Promise<void> {
+    try {
+      const check = await engine.client.call('generations.check', { id });
+      if (this.current?.id === id) this.check = check;
+    } catch {
+      // A model whose corpus was deleted has nothing to compare with: the takes simply show no badge.
+      if (this.current?.id === id) this.check = null;
+    }
   }
 
   async open(id: number): Promise<void> {
