@@ -4,6 +4,7 @@ import type { TfHost } from './workers/tf-host';
 import type { TrainingService } from './train/service';
 import type { GenerationService } from './generate/service';
 import type { OriginalityService } from './originality/check';
+import type { EvaluationService } from './train/evaluation-service';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
@@ -12,6 +13,7 @@ export interface EngineContext {
   training: TrainingService;
   generation: GenerationService;
   originality: OriginalityService;
+  evaluation: EvaluationService;
   /** Running imports by id, so a client can cancel one. */
   imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;

@@ -9,6 +9,7 @@ import { TfHost } from './workers/tf-host';
 import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
 import { OriginalityService } from './originality/check';
+import { EvaluationService } from './train/evaluation-service';
 
 export interface EngineOptions {
   dbPath: string;
@@ -50,7 +51,7 @@ export class Engine {
     const job = { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) };
     this.training = new TrainingService(store, tf, emit, job);
     this.generation = new GenerationService(store, tf, emit, job);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), imports: new Map(), emit };
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf, job), imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {

@@ -9,6 +9,7 @@ import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySu
 import { hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelInfo, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
+import type { ModelEvaluation } from './evaluation';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -118,6 +119,8 @@ export const methodInputs = {
   'runs.list': z.object({ modelId: id.optional() }).strict(),
   'runs.metrics': z.object({ runId: id }).strict(),
   'runs.checkpoints': z.object({ runId: id }).strict(),
+  /** Validation loss, perplexity and accuracy of a checkpoint (the best of the latest run by default), overall and by kind of token. */
+  'models.evaluate': z.object({ modelId: id, checkpointId: id.optional() }).strict(),
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
 
@@ -223,6 +226,7 @@ export interface MethodResults {
   'runs.metrics': MetricPoint[];
   'runs.checkpoints': CheckpointInfo[];
   'models.checkpoints': CheckpointInfo[];
+  'models.evaluate': ModelEvaluation;
   generate: GenerationInfo;
   'generate.cancel': { cancelled: boolean };
   'generations.list': GenerationSummary[];

@@ -103,6 +103,11 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
     const row = page.getByTestId('model-row').filter({ hasText: 'folk in the browser' });
     expect(await row.textContent()).toMatch(/lstm.*completed/);
+    // Validation scores by kind of token (notes and chords for this model).
+    await row.getByTestId('model-score').click();
+    await expect.poll(() => page.getByTestId('score-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('model-scores').textContent()).toMatch(/perplexity \d/);
+    expect(await page.getByTestId('score-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^note/)]));
     await row.getByRole('button', { name: 'Curves' }).click();
     await expect.poll(() => page.locator('#run-title').textContent()).toMatch(/^folk in the browser/);
   });

@@ -6,6 +6,7 @@ import { Engine } from '../../src/engine/engine';
 import type { EventMessage, MethodName } from '../../src/shared/api';
 import type { GenerationInfo, GenerationSummary, Take } from '../../src/shared/generation';
 import type { GenerationCheck } from '../../src/shared/originality';
+import type { ModelEvaluation } from '../../src/shared/evaluation';
 import { seededRandom } from '../../src/shared/random';
 import type { PieceDetail, PieceSummary } from '../../src/shared/library';
 import type { CheckpointInfo, RunInfo } from '../../src/shared/training';
@@ -292,5 +293,18 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(check.checkMs).toBeGreaterThan(0);
     // A stricter threshold than the copy's length passes it.
     expect((await call<GenerationCheck>('generations.check', { id: g.id, threshold: notes.length + 10 })).takes[0]!.copies).toBe(false);
+  });
+
+  it('scores the model on its validation pieces by kind of token, agreeing with the validation loss training recorded', async () => {
+    const evaluation = await call<ModelEvaluation>('models.evaluate', { modelId });
+    const checkpoint = (await call<CheckpointInfo[]>('models.checkpoints', { modelId })).find((c) => c.id === evaluation.checkpointId)!;
+    expect(checkpoint.kind).toBe('best');
+    expect(evaluation.loss).toBeCloseTo(checkpoint.valLoss!, 3);
+    expect(evaluation.perplexity).toBeCloseTo(Math.exp(evaluation.loss), 6);
+    const types = evaluation.byType.map((t) => t.type);
+    expect(types).toEqual(expect.arrayContaining(['Pitch', 'Dur', 'Pos', 'Bar']));
+    expect(evaluation.byType.reduce((a, t) => a + t.share, 0)).toBeCloseTo(1, 6);
+    expect(evaluation.byType.reduce((a, t) => a + t.loss * t.tokens, 0) / evaluation.tokens).toBeCloseTo(evaluation.loss, 6);
+    expect(evaluation.accuracy).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,7 @@ import type { Handlers } from './types';
 
 type GenerateMethods =
   | 'models.checkpoints'
+  | 'models.evaluate'
   | 'generate'
   | 'generate.cancel'
   | 'generations.list'
@@ -24,6 +25,7 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
     store.training.model(modelId);
     return store.training.modelCheckpoints(modelId);
   },
+  'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
   async generate(input, ctx) {
     const g = await ctx.generation.generate(input);
     ctx.emit('generations.changed', { modelId: g.modelId });

@@ -1,4 +1,5 @@
 import type { BackendInfo } from '../../shared/api';
+import type { ModelEvaluation } from '../../shared/evaluation';
 import type { Control, TrainerMessage, TrainJob } from '../train/trainer';
 import type { GenerateJob, GeneratorMessage } from '../generate/job';
 
@@ -9,6 +10,7 @@ export type ToTfWorker =
   | { type: 'control'; runId: number; control: Control }
   | { type: 'generate'; job: GenerateJob }
   | { type: 'generate.cancel'; jobId: string }
+  | { type: 'evaluate'; jobId: string; dbPath: string; checkpointId: number; nativeBinding?: string }
   | { type: 'shutdown' };
 
 /** Messages from the TF worker to the engine. */
@@ -19,4 +21,6 @@ export type FromTfWorker =
   /** Not sent by the worker: the host reports the thread's end (a crash, or close). */
   | { type: 'exit'; code: number }
   | TrainerMessage
-  | GeneratorMessage;
+  | GeneratorMessage
+  | { type: 'evaluate.done'; jobId: string; result: ModelEvaluation }
+  | { type: 'evaluate.failed'; jobId: string; message: string };

@@ -8,6 +8,7 @@ import type { BackendInfo } from '../../shared/api';
 import { parseBackendPreference, selectBackend } from '../tf/backend';
 import { JobControl, runTraining } from '../train/trainer';
 import { runGeneration } from '../generate/job';
+import { evaluateCheckpoint } from '../train/evaluate';
 import type { FromTfWorker, ToTfWorker } from './protocol';
 
 const port = parentPort;
@@ -52,6 +53,18 @@ port.on('message', (message: ToTfWorker) => {
         await backend;
         await runGeneration(message.job, () => cancelledGenerations.has(jobId), send);
         cancelledGenerations.delete(jobId);
+      })();
+      break;
+    }
+    case 'evaluate': {
+      const { jobId, dbPath, checkpointId, nativeBinding } = message;
+      void (async () => {
+        await backend;
+        try {
+          send({ type: 'evaluate.done', jobId, result: await evaluateCheckpoint(dbPath, checkpointId, nativeBinding) });
+        } catch (err) {
+          send({ type: 'evaluate.failed', jobId, message: err instanceof Error ? err.message : String(err) });
+        }
       })();
       break;
     }
