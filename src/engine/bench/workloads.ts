@@ -69,6 +69,15 @@ async function withJigs<T>(corporaDir: string, fn: (store: Store, corpusId: numb
   });
 }
 
+/** A caller of the engine that returns the value or throws the error's message. */
+function valueOf(engine: Engine): <T>(method: Parameters<Engine['call']>[0], input: unknown) => Promise<T> {
+  return async <T>(method: Parameters<Engine['call']>[0], input: unknown): Promise<T> => {
+    const reply = await engine.call(method, input);
+    if (!reply.ok) throw new Error(reply.error.message);
+    return reply.value as T;
+  };
+}
+
 /**
  * Seconds to generate 1,000 tokens, one take, as the studio does it: the model's incremental
  * stepper (state, KV cache, or the re-read window) and the sampler, after a 50-token primer.
@@ -220,11 +229,7 @@ export const WORKLOADS: Workload[] = [
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-loop-'));
       const engine = Engine.open({ dbPath: path.join(dir, 'bench.db') });
       try {
-        const value = async <T>(method: Parameters<Engine['call']>[0], input: unknown): Promise<T> => {
-          const reply = await engine.call(method, input);
-          if (!reply.ok) throw new Error(reply.error.message);
-          return reply.value as T;
-        };
+        const value = valueOf(engine);
         const [corpus] = await value<{ id: number }[]>('corpus.list', {});
         const vocab = await value<{ id: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'events' });
         const run = await value<RunInfo>('train.start', {
@@ -264,11 +269,7 @@ export const WORKLOADS: Workload[] = [
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-mem-'));
       const engine = Engine.open({ dbPath: path.join(dir, 'bench.db'), starterCorpus: false });
       try {
-        const value = async <T>(method: Parameters<Engine['call']>[0], input: unknown): Promise<T> => {
-          const reply = await engine.call(method, input);
-          if (!reply.ok) throw new Error(reply.error.message);
-          return reply.value as T;
-        };
+        const value = valueOf(engine);
         // Ten pieces of 100,000 notes: a million notes-and-chords tokens.
         const files = Array.from({ length: 10 }, (_, i) => {
           const file = path.join(dir, `piece-${i}.mid`);

@@ -1,17 +1,10 @@
 import type { z } from 'zod';
 import type { EncodingInfo, ParamValue } from '../../shared/encoding';
 import type { KeyPoint, MeterPoint, TempoPoint } from '../../shared/library';
+import type { GeneratedNote } from '../../shared/generation';
 
-/** One note of the tracks training uses, with the times the encodings need. */
-export interface NoteEvent {
-  pitch: number;
-  velocity: number;
-  startTick: number;
-  endTick: number;
-  startSec: number;
-  endSec: number;
-  program: number;
-}
+/** One note of the tracks training uses, with the times the encodings need (the shape a generated note has too). */
+export type NoteEvent = GeneratedNote;
 
 /** What an encoding reads: the selected notes of one piece, sorted by start then pitch, and its timeline. */
 export interface EncodableNotes {
