@@ -116,6 +116,9 @@ export const methodInputs = {
   /** Parameters and memory a model would need, before training it. */
   'train.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
   'models.list': none,
+  'models.rename': z.object({ id, name: z.string().trim().min(1, 'a model needs a name').max(200) }).strict(),
+  /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call. */
+  'models.delete': z.object({ id, confirm: z.literal(true) }).strict(),
   'runs.list': z.object({ modelId: id.optional() }).strict(),
   'runs.metrics': z.object({ runId: id }).strict(),
   'runs.checkpoints': z.object({ runId: id }).strict(),
@@ -222,6 +225,8 @@ export interface MethodResults {
   'train.status': { active: RunInfo | null; queued: RunInfo[] };
   'train.estimate': { parameters: number; weightsMb: number; trainingMb: number };
   'models.list': ModelInfo[];
+  'models.rename': ModelInfo;
+  'models.delete': { runs: number; checkpoints: number; generations: number };
   'runs.list': RunInfo[];
   'runs.metrics': MetricPoint[];
   'runs.checkpoints': CheckpointInfo[];

@@ -307,4 +307,28 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(evaluation.byType.reduce((a, t) => a + t.loss * t.tokens, 0) / evaluation.tokens).toBeCloseTo(evaluation.loss, 6);
     expect(evaluation.accuracy).toBeGreaterThan(0);
   });
+
+  it('renames and deletes a model with its runs, checkpoints and generations, never while it trains', async () => {
+    const before = (await call<GenerationSummary[]>('generations.list', { modelId })).length;
+    expect(before).toBeGreaterThan(0);
+    expect((await call<{ name: string }>('models.rename', { id: modelId, name: ' folk, renamed ' })).name).toBe('folk, renamed');
+    const other = await call<RunInfo>('train.start', {
+      vocabularyId: engine.store.training.model(modelId).vocabularyId,
+      model: 'busy',
+      spec: { arch: 'lstm', embedding: 8, units: 16, layers: 1, dropout: 0, dense: 0 },
+      hyperparams: { epochs: 50, batchSize: 32, sequenceLength: 32, stride: 4 },
+    });
+    expect(await engine.call('models.rename', { id: other.modelId, name: 'Folk, Renamed' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+    expect(await engine.call('models.delete', { id: other.modelId, confirm: true })).toMatchObject({ ok: false, error: { kind: 'conflict', message: expect.stringMatching(/is training/) } });
+    await call('train.cancel', { runId: other.id });
+    await engine.training.waitFor(other.id);
+    expect(await engine.call('models.delete', { id: modelId })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // confirm required
+    const freed = await call<{ runs: number; checkpoints: number; generations: number }>('models.delete', { id: modelId, confirm: true });
+    expect(freed.runs).toBe(1);
+    expect(freed.checkpoints).toBeGreaterThan(0);
+    expect(freed.generations).toBe(before);
+    expect((await call<{ id: number }[]>('models.list', {})).map((m) => m.id)).not.toContain(modelId);
+    expect(await call<GenerationSummary[]>('generations.list', { modelId })).toEqual([]);
+    expect((await call<{ name: string }[]>('corpus.list', {})).map((c) => c.name)).toContain('Starter tunes'); // the corpus stays
+  });
 });

@@ -13,6 +13,8 @@ type TrainingMethods =
   | 'train.status'
   | 'train.estimate'
   | 'models.list'
+  | 'models.rename'
+  | 'models.delete'
   | 'runs.list'
   | 'runs.metrics'
   | 'runs.checkpoints';
@@ -77,6 +79,12 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
   },
 
   'models.list': (_input, { store }) => store.training.models(),
+  'models.rename': ({ id, name }, { store }) => store.training.renameModel(id, name),
+  'models.delete': ({ id }, ctx) => {
+    const freed = ctx.store.training.deleteModel(id);
+    ctx.emit('generations.changed', { modelId: id });
+    return freed;
+  },
   'runs.list': ({ modelId }, { store }) => store.training.runs(modelId),
   'runs.metrics': ({ runId }, { store }) => {
     store.training.run(runId);

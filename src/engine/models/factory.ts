@@ -98,5 +98,7 @@ const TAPE_FACTOR = 6;
 export function rowsPerPass(spec: ModelSpec, vocabSize: number, sequenceLength: number, batchSize: number): number {
   if (spec.arch === 'rbm') return batchSize; // contrastive divergence is cheap and not split
   const perRow = sequenceLength * activationsPerStep(spec, vocabSize) * 4 * TAPE_FACTOR;
-  return Math.max(1, Math.min(batchSize, Math.floor(PASS_BUDGET_BYTES / perRow)));
+  const most = Math.max(1, Math.min(batchSize, Math.floor(PASS_BUDGET_BYTES / perRow)));
+  // Passes of near-equal size: 64 rows at most 30 a pass go 22 + 22 + 20, not 30 + 30 + 4.
+  return Math.ceil(batchSize / Math.ceil(batchSize / most));
 }

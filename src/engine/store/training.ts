@@ -81,6 +81,32 @@ export class TrainingRepo {
     return ids.map((id) => this.model(id));
   }
 
+  renameModel(id: number, name: string): ModelInfo {
+    const clean = name.trim();
+    const other = this.modelByName(clean);
+    if (other && other.id !== id) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
+    this.model(id);
+    this.db.prepare(`UPDATE models SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(clean, id);
+    return this.model(id);
+  }
+
+  /** Deletes a model with its runs, curves, checkpoints and generations, in one transaction; never while it trains. */
+  deleteModel(id: number): { runs: number; checkpoints: number; generations: number } {
+    const model = this.model(id);
+    const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(id) as number;
+    if (active > 0) throw new EtudeError('conflict', `"${model.name}" is training: stop or cancel its run before deleting it`);
+    return this.db.transaction(() => {
+      const count = (sql: string) => this.db.prepare(sql).pluck().get(id) as number;
+      const freed = {
+        runs: count('SELECT count(*) FROM runs WHERE model_id = ?'),
+        checkpoints: count('SELECT count(*) FROM checkpoints WHERE model_id = ?'),
+        generations: count('SELECT count(*) FROM generations WHERE model_id = ?'),
+      };
+      this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
+      return freed;
+    })();
+  }
+
   createRun(modelId: number, hyperparams: Hyperparams): RunInfo {
     const id = Number(
       this.db.prepare(`INSERT INTO runs (model_id, hyperparams, status) VALUES (?, ?, 'queued')`).run(modelId, JSON.stringify(hyperparams)).lastInsertRowid,

@@ -8,7 +8,8 @@ import type { TfHost } from '../workers/tf-host';
 /** Scores a model's checkpoint on its validation pieces, in the TF worker; the last score per checkpoint is kept in memory. */
 export class EvaluationService {
   private readonly pending = new Map<string, { resolve: (r: ModelEvaluation) => void; reject: (e: Error) => void }>();
-  private readonly cache = new Map<number, ModelEvaluation>();
+  /** By checkpoint id and creation time: an id SQLite reuses after a deletion is another checkpoint. */
+  private readonly cache = new Map<string, ModelEvaluation>();
 
   constructor(
     private readonly store: Store,
@@ -20,14 +21,15 @@ export class EvaluationService {
 
   async evaluate(modelId: number, checkpointId?: number): Promise<ModelEvaluation> {
     const checkpoint = this.store.training.generationCheckpoint(modelId, checkpointId);
-    const cached = this.cache.get(checkpoint.id);
+    const key = `${checkpoint.id}@${checkpoint.createdAt}`;
+    const cached = this.cache.get(key);
     if (cached) return cached;
     const jobId = randomUUID();
     const done = new Promise<ModelEvaluation>((resolve, reject) => this.pending.set(jobId, { resolve, reject }));
     try {
       await this.tf.send({ type: 'evaluate', jobId, dbPath: this.job.dbPath, checkpointId: checkpoint.id, ...(this.job.nativeBinding ? { nativeBinding: this.job.nativeBinding } : {}) });
       const result = await done;
-      this.cache.set(checkpoint.id, result);
+      this.cache.set(key, result);
       return result;
     } finally {
       this.pending.delete(jobId);
