@@ -192,6 +192,22 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('confirm-delete-generation').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByTestId('generations').locator('li').count()).toBe(0);
   });
+
+  it('renames a model and deletes one, with confirmation, on the Models page', async () => {
+    await page.keyboard.press('2');
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    const timing = page.getByTestId('model-row').filter({ hasText: 'timing' });
+    await timing.getByTestId('model-rename').click();
+    await page.getByTestId('model-rename-input').fill('timing, kept');
+    await page.getByTestId('model-rename-go').click();
+    await expect.poll(() => page.getByTestId('page-models').textContent()).toMatch(/timing, kept/);
+    await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).getByTestId('model-delete').click();
+    await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Keep it' }).click();
+    expect(await page.getByTestId('model-row').count()).toBe(2);
+    await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).getByTestId('model-delete').click();
+    await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(1);
+  });
 });
 
 /** The header and loudness of a PCM WAV file, read from its bytes. */
