@@ -2,6 +2,7 @@ import { Engine } from '../engine/engine';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../shared/api';
 import { unwrapReply } from '../shared/reply';
 import type { CorpusSummary } from '../shared/library';
+import type { ModelInfo } from '../shared/training';
 
 /** Opens the engine on the command's database for the length of `fn`, and always closes it. */
 export async function withEngine<T>(dbPath: string, fn: (call: EngineCaller, engine: Engine) => Promise<T>): Promise<T> {
@@ -22,4 +23,11 @@ export async function corpusNamed(call: EngineCaller, name: string): Promise<Cor
   const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
   if (!corpus) throw new Error(`no corpus named "${name}"`);
   return corpus;
+}
+
+/** The model of that name (any case), or a one-line error naming it. */
+export async function modelNamed(call: EngineCaller, name: string): Promise<ModelInfo> {
+  const model = (await call('models.list', {})).find((m) => m.name.toLowerCase() === name.trim().toLowerCase());
+  if (!model) throw new Error(`no model named "${name}"`);
+  return model;
 }

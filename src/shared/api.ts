@@ -137,8 +137,6 @@ export const methodInputs = {
   /** Stars one take (a keeper); the generation is starred while any take is. */
   'generations.starTake': z.object({ id, take: z.number().int().min(0).max(15), starred: z.boolean() }).strict(),
   'generations.delete': z.object({ id, confirm: z.literal(true) }).strict(),
-  /** One take as a Standard MIDI File (base64): the passage and continuation, or the continuation alone. */
-  'generations.midi': z.object({ id, take: z.number().int().min(0).max(15), part: z.enum(['whole', 'continuation']).default('whole') }).strict(),
   /** Generations as MIDI files (base64): one file per take, or a file per generation with a track per take. */
   'generations.export': z
     .object({
@@ -241,7 +239,6 @@ export interface MethodResults {
   'generations.starTake': GenerationInfo;
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
-  'generations.midi': { name: string; data: string };
   'generations.export': { files: { name: string; data: string }[] };
   'generations.check': GenerationCheck;
   'generations.exportToFolder': { files: string[] };

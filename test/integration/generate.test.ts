@@ -139,15 +139,18 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(redone.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick)).toEqual(g.takes[1]!.notes.filter((n) => n.startTick < g.takes[1]!.seamTick));
 
     // A take as MIDI, read back by our own reader: whole, with its tempo, or the continuation alone from tick 0.
-    const whole = await call<{ name: string; data: string }>('generations.midi', { id: g.id, take: 0 });
-    expect(whole.name).toBe('Keeper - take 1.mid');
+    const exportTake = async (part: 'whole' | 'continuation') =>
+      (await call<{ files: { name: string; data: string }[] }>('generations.export', { ids: [g.id], takes: [0], part })).files[0]!;
+    const whole = await exportTake('whole');
+    expect(whole.name).toBe(`folk - ${piece.title} - bars 1-2 - take 1.mid`);
     const wholeMidi = parseMidi(Buffer.from(whole.data, 'base64'));
     expect(wholeMidi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBe(redone.takes[0]!.notes.length);
     expect(wholeMidi.tempos[0]!.usPerQuarter).toBe(g.tempos[0]?.usPerQuarter ?? 500_000);
-    const part = parseMidi(Buffer.from((await call<{ data: string }>('generations.midi', { id: g.id, take: 0, part: 'continuation' })).data, 'base64'));
+    const part = parseMidi(Buffer.from((await exportTake('continuation')).data, 'base64'));
     const more = continuation(redone.takes[0]!);
+    const scale = 480 / g.ppq;
     const starts = part.tracks.flatMap((t) => Array.from(t.notes.startTick)).sort((a, b) => a - b);
-    expect(starts).toEqual(more.map((n) => n.startTick - redone.takes[0]!.seamTick).sort((a, b) => a - b));
+    expect(starts).toEqual(more.map((n) => Math.round((n.startTick - redone.takes[0]!.seamTick) * scale)).sort((a, b) => a - b));
 
     expect(await engine.call('generations.delete', { id: g.id })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // confirm required
     await call('generations.delete', { id: g.id, confirm: true });

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EventMessage } from '../../shared/api';
 import { SCALES, type Constraints, type LengthSpec, type PrimerSource, type ScaleName } from '../../shared/generation';
-import { takeFileName, takeToMidi } from '../../engine/export/midi-file';
 import { UsageError, type Command } from '../command';
-import { corpusNamed, withEngine, type EngineCaller } from '../engine-call';
+import { corpusNamed, modelNamed, withEngine, type EngineCaller } from '../engine-call';
 import { duration, table } from '../format';
 
 const TONICS: Record<string, number> = { c: 0, 'c#': 1, db: 1, d: 2, 'd#': 3, eb: 3, e: 4, f: 5, 'f#': 6, gb: 6, g: 7, 'g#': 8, ab: 8, a: 9, 'a#': 10, bb: 10, b: 11 };
@@ -100,8 +99,7 @@ export const generateCommand: Command = {
     if (ctx.values['rhythm-lock']) constraints.rhythmLock = true;
 
     return withEngine(ctx.dbPath, async (call, engine) => {
-      const model = (await call('models.list', {})).find((m) => m.name.toLowerCase() === modelName.toLowerCase());
-      if (!model) throw new Error(`no model named "${modelName}"`);
+      const model = await modelNamed(call, modelName);
       const primer = await parsePrimer(call, from);
       const jobId = `cli-${process.pid}`;
       const off = engine.on((m: EventMessage) => {
@@ -133,12 +131,8 @@ export const generateCommand: Command = {
         off();
         if (!ctx.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       }
-      fs.mkdirSync(out, { recursive: true });
-      const files = g.takes.map((take) => {
-        const file = path.join(out, takeFileName(g.name, take.index));
-        fs.writeFileSync(file, takeToMidi({ name: g.name, ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures }, take));
-        return file;
-      });
+      // One file per take, named model - piece - bars - take N, never over an existing file.
+      const { files } = await call('generations.exportToFolder', { ids: [g.id], folder: path.resolve(out) });
       const summary = {
         generation: g.id,
         name: g.name,
@@ -148,7 +142,7 @@ export const generateCommand: Command = {
         primer: g.primerLabel,
         seconds: g.seconds,
         notices: g.notices,
-        takes: g.takes.map((t, i) => ({ take: t.index + 1, file: files[i], tokens: t.tokens, notes: t.notes.length, continuation_notes: t.notes.filter((n) => n.startTick >= t.seamTick).length, seam_seconds: t.seamSec })),
+        takes: g.takes.map((t, i) => ({ take: t.index + 1, file: files[i]!, tokens: t.tokens, notes: t.notes.length, continuation_notes: t.notes.filter((n) => n.startTick >= t.seamTick).length, seam_seconds: t.seamSec })),
       };
       if (!ctx.json) {
         ctx.out(`${g.name}: ${g.takes.length} takes from ${g.primerLabel} in ${g.seconds.toFixed(2)} s (generation ${g.id})`);
@@ -167,13 +161,8 @@ export const generationsCommand: Command = {
   options: { model: { type: 'string' }, starred: { type: 'boolean' } },
   async run(ctx) {
     return withEngine(ctx.dbPath, async (call) => {
-      let modelId: number | undefined;
       const name = ctx.values.model as string | undefined;
-      if (name) {
-        const model = (await call('models.list', {})).find((m) => m.name.toLowerCase() === name.trim().toLowerCase());
-        if (!model) throw new Error(`no model named "${name}"`);
-        modelId = model.id;
-      }
+      const modelId = name ? (await modelNamed(call, name)).id : undefined;
       const list = await call('generations.list', { ...(modelId ? { modelId } : {}), ...(ctx.values.starred ? { starred: true } : {}) });
       if (!ctx.json) {
         if (list.length === 0) ctx.out('no generations yet');

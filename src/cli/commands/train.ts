@@ -3,7 +3,7 @@ import { ENCODING_KINDS, type EncodingKind } from '../../shared/encoding';
 import { DEFAULT_PRESET_FOR, PRESETS, presetByName } from '../../shared/presets';
 import { hyperparams as hyperparamsSchema, modelSpec, type Hyperparams, type RunInfo } from '../../shared/training';
 import { UsageError, type Command } from '../command';
-import { corpusNamed, withEngine } from '../engine-call';
+import { corpusNamed, modelNamed, withEngine } from '../engine-call';
 import { parseParamFlags } from './vocab';
 
 function numberFlag(value: unknown, name: string): number | undefined {
@@ -45,8 +45,7 @@ export const trainCommand: Command = {
     const run: RunInfo = await withEngine(ctx.dbPath, async (call, engine) => {
       let runId: number;
       if (ctx.values.resume) {
-        const model = (await call('models.list', {})).find((m) => m.name.toLowerCase() === modelName.toLowerCase());
-        if (!model) throw new Error(`no model named "${modelName}"`);
+        const model = await modelNamed(call, modelName);
         const last = (await call('runs.list', { modelId: model.id })).at(-1);
         if (!last) throw new Error(`model "${modelName}" has no run to resume`);
         if (last.status === 'completed') throw new Error(`the last run of "${modelName}" completed; there is nothing to resume`);

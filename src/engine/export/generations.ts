@@ -4,7 +4,8 @@ import path from 'node:path';
 import { EtudeError } from '../../shared/errors';
 import type { GenerationInfo } from '../../shared/generation';
 import type { Store } from '../store/store';
-import { exportFileName, parseGrid, takesToMidi } from './midi-file';
+import { exportFileName } from '../../shared/file-names';
+import { parseGrid, takesToMidi } from './midi-file';
 
 export interface ExportRequest {
   ids: number[];
@@ -29,11 +30,10 @@ export function exportGenerations(store: Store, request: ExportRequest): { name:
     if (takes.length === 0) throw new EtudeError('invalid_input', `generation ${id} has no take ${request.takes!.map((t) => t + 1).join(', ')}`);
     const timeline = { name: g.name, model: g.model, ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures };
     const options = { part: request.part, quantize: grid };
-    const suffix = request.part === 'continuation' ? ' (continuation)' : '';
     if (request.layout === 'tracks') {
-      files.push({ name: exportFileName(g.model, g.primerLabel, null).replace(/\.mid$/, `${suffix}.mid`), bytes: takesToMidi(timeline, takes, options) });
+      files.push({ name: exportFileName(g.model, g.primerLabel, null, request.part), bytes: takesToMidi(timeline, takes, options) });
     } else {
-      for (const take of takes) files.push({ name: exportFileName(g.model, g.primerLabel, take.index).replace(/\.mid$/, `${suffix}.mid`), bytes: takesToMidi(timeline, [take], options) });
+      for (const take of takes) files.push({ name: exportFileName(g.model, g.primerLabel, take.index, request.part), bytes: takesToMidi(timeline, [take], options) });
     }
   }
   // Two generations from the same passage would share names: number the later ones.

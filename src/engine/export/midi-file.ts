@@ -78,35 +78,3 @@ export function takesToMidi(timeline: MidiTimeline, takes: readonly Take[], opti
   }
   return midi.toArray();
 }
-
-/** One take (the CLI's generate, the Compose page's Save MIDI). */
-export function takeToMidi(timeline: MidiTimeline, take: Take, part: 'whole' | 'continuation' = 'whole'): Uint8Array {
-  return takesToMidi(timeline, [take], { part });
-}
-
-/** Characters no file system takes, and control characters, become spaces. */
-function safe(text: string): string {
-  return [...text]
-    .map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? ' ' : c))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 120);
-}
-
-/** A file name for a take: the generation's name made safe for any file system. */
-export function takeFileName(name: string, take: number): string {
-  return `${safe(name) || 'take'} - take ${take + 1}.mid`;
-}
-
-/**
- * `model - piece - bars - take N.mid`, from the generation's primer label
- * ("Starter tunes/Greensleeves@bars=1-4", "scale.mid", "no primer"…); without a take, for a file of all takes.
- */
-export function exportFileName(model: string, primerLabel: string, take: number | null, ext = 'mid'): string {
-  const [where, range] = primerLabel.split('@') as [string, string | undefined];
-  const piece = where.includes('/') ? where.slice(where.indexOf('/') + 1) : where.replace(/\.(mid|midi|kar)$/i, '');
-  const span = range?.startsWith('bars=') ? `bars ${range.slice(5)}` : range?.startsWith('seconds=') ? `${range.slice(8)} s` : null;
-  const parts = [model, piece, span, take === null ? 'all takes' : `take ${take + 1}`].filter((p): p is string => !!p).map(safe);
-  return `${parts.join(' - ')}.${ext}`;
-}

@@ -1,5 +1,3 @@
-import { EtudeError } from '../../shared/errors';
-import { takeFileName, takeToMidi } from '../export/midi-file';
 import { exportGenerations, writeExports } from '../export/generations';
 import type { Handlers } from './types';
 
@@ -15,7 +13,6 @@ type GenerateMethods =
   | 'generations.starTake'
   | 'generations.delete'
   | 'generations.regenerate'
-  | 'generations.midi'
   | 'generations.export'
   | 'generations.exportToFolder'
   | 'generations.check';
@@ -54,14 +51,6 @@ export const generateHandlers: Pick<Handlers, GenerateMethods> = {
     ctx.store.generations.delete(id);
     ctx.emit('generations.changed', { modelId });
     return { deleted: true as const };
-  },
-  'generations.midi': ({ id, take, part }, { store }) => {
-    const g = store.generations.get(id);
-    const t = g.takes.find((x) => x.index === take);
-    if (!t) throw new EtudeError('invalid_input', `generation ${id} has ${g.takes.length} takes; there is no take ${take + 1}`);
-    const bytes = takeToMidi({ name: g.name, ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures }, t, part);
-    const name = takeFileName(part === 'continuation' ? `${g.name} (continuation)` : g.name, take);
-    return { name, data: Buffer.from(bytes).toString('base64') };
   },
   'generations.export': (request, { store }) => ({
     files: exportGenerations(store, request).map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString('base64') })),

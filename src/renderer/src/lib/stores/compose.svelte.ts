@@ -214,11 +214,12 @@ class ComposeState {
     if (this.jobId) await engine.client.call('generate.cancel', { jobId: this.jobId });
   }
 
-  show(g: GenerationInfo): void {
-    const same = this.current?.id === g.id;
+  /** Shows a generation; its takes are checked against the corpus unless only their stars changed. */
+  show(g: GenerationInfo, recheck = true): void {
     this.current = g;
     this.takes = g.takes;
-    if (!same || this.check?.takes.length !== g.takes.length) this.check = null;
+    if (!recheck) return;
+    this.check = null;
     void this.runCheck(g.id);
   }
 
@@ -237,18 +238,9 @@ class ComposeState {
     this.show(await engine.client.call('generations.get', { id }));
   }
 
-  midi(id: number, take: number, part: 'whole' | 'continuation'): Promise<{ name: string; data: string }> {
-    return engine.client.call('generations.midi', { id, take, part });
-  }
-
   async starTake(take: number, starred: boolean): Promise<void> {
     if (!this.current) return;
-    this.show(await engine.client.call('generations.starTake', { id: this.current.id, take, starred }));
-  }
-
-  async star(id: number, starred: boolean): Promise<void> {
-    const g = await engine.client.call('generations.star', { id, starred });
-    if (this.current?.id === id) this.current = g;
+    this.show(await engine.client.call('generations.starTake', { id: this.current.id, take, starred }), false);
   }
 
   async rename(id: number, name: string): Promise<void> {
