@@ -147,6 +147,17 @@ export async function continuePassage(
   throw new Error('this model cannot generate');
 }
 
+/** What every continuation needs: the encoding, the passage's timeline, where it must end and its step budget. */
+function planOf(passage: Passage, vocab: VocabularyContext, length: LengthSpec) {
+  return {
+    encoding: encodingOf(vocab.encoding),
+    context: { ppq: passage.ppq, tempos: passage.tempos, timeSignatures: passage.timeSignatures } satisfies DecodeContext,
+    map: new TempoMap(passage.ppq, passage.tempos),
+    target: targetTick(passage, length),
+    budget: length.unit === 'tokens' ? length.value : MAX_TOKENS,
+  };
+}
+
 function passageAsEncodable(passage: Passage) {
   return {
     ppq: passage.ppq,
@@ -165,11 +176,9 @@ async function continueTokens(
   options: ContinueOptions,
   hooks: ContinueHooks,
 ): Promise<{ takes: Take[]; notices: string[] }> {
-  const encoding = encodingOf(vocab.encoding);
+  const { encoding, context, map, target, budget } = planOf(passage, vocab, options.length);
   const notices: string[] = [];
   const ids = new Map(vocab.tokens.map((t, i) => [t, i]));
-  const context: DecodeContext = { ppq: passage.ppq, tempos: passage.tempos, timeSignatures: passage.timeSignatures };
-  const map = new TempoMap(passage.ppq, passage.tempos);
 
   // The passage as the vocabulary's tokens; a token it lacks becomes the same one an octave or two away, else is left out.
   const encoded = passage.notes.length > 0 ? encoding.encode(passageAsEncodable(passage), vocab.params) : { representation: 'tokens' as const, tokens: [] };
@@ -203,8 +212,6 @@ async function continueTokens(
   const vocabSize = vocab.tokens.length;
   const randoms = Array.from({ length: V }, (_, v) => seededRandom(seedFor(options.seed, v)));
   const generated: number[][] = Array.from({ length: V }, () => []);
-  const target = targetTick(passage, options.length);
-  const budget = options.length.unit === 'tokens' ? options.length.value : MAX_TOKENS;
   const primerKeys = new Set(encoding.decode({ representation: 'tokens', tokens: primer }, vocab.params, context).map(noteKey));
   const clock = encoding.clockAfter?.(primer, vocab.params, passage.ppq) ?? null;
   const shift = clock === null ? 0 : passage.endTick - clock;
@@ -288,10 +295,8 @@ function drawByCount(counts: number[], bias: Float32Array, random: () => number)
 }
 
 async function continueFeatures(model: PsdLstm, vocab: VocabularyContext, passage: Passage, options: ContinueOptions, hooks: ContinueHooks): Promise<{ takes: Take[]; notices: string[] }> {
-  const encoding = encodingOf(vocab.encoding);
+  const { encoding, context, map, target, budget } = planOf(passage, vocab, options.length);
   const notices: string[] = [];
-  const context: DecodeContext = { ppq: passage.ppq, tempos: passage.tempos, timeSignatures: passage.timeSignatures };
-  const map = new TempoMap(passage.ppq, passage.tempos);
   const encoded = passage.notes.length > 0 ? encoding.encode(passageAsEncodable(passage), vocab.params) : { representation: 'features' as const, width: 3, data: new Float32Array(0) };
   if (encoded.representation !== 'features') throw new Error(`${vocab.encoding} does not encode features`);
   const rows = encoded.data.length / 3;
@@ -305,8 +310,6 @@ async function continueFeatures(model: PsdLstm, vocab: VocabularyContext, passag
   if (c.rhythmLock && rows === 0) notices.push('the rhythm lock needs a passage to take its rhythm from: not applied');
   const randoms = Array.from({ length: V }, (_, v) => seededRandom(seedFor(options.seed, v)));
   const generated: number[][] = Array.from({ length: V }, () => []);
-  const target = targetTick(passage, options.length);
-  const budget = options.length.unit === 'tokens' ? options.length.value : MAX_TOKENS;
   const primerKeys = new Set(encoding.decode(encoded, vocab.params, context).map(noteKey));
   const decodeTake = (v: number): Decoded => {
     const data = new Float32Array(encoded.data.length + generated[v]!.length);
@@ -362,10 +365,8 @@ async function continueFeatures(model: PsdLstm, vocab: VocabularyContext, passag
 }
 
 async function continueRows(model: Rbm, vocab: VocabularyContext, passage: Passage, options: ContinueOptions, hooks: ContinueHooks): Promise<{ takes: Take[]; notices: string[] }> {
-  const encoding = encodingOf(vocab.encoding);
+  const { encoding, context, map, target, budget } = planOf(passage, vocab, options.length);
   const notices: string[] = [];
-  const context: DecodeContext = { ppq: passage.ppq, tempos: passage.tempos, timeSignatures: passage.timeSignatures };
-  const map = new TempoMap(passage.ppq, passage.tempos);
   const width = vocab.width;
   const W = options.window;
   const known = Math.floor(W / 2);
@@ -379,8 +380,6 @@ async function continueRows(model: Rbm, vocab: VocabularyContext, passage: Passa
   const V = options.variations;
   const rows: Uint8Array[] = Array.from({ length: V }, () => Uint8Array.from(encoded.data));
   const primerRows = encoded.data.length / width;
-  const target = targetTick(passage, options.length);
-  const budget = options.length.unit === 'tokens' ? options.length.value : MAX_TOKENS;
   const primerKeys = new Set(encoding.decode(encoded, vocab.params, context).map(noteKey));
   const program = passageProgram(passage, vocab);
   const decodeTake = (v: number): Decoded =>

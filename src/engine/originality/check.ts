@@ -43,7 +43,7 @@ const distance = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + Mat
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export function styleMetrics(continuation: readonly GeneratedNote[], ppq: number, corpus: CorpusProfile, passage: readonly GeneratedNote[]): StyleMetrics {
-  const take = profileOf([{ notes: continuation.map((n) => ({ ...n })), ppq }]);
+  const take = profileOf([{ notes: continuation, ppq }]);
   const key = estimateKey(passage.length > 0 ? passage : continuation);
   const scale = (key.mode === 'major' ? [0, 2, 4, 5, 7, 9, 11] : [0, 2, 3, 5, 7, 8, 10]).map((d) => (d + key.tonic) % 12);
   const inKey = continuation.length === 0 ? 0 : continuation.filter((n) => scale.includes(n.pitch % 12)).length / continuation.length;

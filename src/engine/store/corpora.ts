@@ -96,6 +96,8 @@ function likePattern(search: string): string {
 
 /** Corpora, pieces and tracks. All corpus SQL lives here. */
 export class CorpusRepo {
+  private encodableStatements: { piece: Database.Statement; tracks: Database.Statement } | null = null;
+
   constructor(private readonly db: Database.Database) {}
 
   create(name: string): CorpusRow {
@@ -375,20 +377,21 @@ export class CorpusRepo {
 
   /** One piece as the encodings read it, through its corpus's track rule (or the one given). */
   encodable(pieceId: number, rule?: TrackRule): { pieceId: number; title: string; contentHash: string; piece: EncodableNotes } {
-    const row = this.db
-      .prepare(
+    // Prepared once: a vocabulary build or an originality index reads every piece through here.
+    this.encodableStatements ??= {
+      piece: this.db.prepare(
         `SELECT p.id, p.title, p.content_hash AS contentHash, p.ppq, p.duration_ticks AS durationTicks, p.tempos,
                 p.time_signatures AS timeSignatures, p.key_signatures AS keySignatures, c.track_rule AS trackRule
          FROM pieces p JOIN corpora c ON c.id = p.corpus_id WHERE p.id = ?`,
-      )
-      .get(pieceId) as
+      ),
+      tracks: this.db.prepare(`SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`),
+    };
+    const row = this.encodableStatements.piece.get(pieceId) as
       | { id: number; title: string; contentHash: string; ppq: number; durationTicks: number; tempos: string; timeSignatures: string; keySignatures: string; trackRule: string }
       | undefined;
     if (!row) throw new EtudeError('not_found', `no piece with id ${pieceId}`);
     const tracks = (
-      this.db
-        .prepare(`SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`)
-        .all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]
+      this.encodableStatements.tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]
     ).map((t) => ({ ...t, isDrum: t.isDrum === 1 }));
     const notes: NoteEvent[] = [];
     for (const t of selectTracks(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule))) {
