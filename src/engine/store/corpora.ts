@@ -41,22 +41,8 @@ const SORT_COLUMNS: Record<PieceSort, string> = {
   imported: 'p.imported_at',
 };
 
-interface PieceRow {
-  id: number;
-  corpusId: number;
-  title: string;
-  sourceName: string;
-  sourceFormat: 'midi' | 'abc';
-  durationSeconds: number;
-  noteCount: number;
-  trackCount: number;
-  pitchMin: number | null;
-  pitchMax: number | null;
-  tempos: string;
-  timeSignatures: string;
-  keySignatures: string;
-  importedAt: string;
-}
+/** A piece as stored: the summary's columns, with the timeline still as JSON (tempo, meter and key are derived from it). */
+type PieceRow = Omit<PieceSummary, 'bpm' | 'meter' | 'key'> & { tempos: string; timeSignatures: string; keySignatures: string };
 
 const PIECE_COLUMNS = `p.id, p.corpus_id AS corpusId, p.title, p.source_name AS sourceName, p.source_format AS sourceFormat,
   p.duration_seconds AS durationSeconds, p.note_count AS noteCount,
