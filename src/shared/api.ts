@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
-import { hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelInfo, type RunInfo } from './training';
+import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelInfo, type ModelSummary, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
@@ -15,6 +15,7 @@ import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDe
 const none = z.object({}).strict();
 const id = z.number().int().positive();
 const corpusName = z.string().trim().min(1, 'a corpus needs a name').max(200);
+const modelName = z.string().trim().min(1, 'a model needs a name').max(200);
 const trackRule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('first-instrument') }).strict(),
   z.object({ kind: z.literal('piano') }).strict(),
@@ -116,7 +117,7 @@ export const methodInputs = {
   /** Parameters and memory a model would need, before training it. */
   'train.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
   'models.list': none,
-  'models.rename': z.object({ id, name: z.string().trim().min(1, 'a model needs a name').max(200) }).strict(),
+  'models.rename': z.object({ id, name: modelName }).strict(),
   /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call. */
   'models.delete': z.object({ id, confirm: z.literal(true) }).strict(),
   'runs.list': z.object({ modelId: id.optional() }).strict(),
@@ -126,6 +127,26 @@ export const methodInputs = {
   'models.evaluate': z.object({ modelId: id, checkpointId: id.optional() }).strict(),
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
+  /** A copy of a model (runs, curves, checkpoints) under a new name ("… copy" when none is given). */
+  'models.duplicate': z.object({ id, name: modelName.optional() }).strict(),
+  /** Chooses the checkpoint Compose generates from; null goes back to the latest run's best. */
+  'models.setGenerationCheckpoint': z.object({ id, checkpointId: id.nullable() }).strict(),
+  /** A new run of the model from its checkpoint (the furthest of its latest run by default), on its own corpus. */
+  'models.continue': z.object({ modelId: id, checkpointId: id.optional(), hyperparams: hyperparamOverrides.optional() }).strict(),
+  /** A new model that starts from this one's checkpoint and learns another corpus (vocabulary extended, not replaced). */
+  'models.fineTune': z
+    .object({ modelId: id, corpusId: id, name: modelName, checkpointId: id.optional(), hyperparams: hyperparamOverrides.optional() })
+    .strict(),
+  /** The model card: corpus and its hash, encoding, hyperparameters, curves, auditions, training time and machine. */
+  'models.card': z.object({ id }).strict(),
+  /** A model as one file (base64), at its generation checkpoint or the one given; optimizer state only when asked. */
+  'models.export': z.object({ id, checkpointId: id.optional(), optimizer: z.boolean().default(false) }).strict(),
+  /** The same, written to a path on this machine (the desktop app and the CLI). */
+  'models.exportToFile': z.object({ id, path: z.string().min(1).max(4096), checkpointId: id.optional(), optimizer: z.boolean().default(false) }).strict(),
+  /** Imports a model file sent as bytes (the web studio); nothing is stored unless the whole file checks out. */
+  'models.import': z.object({ fileName: z.string().min(1).max(1024), data: z.base64().max(140_000_000), name: modelName.optional() }).strict(),
+  /** Imports a model file from a path on this machine. */
+  'models.importFile': z.object({ path: z.string().min(1).max(4096), name: modelName.optional() }).strict(),
 
   /** Continues a passage with a model: several takes, stored when finished. `jobId` (chosen by the caller) lets it be cancelled. */
   generate: generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
@@ -222,7 +243,16 @@ export interface MethodResults {
   'train.cancel': RunInfo;
   'train.status': { active: RunInfo | null; queued: RunInfo[] };
   'train.estimate': { parameters: number; weightsMb: number; trainingMb: number };
-  'models.list': ModelInfo[];
+  'models.list': ModelSummary[];
+  'models.duplicate': ModelInfo;
+  'models.setGenerationCheckpoint': ModelInfo;
+  'models.continue': RunInfo;
+  'models.fineTune': { model: ModelInfo; run: RunInfo; newTokens: number };
+  'models.card': ModelCard;
+  'models.export': { name: string; data: string };
+  'models.exportToFile': { path: string; bytes: number };
+  'models.import': ModelInfo;
+  'models.importFile': ModelInfo;
   'models.rename': ModelInfo;
   'models.delete': { runs: number; checkpoints: number; generations: number };
   'runs.list': RunInfo[];
@@ -262,6 +292,8 @@ export interface EngineEvents {
   'train.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
   /** A generation's progress, with its takes so far now and then (to play the first notes at once). */
   'generate.progress': GenerationProgress;
+  /** Models were added, renamed, copied, imported or deleted: lists should refresh. */
+  'models.changed': { modelId: number | null };
   /** Generations were added, changed or deleted: lists should refresh. */
   'generations.changed': { modelId: number };
   /** Corpora or pieces changed: lists should refresh. */

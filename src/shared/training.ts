@@ -109,7 +109,23 @@ export const hyperparams = z
 
 export type Hyperparams = z.infer<typeof hyperparams>;
 
+/**
+ * Some hyperparameters, none filled in by default: a continued or fine-tuned run takes the rest
+ * from the run it starts from (`hyperparams.partial()` would fill every default in).
+ */
+export const hyperparamOverrides = z
+  .object(Object.fromEntries(Object.entries(hyperparams.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()])))
+  .strict() as unknown as z.ZodType<Partial<Hyperparams>>;
+
 export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'cancelled' | 'interrupted' | 'failed' | 'diverged';
+
+/** Where a model came from: trained here, or copied, fine-tuned or imported from another. */
+export type ModelOrigin =
+  | { kind: 'trained' }
+  | { kind: 'duplicate'; from: string }
+  | { kind: 'fine-tune'; from: string; fromEpoch: number; corpus: string; newTokens: number }
+  | { kind: 'import'; file: string; originalName: string; exportedAt: string; exportedBy: string }
+  | { kind: 'layers'; file: string; layers: string[] };
 
 export interface ModelInfo {
   id: number;
@@ -119,8 +135,76 @@ export interface ModelInfo {
   architecture: Architecture;
   spec: ModelSpec;
   parameters: number;
+  origin: ModelOrigin;
+  /** The checkpoint Compose uses unless told otherwise (null: the latest run's best). */
+  generationCheckpointId: number | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A model as the Models page lists it. */
+export interface ModelSummary extends ModelInfo {
+  corpus: string | null;
+  encoding: string;
+  vocabularySize: number;
+  /** Epochs over all its runs. */
+  epochs: number;
+  bestValLoss: number | null;
+  /** Bytes its checkpoints, curves and generations take in the studio's database (about). */
+  sizeBytes: number;
+  checkpoints: number;
+  backend: string | null;
+  latestRunId: number | null;
+  status: RunStatus | null;
+  seconds: number;
+}
+
+/** The machine a run trained on, for the model card. */
+export interface MachineInfo {
+  os: string;
+  arch: string;
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  backend: string;
+  threads: number;
+  simd: boolean;
+}
+
+export interface CardRun {
+  hyperparams: Hyperparams;
+  status: RunStatus;
+  epochs: number;
+  steps: number;
+  bestValLoss: number | null;
+  seconds: number;
+  backend: string | null;
+  machine: MachineInfo | null;
+  /** What the run started from, when not from scratch ("my jigs, epoch 12"). */
+  startedFrom: string | null;
+  createdAt: string;
+  endedAt: string | null;
+  /** Training and validation loss per epoch. */
+  curve: { epoch: number; loss: number | null; valLoss: number | null }[];
+  /** True for runs done on another machine before the model was imported. */
+  imported: boolean;
+}
+
+/** Everything a musician (or a colleague receiving the file) needs to know about a model. */
+export interface ModelCard {
+  name: string;
+  architecture: Architecture;
+  spec: ModelSpec;
+  parameters: number;
+  origin: ModelOrigin;
+  corpus: { name: string; hash: string | null; pieces: number; steps: number };
+  vocabulary: { encoding: string; encodingVersion: number; params: Record<string, string | number | boolean>; size: number; coverage: number };
+  runs: CardRun[];
+  auditions: { epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: CheckpointAudition }[];
+  trainingSeconds: number;
+  epochs: number;
+  bestValLoss: number | null;
+  createdAt: string;
 }
 
 export interface RunInfo {

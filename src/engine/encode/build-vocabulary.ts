@@ -25,6 +25,11 @@ export interface BuildOptions {
   maxSize?: number;
   /** Build again even if an identical vocabulary exists. */
   rebuild?: boolean;
+  /**
+   * Keep this token table (a model's, when fine-tuning it on this corpus) at its ids, and append
+   * the corpus's tokens it lacks after it: the model's embedding and output rows keep their meaning.
+   */
+  extend?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -58,7 +63,9 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
     .update(canonical(params))
     .update(JSON.stringify(corpus.trackRule))
     .update(hashes.join(','))
+    .update(options.extend ? `extend:${createHash('sha256').update(options.extend.join('\u0000')).digest('hex')}` : '')
     .digest('hex');
+  const corpusHash = createHash('sha256').update(hashes.join(',')).digest('hex');
   if (!options.rebuild) {
     const existing = store.vocabularies.byFingerprint(fingerprint);
     if (existing) return existing;
@@ -123,11 +130,16 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
 
   if (encoding.info.representation === 'tokens') {
     const all = [...provisional.entries()].map(([token, id]) => ({ token, id, count: counts[id]! }));
-    const eligible = all.filter((t) => t.count >= minCount).sort((a, b) => b.count - a.count || (a.token < b.token ? -1 : 1));
-    const room = maxSize - SPECIAL_TOKENS.length;
+    const base = options.extend ?? [...SPECIAL_TOKENS];
+    const baseIds = new Map(base.map((token, i) => [token, i]));
+    const eligible = all
+      .filter((t) => t.count >= minCount && !baseIds.has(t.token))
+      .sort((a, b) => b.count - a.count || (a.token < b.token ? -1 : 1));
+    const room = Math.max(0, maxSize - base.length);
     const kept = eligible.slice(0, room);
     const totalCount = counts.reduce((a, b) => a + b, 0);
-    const keptCount = kept.reduce((a, t) => a + t.count, 0);
+    const inBase = all.filter((t) => baseIds.has(t.token) && !(SPECIAL_TOKENS as readonly string[]).includes(t.token));
+    const keptCount = kept.reduce((a, t) => a + t.count, 0) + inBase.reduce((a, t) => a + t.count, 0);
     coverage = totalCount === 0 ? 1 : keptCount / totalCount;
     if (eligible.length > room) {
       warnings.push(
@@ -138,11 +150,13 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
     if (coverage < LOW_COVERAGE) {
       warnings.push(`Only ${(coverage * 100).toFixed(1)}% of the corpus is in the vocabulary; the rest becomes <unk>, which the model cannot play. Consider coarser parameters.`);
     }
-    tokens = [...SPECIAL_TOKENS.map((token) => ({ token, count: 0 })), ...kept.map((t) => ({ token: t.token, count: t.count }))];
+    const baseCounts = new Map(inBase.map((t) => [t.token, t.count]));
+    tokens = [...base.map((token) => ({ token, count: baseCounts.get(token) ?? 0 })), ...kept.map((t) => ({ token: t.token, count: t.count }))];
     const remap = new Int32Array(counts.length).fill(UNK);
-    kept.forEach((t, i) => (remap[t.id] = SPECIAL_TOKENS.length + i));
+    for (const t of inBase) remap[t.id] = baseIds.get(t.token)!;
+    kept.forEach((t, i) => (remap[t.id] = base.length + i));
     const unkCount = totalCount - keptCount;
-    tokens[UNK]!.count = unkCount;
+    if (tokens[UNK]?.token === SPECIAL_TOKENS[UNK]) tokens[UNK]!.count = unkCount;
     for (const piece of encodedPieces) {
       const ids = piece.data as Int32Array;
       for (let i = 0; i < ids.length; i++) ids[i] = remap[ids[i]!]!;
@@ -160,6 +174,7 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
     corpusId: corpus.id,
     corpusName: corpus.name,
     fingerprint,
+    corpusHash,
     encoding: options.encoding as EncodingKind,
     encodingVersion: encoding.info.version,
     params,

@@ -4,8 +4,9 @@ import type { Handlers } from './types';
 import { vocabHandlers } from './vocab';
 import { trainingHandlers } from './training';
 import { generateHandlers } from './generate';
+import { modelHandlers } from './models';
 
 export type { Handlers } from './types';
 
 /** One handler per API method; the type makes a missing handler a compile error. */
-export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers, ...vocabHandlers, ...trainingHandlers, ...generateHandlers };
+export const handlers: Handlers = { ...engineHandlers, ...corpusHandlers, ...vocabHandlers, ...trainingHandlers, ...modelHandlers, ...generateHandlers };

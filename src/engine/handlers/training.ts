@@ -12,9 +12,6 @@ type TrainingMethods =
   | 'train.cancel'
   | 'train.status'
   | 'train.estimate'
-  | 'models.list'
-  | 'models.rename'
-  | 'models.delete'
   | 'runs.list'
   | 'runs.metrics'
   | 'runs.checkpoints';
@@ -78,13 +75,6 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
     return estimate(spec, vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
   },
 
-  'models.list': (_input, { store }) => store.training.models(),
-  'models.rename': ({ id, name }, { store }) => store.training.renameModel(id, name),
-  'models.delete': ({ id }, ctx) => {
-    const freed = ctx.store.training.deleteModel(id);
-    ctx.emit('generations.changed', { modelId: id });
-    return freed;
-  },
   'runs.list': ({ modelId }, { store }) => store.training.runs(modelId),
   'runs.metrics': ({ runId }, { store }) => {
     store.training.run(runId);

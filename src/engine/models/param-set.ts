@@ -56,6 +56,46 @@ export class ParamSet {
     if (at !== floats.length) throw new Error('the checkpoint holds more numbers than the model');
   }
 
+  /**
+   * Loads another model's weights into this one where they fit: a weight of the same name and
+   * shape is copied; one that differs along a single axis where this model is larger (a
+   * vocabulary grown by fine-tuning: embedding rows, output columns) fills the leading slice and
+   * keeps this model's fresh initialisation for the rest. Anything else is refused with the reason.
+   */
+  loadOverlapping(manifest: ManifestEntry[], bytes: Uint8Array): { copied: number; widened: string[] } {
+    const floats = toFloat32(bytes);
+    const saved = new Map<string, { shape: number[]; at: number }>();
+    let at = 0;
+    for (const m of manifest) {
+      saved.set(m.name, { shape: m.shape, at });
+      at += m.shape.reduce((a, b) => a * b, 1);
+    }
+    if (at !== floats.length) throw new Error(`the checkpoint holds ${floats.length} numbers, its manifest ${at}`);
+    const widened: string[] = [];
+    for (const e of this.entries) {
+      const s = saved.get(e.name);
+      if (!s) throw new Error(`the checkpoint has no weight ${e.name}: its architecture differs`);
+      const size = s.shape.reduce((a, b) => a * b, 1);
+      const values = tf.tensor(floats.subarray(s.at, s.at + size), s.shape);
+      const shape = e.variable.shape;
+      const differing = shape.map((d, i) => (d === s.shape[i] ? -1 : i)).filter((i) => i >= 0);
+      if (s.shape.length !== shape.length || differing.length > 1 || (differing.length === 1 && s.shape[differing[0]!]! > shape[differing[0]!]!)) {
+        values.dispose();
+        throw new Error(`weight ${e.name} is [${s.shape}] in the checkpoint and [${shape}] here: the models differ in more than their vocabulary`);
+      }
+      if (differing.length === 0) e.variable.assign(values);
+      else {
+        const axis = differing[0]!;
+        const begin = shape.map((_, i) => (i === axis ? s.shape[axis]! : 0));
+        const rest = shape.map((d, i) => (i === axis ? d - s.shape[axis]! : d));
+        e.variable.assign(tf.tidy(() => tf.concat([values, tf.slice(e.variable, begin, rest)], axis)));
+        widened.push(e.name);
+      }
+      values.dispose();
+    }
+    return { copied: this.entries.length, widened };
+  }
+
   dispose(): void {
     for (const e of this.entries) e.variable.dispose();
     this.entries.length = 0;

@@ -5,6 +5,7 @@ import { CorpusRepo } from './corpora';
 import { VocabularyRepo } from './vocabularies';
 import { TrainingRepo } from './training';
 import { GenerationRepo } from './generations';
+import { ModelLibraryRepo } from './model-library';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
@@ -14,6 +15,7 @@ export class Store {
   readonly vocabularies: VocabularyRepo;
   readonly training: TrainingRepo;
   readonly generations: GenerationRepo;
+  readonly models: ModelLibraryRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
@@ -22,6 +24,7 @@ export class Store {
     this.vocabularies = new VocabularyRepo(db);
     this.training = new TrainingRepo(db);
     this.generations = new GenerationRepo(db);
+    this.models = new ModelLibraryRepo(db, this.training, this.vocabularies);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointAudition, CheckpointInfo, Hyperparams, MetricPoint, ModelInfo, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
+import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
 
 export interface CheckpointData extends CheckpointInfo {
   modelId: number;
@@ -27,8 +27,8 @@ export interface NewCheckpoint {
   optimizer: Uint8Array;
 }
 
-const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters,
-  created_at AS createdAt, updated_at AS updatedAt`;
+const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters, origin,
+  generation_checkpoint_id AS generationCheckpointId, created_at AS createdAt, updated_at AS updatedAt`;
 const RUN_COLUMNS = `r.id, r.model_id AS modelId, m.name AS model, r.hyperparams, r.status, r.message, r.backend, r.epoch, r.step,
   r.best_val_loss AS bestValLoss, r.seconds, r.created_at AS createdAt, r.ended_at AS endedAt`;
 const CHECKPOINT_COLUMNS = `id, run_id AS runId, kind, epoch, step, loss, val_loss AS valLoss, audition, created_at AS createdAt`;
@@ -37,6 +37,15 @@ type CheckpointRow = Omit<CheckpointInfo, 'audition'> & { audition: string | nul
 
 function withAudition<T extends CheckpointRow>(row: T): Omit<T, 'audition'> & { audition: CheckpointAudition | null } {
   return { ...row, audition: row.audition === null ? null : (JSON.parse(row.audition) as CheckpointAudition) };
+}
+
+/** The checkpoint a run starts from, described so the description survives the checkpoint. */
+export interface RunStart {
+  checkpointId: number;
+  /** "my jigs, epoch 12" */
+  label: string;
+  /** Load the optimizer state too (continuing the same model), or only the weights (fine-tuning onto a wider vocabulary). */
+  optimizer: boolean;
 }
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'paused'];
@@ -54,21 +63,24 @@ function isAlive(pid: number): boolean {
 export class TrainingRepo {
   constructor(private readonly db: Database.Database) {}
 
-  createModel(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number }): ModelInfo {
+  createModel(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number; origin?: ModelOrigin; importedCard?: string }): ModelInfo {
     const name = m.name.trim();
     if (this.modelByName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists`);
     const id = Number(
       this.db
-        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters).lastInsertRowid,
+        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters, JSON.stringify(m.origin ?? { kind: 'trained' }), m.importedCard ?? null)
+        .lastInsertRowid,
     );
     return this.model(id);
   }
 
   model(id: number): ModelInfo {
-    const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as (Omit<ModelInfo, 'spec'> & { spec: string }) | undefined;
+    const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as
+      | (Omit<ModelInfo, 'spec' | 'origin'> & { spec: string; origin: string | null })
+      | undefined;
     if (!row) throw new EtudeError('not_found', `no model with id ${id}`);
-    return { ...row, spec: JSON.parse(row.spec) as ModelSpec };
+    return { ...row, spec: JSON.parse(row.spec) as ModelSpec, origin: row.origin ? (JSON.parse(row.origin) as ModelOrigin) : { kind: 'trained' } };
   }
 
   modelByName(name: string): ModelInfo | null {
@@ -107,11 +119,28 @@ export class TrainingRepo {
     })();
   }
 
-  createRun(modelId: number, hyperparams: Hyperparams): RunInfo {
+  /** Queues a run; `init` names a checkpoint whose weights it starts from (continuing, or fine-tuning another model). */
+  createRun(modelId: number, hyperparams: Hyperparams, init?: RunStart): RunInfo {
     const id = Number(
-      this.db.prepare(`INSERT INTO runs (model_id, hyperparams, status) VALUES (?, ?, 'queued')`).run(modelId, JSON.stringify(hyperparams)).lastInsertRowid,
+      this.db
+        .prepare(`INSERT INTO runs (model_id, hyperparams, status, init_checkpoint_id, init) VALUES (?, ?, 'queued', ?, ?)`)
+        .run(modelId, JSON.stringify(hyperparams), init?.checkpointId ?? null, init ? JSON.stringify(init) : null).lastInsertRowid,
     );
     return this.run(id);
+  }
+
+  /** Where a run starts from: null from scratch; `checkpointId` null when that checkpoint has since been deleted. */
+  runStart(runId: number): (Omit<RunStart, 'checkpointId'> & { checkpointId: number | null }) | null {
+    const row = this.db.prepare('SELECT init_checkpoint_id AS checkpointId, init FROM runs WHERE id = ?').get(runId) as
+      | { checkpointId: number | null; init: string | null }
+      | undefined;
+    if (!row?.init) return null;
+    return { ...(JSON.parse(row.init) as RunStart), checkpointId: row.checkpointId };
+  }
+
+  /** Records the machine a run trains on (for the model card). */
+  setMachine(runId: number, machine: MachineInfo): void {
+    this.db.prepare('UPDATE runs SET machine = ? WHERE id = ?').run(JSON.stringify(machine), runId);
   }
 
   run(id: number): RunInfo {
@@ -245,13 +274,15 @@ export class TrainingRepo {
     return (this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE model_id = ? ORDER BY run_id, step, id`).all(modelId) as CheckpointRow[]).map(withAudition);
   }
 
-  /** The checkpoint to generate from: the one asked for (it must be the model's), else the newest run's best, else the newest. */
+  /** The checkpoint to generate from: the one asked for (it must be the model's), else the one chosen for the model, else the newest run's best, else the newest. */
   generationCheckpoint(modelId: number, checkpointId?: number): CheckpointData {
     if (checkpointId !== undefined) {
       const c = this.checkpoint(checkpointId);
       if (c.modelId !== modelId) throw new EtudeError('invalid_input', `checkpoint ${checkpointId} belongs to another model`);
       return c;
     }
+    const chosen = this.model(modelId).generationCheckpointId;
+    if (chosen !== null) return this.checkpoint(chosen);
     const id = this.db
       .prepare(`SELECT id FROM checkpoints WHERE model_id = ? ORDER BY run_id DESC, kind = 'best' DESC, step DESC, id DESC LIMIT 1`)
       .pluck()

@@ -3,9 +3,11 @@ import { EtudeError } from '../../shared/errors';
 import type { EncodingKind, ParamValue, RoundTripReport, VocabularySummary, VocabularyToken } from '../../shared/encoding';
 
 export interface NewVocabulary {
-  corpusId: number;
+  corpusId: number | null;
   corpusName: string;
   fingerprint: string;
+  /** sha256 of the corpus's pieces (their content hashes, sorted): which music the vocabulary was built from. */
+  corpusHash: string | null;
   encoding: EncodingKind;
   encodingVersion: number;
   params: Record<string, ParamValue>;
@@ -68,14 +70,15 @@ export class VocabularyRepo {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO vocabularies (corpus_id, corpus_name, fingerprint, encoding, encoding_version, params, representation, width,
+            `INSERT INTO vocabularies (corpus_id, corpus_name, fingerprint, corpus_hash, encoding, encoding_version, params, representation, width,
                min_count, max_size, size, coverage, steps, pieces, round_trip, warnings, seconds)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             v.corpusId,
             v.corpusName,
             v.fingerprint,
+            v.corpusHash,
             v.encoding,
             v.encodingVersion,
             JSON.stringify(v.params),
@@ -118,6 +121,12 @@ export class VocabularyRepo {
         : this.db.prepare(`SELECT ${COLUMNS} FROM vocabularies WHERE corpus_id = ? ORDER BY id DESC`).all(corpusId)
     ) as VocabularyRow[];
     return rows.map(toSummary);
+  }
+
+  /** The hash of the music a vocabulary was built from (null for vocabularies built before it was recorded). */
+  corpusHash(id: number): string | null {
+    this.get(id);
+    return this.db.prepare('SELECT corpus_hash FROM vocabularies WHERE id = ?').pluck().get(id) as string | null;
   }
 
   /** Token strings in id order (index = id). */

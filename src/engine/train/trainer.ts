@@ -15,6 +15,7 @@ import { Store } from '../store/store';
 import { auditionPrimer, renderAudition } from '../generate/audition';
 import { vocabularyContext } from '../generate/load';
 import type { CheckpointAudition } from '../../shared/training';
+import { machineInfo } from './machine';
 
 export type Control = 'run' | 'pause' | 'stop' | 'cancel';
 
@@ -240,15 +241,27 @@ export async function runTraining(job: TrainJob, backend: BackendInfo, control: 
     if (resume) {
       const manifest = JSON.parse(resume.manifest) as { weights: ManifestEntry[]; optimizer: number[][]; powers?: number[] | null };
       model.params.load(manifest.weights, resume.weights);
-      await loadOptimizer(optimizer, manifest.optimizer, resume.optimizer, manifest.powers ?? null);
+      if (manifest.optimizer.length > 0) await loadOptimizer(optimizer, manifest.optimizer, resume.optimizer, manifest.powers ?? null);
       epoch = resume.epoch;
       batchInEpoch = resume.batch;
       step = resume.step;
       store.training.truncateMetrics(runId, step);
     } else if (run.step > 0) {
       throw new Error('this run has progress but no checkpoint to resume from');
+    } else {
+      const start = store.training.runStart(runId);
+      if (start) {
+        // Continuing or fine-tuning: this run's first step starts from another checkpoint's weights.
+        if (start.checkpointId === null) throw new Error(`the checkpoint this run was to start from (${start.label}) has been deleted`);
+        const from = store.training.checkpoint(start.checkpointId);
+        const manifest = JSON.parse(from.manifest) as { weights: ManifestEntry[]; optimizer: number[][]; powers?: number[] | null };
+        const { widened } = model.params.loadOverlapping(manifest.weights, from.weights);
+        const sameOptimizer = store.training.run(from.runId).hyperparams.optimizer === hp.optimizer;
+        if (start.optimizer && sameOptimizer && widened.length === 0 && manifest.optimizer.length > 0) await loadOptimizer(optimizer, manifest.optimizer, from.optimizer, manifest.powers ?? null);
+      }
     }
     store.training.claim(runId, backend.name);
+    store.training.setMachine(runId, machineInfo(backend));
     post({ type: 'train.status', runId, status: 'running', message: null });
 
     const started = performance.now();

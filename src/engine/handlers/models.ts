@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EtudeError } from '../../shared/errors';
+import { modelCard } from '../share/model-card';
+import { exportModelFile, importModelFile, MODEL_FILE_EXTENSION } from '../share/model-file';
+import { continueTraining, fineTune } from '../train/model-runs';
+import type { Handlers } from './types';
+
+type ModelMethods =
+  | 'models.list'
+  | 'models.rename'
+  | 'models.delete'
+  | 'models.duplicate'
+  | 'models.setGenerationCheckpoint'
+  | 'models.continue'
+  | 'models.fineTune'
+  | 'models.card'
+  | 'models.export'
+  | 'models.exportToFile'
+  | 'models.import'
+  | 'models.importFile';
+
+/** "name copy", "name copy 2", … : the first not taken. */
+function copyName(taken: (name: string) => boolean, name: string): string {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? `${name} copy` : `${name} copy ${n}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+/** Writes a file without replacing one that is there (a model file is never overwritten silently). */
+function writeNew(target: string, bytes: Uint8Array): string {
+  const file = target.endsWith(MODEL_FILE_EXTENSION) ? target : `${target}${MODEL_FILE_EXTENSION}`;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, bytes, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new EtudeError('conflict', `${file} already exists: choose another file name`);
+    throw err;
+  }
+  return path.resolve(file);
+}
+
+export const modelHandlers: Pick<Handlers, ModelMethods> = {
+  'models.list': (_input, { store }) => store.models.summaries(),
+  'models.rename': ({ id, name }, ctx) => {
+    const model = ctx.store.training.renameModel(id, name);
+    ctx.emit('models.changed', { modelId: id });
+    return model;
+  },
+  'models.delete': ({ id }, ctx) => {
+    const freed = ctx.store.training.deleteModel(id);
+    ctx.emit('generations.changed', { modelId: id });
+    ctx.emit('models.changed', { modelId: id });
+    return freed;
+  },
+  'models.duplicate': ({ id, name }, ctx) => {
+    const source = ctx.store.training.model(id);
+    const copy = ctx.store.models.duplicate(id, name ?? copyName((n) => ctx.store.training.modelByName(n) !== null, source.name));
+    ctx.emit('models.changed', { modelId: copy });
+    return ctx.store.training.model(copy);
+  },
+  'models.setGenerationCheckpoint': ({ id, checkpointId }, ctx) => {
+    ctx.store.models.setGenerationCheckpoint(id, checkpointId);
+    ctx.emit('models.changed', { modelId: id });
+    return ctx.store.training.model(id);
+  },
+  'models.continue': (input, ctx) => {
+    const run = continueTraining(ctx.store, input);
+    return ctx.training.enqueue(run.id);
+  },
+  async 'models.fineTune'(input, ctx) {
+    const { model, run, newTokens } = await fineTune(ctx.store, input, (done, total) => ctx.emit('vocab.progress', { corpusId: input.corpusId, done, total }));
+    ctx.emit('models.changed', { modelId: model.id });
+    return { model, run: ctx.training.enqueue(run.id), newTokens };
+  },
+  'models.card': ({ id }, { store }) => modelCard(store, id),
+  'models.export': ({ id, checkpointId, optimizer }, { store }) => {
+    const file = exportModelFile(store, id, { ...(checkpointId ? { checkpointId } : {}), optimizer });
+    return { name: file.name, data: Buffer.from(file.bytes).toString('base64') };
+  },
+  'models.exportToFile': ({ id, path: target, checkpointId, optimizer }, { store }) => {
+    const file = exportModelFile(store, id, { ...(checkpointId ? { checkpointId } : {}), optimizer });
+    return { path: writeNew(target, file.bytes), bytes: file.bytes.byteLength };
+  },
+  'models.import': ({ fileName, data, name }, ctx) => {
+    const id = importModelFile(ctx.store, Buffer.from(data, 'base64'), fileName, name !== undefined ? { name } : {});
+    ctx.emit('models.changed', { modelId: id });
+    return ctx.store.training.model(id);
+  },
+  'models.importFile': ({ path: file, name }, ctx) => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
+    }
+    const id = importModelFile(ctx.store, bytes, path.basename(file), name !== undefined ? { name } : {});
+    ctx.emit('models.changed', { modelId: id });
+    return ctx.store.training.model(id);
+  },
+};

@@ -1,0 +1,229 @@
+import type Database from 'better-sqlite3';
+import { EtudeError } from '../../shared/errors';
+import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
+import type { TrainingRepo } from './training';
+import type { NewVocabulary, VocabularyRepo } from './vocabularies';
+
+/** A run as the model card and the shared file carry it. */
+export interface RunRecord {
+  id: number;
+  hyperparams: Hyperparams;
+  status: RunStatus;
+  message: string | null;
+  backend: string | null;
+  machine: MachineInfo | null;
+  startedFrom: string | null;
+  epoch: number;
+  step: number;
+  bestValLoss: number | null;
+  seconds: number;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+/** What an imported model brings: its vocabulary, runs with their curves, and one checkpoint. */
+export interface ImportedModel {
+  name: string;
+  spec: ModelSpec;
+  parameters: number;
+  origin: ModelOrigin;
+  importedCard: string | null;
+  vocabulary: Omit<NewVocabulary, 'pieces'>;
+  runs: (Omit<RunRecord, 'id'> & { metrics: MetricPoint[] })[];
+  checkpoint: {
+    /** Index into `runs`. */
+    run: number;
+    kind: CheckpointInfo['kind'];
+    epoch: number;
+    step: number;
+    batch: number;
+    loss: number | null;
+    valLoss: number | null;
+    topology: string;
+    manifest: string;
+    weights: Uint8Array;
+    optimizer: Uint8Array;
+    audition: CheckpointAudition | null;
+  };
+}
+
+const blob = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * The Models page's view of models (one query for the list with sizes and totals) and the
+ * whole-model operations: duplicate, choose the generation checkpoint, the model card's records,
+ * and inserting an imported model in one transaction. All this SQL lives here.
+ */
+export class ModelLibraryRepo {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly training: TrainingRepo,
+    private readonly vocabularies: VocabularyRepo,
+  ) {}
+
+  summaries(): ModelSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.id, v.corpus_name AS corpus, v.encoding, v.size AS vocabularySize,
+           (SELECT coalesce(sum(epoch), 0) FROM runs WHERE model_id = m.id) AS epochs,
+           (SELECT min(best_val_loss) FROM runs WHERE model_id = m.id) AS bestValLoss,
+           (SELECT coalesce(sum(seconds), 0) FROM runs WHERE model_id = m.id) AS seconds,
+           (SELECT count(*) FROM checkpoints WHERE model_id = m.id) AS checkpoints,
+           (SELECT coalesce(sum(length(weights) + length(optimizer) + length(manifest) + length(topology) + coalesce(length(audition), 0)), 0)
+              FROM checkpoints WHERE model_id = m.id)
+           + (SELECT coalesce(sum(length(takes) + length(params) + length(primer)), 0) FROM generations WHERE model_id = m.id)
+           + 48 * (SELECT count(*) FROM metrics WHERE run_id IN (SELECT id FROM runs WHERE model_id = m.id))
+           + coalesce(length(m.imported_card), 0) AS sizeBytes,
+           r.id AS latestRunId, r.status, r.backend
+         FROM models m JOIN vocabularies v ON v.id = m.vocabulary_id
+         LEFT JOIN runs r ON r.id = (SELECT max(id) FROM runs WHERE model_id = m.id)
+         ORDER BY m.name COLLATE NOCASE`,
+      )
+      .all() as (Omit<ModelSummary, keyof import('../../shared/training').ModelInfo> & { id: number })[];
+    return rows.map((r) => ({ ...this.training.model(r.id), ...r }));
+  }
+
+  /** Chooses the checkpoint Compose generates from (null: the latest run's best). */
+  setGenerationCheckpoint(modelId: number, checkpointId: number | null): void {
+    this.training.model(modelId);
+    if (checkpointId !== null && this.training.checkpoint(checkpointId).modelId !== modelId) {
+      throw new EtudeError('invalid_input', `checkpoint ${checkpointId} belongs to another model`);
+    }
+    this.db.prepare('UPDATE models SET generation_checkpoint_id = ? WHERE id = ?').run(checkpointId, modelId);
+  }
+
+  /**
+   * A copy of a model under a new name: its runs, curves and checkpoints (so it can be trained on
+   * or fine-tuned without touching the original), in one transaction. Generations stay with the
+   * original. Never while the model trains (its newest checkpoint would be missing).
+   */
+  duplicate(modelId: number, name: string): number {
+    const source = this.training.model(modelId);
+    const clean = name.trim();
+    if (this.training.modelByName(clean)) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
+    const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(modelId) as number;
+    if (active > 0) throw new EtudeError('conflict', `"${source.name}" is training: duplicate it once its run pauses or ends`);
+    return this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card)
+             SELECT ?, vocabulary_id, corpus_id, architecture, spec, parameters, ?, imported_card FROM models WHERE id = ?`,
+          )
+          .run(clean, JSON.stringify({ kind: 'duplicate', from: source.name } satisfies ModelOrigin), modelId).lastInsertRowid,
+      );
+      const runs = this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id').pluck().all(modelId) as number[];
+      const checkpointIds = new Map<number, number>();
+      for (const runId of runs) {
+        const newRun = Number(
+          this.db
+            .prepare(
+              `INSERT INTO runs (model_id, hyperparams, status, message, backend, epoch, step, best_val_loss, seconds, created_at, ended_at, init, machine)
+               SELECT ?, hyperparams, status, message, backend, epoch, step, best_val_loss, seconds, created_at, ended_at, init, machine FROM runs WHERE id = ?`,
+            )
+            .run(id, runId).lastInsertRowid,
+        );
+        this.db.prepare('INSERT INTO metrics (run_id, kind, step, epoch, loss, val_loss, heads, at) SELECT ?, kind, step, epoch, loss, val_loss, heads, at FROM metrics WHERE run_id = ?').run(newRun, runId);
+        const checkpoints = this.db.prepare('SELECT id FROM checkpoints WHERE run_id = ? ORDER BY id').pluck().all(runId) as number[];
+        for (const c of checkpoints) {
+          const copy = this.db
+            .prepare(
+              `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at)
+               SELECT ?, ?, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at FROM checkpoints WHERE id = ?`,
+            )
+            .run(id, newRun, c).lastInsertRowid;
+          checkpointIds.set(c, Number(copy));
+        }
+      }
+      if (source.generationCheckpointId !== null) {
+        this.db.prepare('UPDATE models SET generation_checkpoint_id = ? WHERE id = ?').run(checkpointIds.get(source.generationCheckpointId) ?? null, id);
+      }
+      return id;
+    })();
+  }
+
+  /** A model's runs, oldest first, with what each started from and the machine it ran on. */
+  runRecords(modelId: number): RunRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, hyperparams, status, message, backend, machine, init, epoch, step, best_val_loss AS bestValLoss, seconds,
+           created_at AS createdAt, ended_at AS endedAt FROM runs WHERE model_id = ? ORDER BY id`,
+      )
+      .all(modelId) as (Omit<RunRecord, 'hyperparams' | 'machine' | 'startedFrom'> & { hyperparams: string; machine: string | null; init: string | null })[];
+    return rows.map(({ init, ...r }) => ({
+      ...r,
+      hyperparams: JSON.parse(r.hyperparams) as Hyperparams,
+      machine: r.machine ? (JSON.parse(r.machine) as MachineInfo) : null,
+      startedFrom: init ? (JSON.parse(init) as { label: string }).label : null,
+    }));
+  }
+
+  /** The card an imported model came with, as stored at import. */
+  importedCard(modelId: number): string | null {
+    return (this.db.prepare('SELECT imported_card FROM models WHERE id = ?').pluck().get(modelId) as string | null | undefined) ?? null;
+  }
+
+  /** Every checkpoint of a model that has an audition, oldest first. */
+  auditions(modelId: number): { epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: CheckpointAudition }[] {
+    const rows = this.db
+      .prepare(`SELECT epoch, kind, val_loss AS valLoss, audition FROM checkpoints WHERE model_id = ? AND audition IS NOT NULL ORDER BY run_id, step, id`)
+      .all(modelId) as { epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: string }[];
+    return rows.map((r) => ({ ...r, audition: JSON.parse(r.audition) as CheckpointAudition }));
+  }
+
+  /** Inserts an imported model, all or nothing. Returns the new model's id. */
+  insertImported(m: ImportedModel): number {
+    return this.db.transaction(() => {
+      const vocabularyId = this.vocabularies.insert({ ...m.vocabulary, pieces: [] });
+      const model = this.training.createModel({
+        name: m.name,
+        vocabularyId,
+        corpusId: null,
+        spec: m.spec,
+        parameters: m.parameters,
+        origin: m.origin,
+        ...(m.importedCard ? { importedCard: m.importedCard } : {}),
+      });
+      const runIds = m.runs.map((r) => {
+        const id = Number(
+          this.db
+            .prepare(
+              `INSERT INTO runs (model_id, hyperparams, status, message, backend, machine, init, epoch, step, best_val_loss, seconds, created_at, ended_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              model.id,
+              JSON.stringify(r.hyperparams),
+              r.status,
+              r.message,
+              r.backend,
+              r.machine ? JSON.stringify(r.machine) : null,
+              r.startedFrom ? JSON.stringify({ label: r.startedFrom }) : null,
+              r.epoch,
+              r.step,
+              r.bestValLoss,
+              r.seconds,
+              r.createdAt,
+              r.endedAt ?? r.createdAt,
+            ).lastInsertRowid,
+        );
+        this.training.insertMetrics(id, r.metrics);
+        return id;
+      });
+      const c = m.checkpoint;
+      const runId = runIds[c.run];
+      if (runId === undefined) throw new EtudeError('invalid_input', 'the checkpoint refers to a run the file does not hold');
+      const checkpointId = Number(
+        this.db
+          .prepare(
+            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(model.id, runId, c.kind, c.epoch, c.step, c.batch, c.loss, c.valLoss, c.topology, c.manifest, blob(c.weights), blob(c.optimizer), c.audition ? JSON.stringify(c.audition) : null)
+          .lastInsertRowid,
+      );
+      this.db.prepare('UPDATE models SET generation_checkpoint_id = ? WHERE id = ?').run(checkpointId, model.id);
+      return model.id;
+    })();
+  }
+}
