@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
+import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
 import type { TrainingRepo } from './training';
 import type { NewVocabulary, VocabularyRepo } from './vocabularies';
 
@@ -79,7 +79,7 @@ export class ModelLibraryRepo {
          LEFT JOIN runs r ON r.id = (SELECT max(id) FROM runs WHERE model_id = m.id)
          ORDER BY m.name COLLATE NOCASE`,
       )
-      .all() as (Omit<ModelSummary, keyof import('../../shared/training').ModelInfo> & { id: number })[];
+      .all() as (Omit<ModelSummary, keyof ModelInfo> & { id: number })[];
     return rows.map((r) => ({ ...this.training.model(r.id), ...r }));
   }
 
