@@ -136,4 +136,41 @@ describe('etude bench', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toMatch(/no piece titled "No such tune" in Starter tunes/);
   }, 120_000);
+
+  it('lists models, exports one to a file and imports it into another database (another machine) where it generates the same takes', () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'here.db');
+    const train = etude(['train', '--db', db, '--corpus', 'Starter tunes', '--encoding', 'events', '--arch', 'lstm', '--model', 'jigs', '--set', 'units=32', '--set', 'dense=0', '--set', 'stride=8', '--epochs', '1', '--batch-size', '32', '--sequence-length', '32', '--json']);
+    expect(train.code, train.stderr).toBe(0);
+    const listed = etude(['models', '--db', db, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const [model] = (JSON.parse(listed.stdout) as { models: { name: string; corpus: string; encoding: string; epochs: number; sizeBytes: number; backend: string }[] }).models;
+    expect(model).toMatchObject({ name: 'jigs', corpus: 'Starter tunes', encoding: 'events', epochs: 1, backend: 'wasm' });
+    expect(model!.sizeBytes).toBeGreaterThan(0);
+
+    const file = path.join(dir, 'jigs.etude-model');
+    const exported = etude(['model', 'export', 'jigs', '--db', db, '--out', file, '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout).path).toBe(file);
+    const elsewhere = path.join(dir, 'elsewhere.db');
+    const imported = etude(['model', 'import', file, '--db', elsewhere, '--name', 'jigs from the laptop', '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout).model).toMatchObject({ name: 'jigs from the laptop', origin: { kind: 'import', originalName: 'jigs' } });
+    const card = etude(['model', 'card', 'jigs from the laptop', '--db', elsewhere]);
+    expect(card.code, card.stderr).toBe(0);
+    expect(card.stdout).toMatch(/corpus Starter tunes \(\d+ pieces, sha256 [0-9a-f]{64}\)/);
+
+    const takes = (database: string, name: string) => {
+      const out = path.join(dir, name.replace(/\W/g, '_'));
+      const gen = etude(['generate', '--db', database, '--model', name, '--from', 'note=64', '--length', '30 tokens', '--variations', '2', '--seed', '5', '--out', out, '--json']);
+      expect(gen.code, gen.stderr).toBe(0);
+      return (JSON.parse(gen.stdout.trim().split('\n').at(-1)!) as { takes: { file: string }[] }).takes.map((t) => Array.from(parseMidi(fs.readFileSync(t.file)).tracks[0]!.notes.pitch));
+    };
+    expect(takes(elsewhere, 'jigs from the laptop')).toEqual(takes(db, 'jigs'));
+
+    fs.writeFileSync(path.join(dir, 'junk.etude-model'), 'not a zip at all');
+    const junk = etude(['model', 'import', path.join(dir, 'junk.etude-model'), '--db', elsewhere]);
+    expect(junk.code).toBe(1);
+    expect(junk.stderr.trim()).toMatch(/^etude: junk\.etude-model cannot be imported: it is not an Etude model file/);
+  }, 120_000);
 });

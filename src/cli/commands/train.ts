@@ -2,8 +2,9 @@ import type { EventMessage } from '../../shared/api';
 import { ENCODING_KINDS, type EncodingKind } from '../../shared/encoding';
 import { DEFAULT_PRESET_FOR, PRESETS, presetByName } from '../../shared/presets';
 import { hyperparams as hyperparamsSchema, modelSpec, type Hyperparams, type RunInfo } from '../../shared/training';
-import { UsageError, type Command } from '../command';
-import { corpusNamed, modelNamed, withEngine } from '../engine-call';
+import { UsageError, type Command, type CommandContext } from '../command';
+import type { Engine } from '../../engine/engine';
+import { corpusNamed, modelNamed, withEngine, type EngineCaller } from '../engine-call';
 import { parseParamFlags } from './vocab';
 
 function numberFlag(value: unknown, name: string): number | undefined {
@@ -11,6 +12,33 @@ function numberFlag(value: unknown, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number`);
   return n;
+}
+
+
+/** Prints a run's progress (JSON lines with --json) until it ends; Ctrl+C stops it cleanly with a checkpoint. */
+export async function followRun(ctx: CommandContext, call: EngineCaller, engine: Engine, runId: number): Promise<RunInfo> {
+  const off = engine.on((m: EventMessage) => {
+    if (m.event === 'train.batch' && m.payload.runId === runId) {
+      const p = m.payload;
+      if (ctx.json) ctx.out(JSON.stringify({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, step: p.step, loss: p.loss, samples_per_s: p.samplesPerSecond }));
+      else if (process.stderr.isTTY) process.stderr.write(`\repoch ${p.epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} (${p.samplesPerSecond.toFixed(0)} samples/s)\x1b[K`);
+    } else if (m.event === 'train.epoch' && m.payload.runId === runId) {
+      const p = m.payload;
+      if (ctx.json) ctx.out(JSON.stringify({ type: 'epoch', epoch: p.epoch, step: p.step, loss: p.loss, val_loss: p.valLoss, seconds: p.seconds, eta_s: p.etaSeconds }));
+      else ctx.err(`\repoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation ${p.valLoss?.toFixed(4) ?? '-'} (${p.seconds.toFixed(1)} s, about ${Math.round(p.etaSeconds)} s to go)\x1b[K`);
+    } else if (m.event === 'train.checkpoint' && m.payload.runId === runId && ctx.json) {
+      ctx.out(JSON.stringify({ type: 'checkpoint', kind: m.payload.kind, epoch: m.payload.epoch, step: m.payload.step, checkpoint: m.payload.checkpointId }));
+    }
+  });
+  // Ctrl+C ends the run cleanly, with a checkpoint, so it can be resumed.
+  const stop = () => void call('train.stop', { runId }).catch(() => undefined);
+  process.once('SIGINT', stop);
+  try {
+    return await engine.training.waitFor(runId);
+  } finally {
+    process.off('SIGINT', stop);
+    off();
+  }
 }
 
 export const trainCommand: Command = {
@@ -86,28 +114,7 @@ export const trainCommand: Command = {
         runId = (await call('train.start', { vocabularyId: vocab.id, model: modelName, spec, hyperparams: checked.data })).id;
       }
 
-      const off = engine.on((m: EventMessage) => {
-        if (m.event === 'train.batch' && m.payload.runId === runId) {
-          const p = m.payload;
-          if (ctx.json) ctx.out(JSON.stringify({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, step: p.step, loss: p.loss, samples_per_s: p.samplesPerSecond }));
-          else if (process.stderr.isTTY) process.stderr.write(`\repoch ${p.epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} (${p.samplesPerSecond.toFixed(0)} samples/s)\x1b[K`);
-        } else if (m.event === 'train.epoch' && m.payload.runId === runId) {
-          const p = m.payload;
-          if (ctx.json) ctx.out(JSON.stringify({ type: 'epoch', epoch: p.epoch, step: p.step, loss: p.loss, val_loss: p.valLoss, seconds: p.seconds, eta_s: p.etaSeconds }));
-          else ctx.err(`\repoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation ${p.valLoss?.toFixed(4) ?? '-'} (${p.seconds.toFixed(1)} s, about ${Math.round(p.etaSeconds)} s to go)\x1b[K`);
-        } else if (m.event === 'train.checkpoint' && m.payload.runId === runId && ctx.json) {
-          ctx.out(JSON.stringify({ type: 'checkpoint', kind: m.payload.kind, epoch: m.payload.epoch, step: m.payload.step, checkpoint: m.payload.checkpointId }));
-        }
-      });
-      // Ctrl+C ends the run cleanly, with a checkpoint, so it can be resumed.
-      const stop = () => void call('train.stop', { runId }).catch(() => undefined);
-      process.once('SIGINT', stop);
-      try {
-        return await engine.training.waitFor(runId);
-      } finally {
-        process.off('SIGINT', stop);
-        off();
-      }
+      return followRun(ctx, call, engine, runId);
     });
 
     const summary = await withEngine(ctx.dbPath, async (call) => {
