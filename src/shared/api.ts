@@ -147,6 +147,23 @@ export const methodInputs = {
   'models.import': z.object({ fileName: z.string().min(1).max(1024), data: z.base64().max(140_000_000), name: modelName.optional() }).strict(),
   /** Imports a model file from a path on this machine. */
   'models.importFile': z.object({ path: z.string().min(1).max(4096), name: modelName.optional() }).strict(),
+  /**
+   * Imports a TF.js Layers model (model.json, its weight files, and the vocabulary it was trained
+   * with: a JSON array, a JSON {token: id} object, or one token a line) sent as bytes.
+   */
+  'models.importLayers': z
+    .object({
+      name: modelName,
+      modelJson: z.object({ name: z.string().min(1).max(1024), data: z.base64().max(20_000_000) }).strict(),
+      weights: z.array(z.object({ name: z.string().min(1).max(1024), data: z.base64().max(140_000_000) }).strict()).min(1).max(200),
+      vocabulary: z.object({ name: z.string().min(1).max(1024), data: z.base64().max(20_000_000) }).strict(),
+      encoding: z.enum(ENCODING_KINDS).optional(),
+    })
+    .strict(),
+  /** The same from paths on this machine: the weight files are found beside model.json, as its manifest names them. */
+  'models.importLayersFiles': z
+    .object({ modelJson: z.string().min(1).max(4096), vocabulary: z.string().min(1).max(4096), name: modelName.optional(), encoding: z.enum(ENCODING_KINDS).optional() })
+    .strict(),
 
   /** Continues a passage with a model: several takes, stored when finished. `jobId` (chosen by the caller) lets it be cancelled. */
   generate: generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
@@ -253,6 +270,8 @@ export interface MethodResults {
   'models.exportToFile': { path: string; bytes: number };
   'models.import': ModelInfo;
   'models.importFile': ModelInfo;
+  'models.importLayers': ModelInfo;
+  'models.importLayersFiles': ModelInfo;
   'models.rename': ModelInfo;
   'models.delete': { runs: number; checkpoints: number; generations: number };
   'runs.list': RunInfo[];

@@ -4,6 +4,11 @@ import { z } from 'zod';
 export const lstmSpec = z
   .object({
     arch: z.literal('lstm'),
+    /**
+     * How a token enters the network: through a learned embedding, or as the one number
+     * id ÷ vocabulary size (seed 000's Keras model read its notes that way; kept for imported models).
+     */
+    input: z.enum(['embedding', 'scaled']).optional(),
     embedding: z.number().int().min(1).max(2048).default(64),
     units: z.number().int().min(1).max(4096).default(256),
     layers: z.number().int().min(1).max(8).default(1),

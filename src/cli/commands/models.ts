@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ENCODING_KINDS, type EncodingKind } from '../../shared/encoding';
 import type { Hyperparams } from '../../shared/training';
 import { UsageError, type Command } from '../command';
 import { corpusNamed, modelNamed, withEngine } from '../engine-call';
@@ -51,6 +52,7 @@ function epochsFlag(value: unknown): Partial<Hyperparams> {
 const USAGE = [
   'etude model export NAME --out FILE [--with-optimizer] [--json]   one file to share (.etude-model)',
   '       etude model import FILE [--name NAME] [--json]',
+  '       etude model import-layers MODEL.json --vocab FILE [--encoding notes-chords|frames|events] [--name NAME] [--json]',
   '       etude model card NAME [--json]',
   '       etude model duplicate NAME [--name NEW] [--json]',
   '       etude model continue NAME [--epochs N] [--json]             a new run from where it stood',
@@ -67,6 +69,8 @@ export const modelCommand: Command = {
     corpus: { type: 'string' },
     epochs: { type: 'string' },
     'with-optimizer': { type: 'boolean' },
+    vocab: { type: 'string' },
+    encoding: { type: 'string' },
   },
   async run(ctx) {
     const [action, target] = ctx.positionals;
@@ -87,6 +91,22 @@ export const modelCommand: Command = {
       case 'import': {
         const model = await withEngine(ctx.dbPath, (call) => call('models.importFile', { path: path.resolve(target), ...(name ? { name } : {}) }));
         if (!ctx.json) ctx.out(`imported "${model.name}" (${model.architecture}, ${model.parameters.toLocaleString('en')} parameters)`);
+        return { model };
+      }
+      case 'import-layers': {
+        const vocab = ctx.values.vocab as string | undefined;
+        if (!vocab) throw new UsageError('--vocab FILE is required: the tokens the model was trained with, in id order');
+        const encoding = ctx.values.encoding as string | undefined;
+        if (encoding !== undefined && !(ENCODING_KINDS as readonly string[]).includes(encoding)) throw new UsageError(`--encoding must be one of ${ENCODING_KINDS.join(', ')}`);
+        const model = await withEngine(ctx.dbPath, (call) =>
+          call('models.importLayersFiles', {
+            modelJson: path.resolve(target),
+            vocabulary: path.resolve(vocab),
+            ...(name ? { name } : {}),
+            ...(encoding ? { encoding: encoding as EncodingKind } : {}),
+          }),
+        );
+        if (!ctx.json) ctx.out(`imported "${model.name}" as ${model.architecture} (${model.parameters.toLocaleString('en')} parameters)`);
         return { model };
       }
       case 'card': {

@@ -4,6 +4,7 @@ import { EtudeError } from '../../shared/errors';
 import { modelCard } from '../share/model-card';
 import { exportModelFile, importModelFile, MODEL_FILE_EXTENSION } from '../share/model-file';
 import { continueTraining, fineTune } from '../train/model-runs';
+import { importLayersModel } from '../share/layers-import';
 import type { Handlers } from './types';
 
 type ModelMethods =
@@ -18,7 +19,9 @@ type ModelMethods =
   | 'models.export'
   | 'models.exportToFile'
   | 'models.import'
-  | 'models.importFile';
+  | 'models.importFile'
+  | 'models.importLayers'
+  | 'models.importLayersFiles';
 
 /** "name copy", "name copy 2", … : the first not taken. */
 function copyName(taken: (name: string) => boolean, name: string): string {
@@ -96,6 +99,56 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
       throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
     }
     const id = importModelFile(ctx.store, bytes, path.basename(file), name !== undefined ? { name } : {});
+    ctx.emit('models.changed', { modelId: id });
+    return ctx.store.training.model(id);
+  },
+  'models.importLayers': ({ name, modelJson, weights, vocabulary, encoding }, ctx) => {
+    const id = importLayersModel(ctx.store, {
+      name,
+      file: modelJson.name,
+      modelJson: Buffer.from(modelJson.data, 'base64').toString('utf8'),
+      weightFiles: new Map(weights.map((w) => [w.name, new Uint8Array(Buffer.from(w.data, 'base64'))])),
+      vocabulary: Buffer.from(vocabulary.data, 'base64').toString('utf8'),
+      vocabularyFile: vocabulary.name,
+      ...(encoding ? { encoding } : {}),
+    });
+    ctx.emit('models.changed', { modelId: id });
+    return ctx.store.training.model(id);
+  },
+  'models.importLayersFiles': ({ modelJson, vocabulary, name, encoding }, ctx) => {
+    const read = (file: string) => {
+      try {
+        return fs.readFileSync(file);
+      } catch (err) {
+        throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
+      }
+    };
+    const json = read(modelJson).toString('utf8');
+    const folder = path.dirname(path.resolve(modelJson));
+    // The weight files are the ones the manifest names, beside model.json (never paths outside it).
+    const weightFiles = new Map<string, Uint8Array>();
+    try {
+      const manifest = (JSON.parse(json) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+      for (const p of manifest.flatMap((g) => g.paths ?? [])) {
+        const file = path.resolve(folder, p);
+        if (path.dirname(file) !== folder) throw new EtudeError('invalid_input', `${path.basename(modelJson)} names a weight file outside its folder (${p})`);
+        weightFiles.set(p, read(file));
+      }
+    } catch (err) {
+      if (err instanceof EtudeError) throw err;
+      // Not JSON: the importer reports it with the file's name.
+    }
+    const base = path.basename(folder);
+    const wanted = name ?? (ctx.store.training.modelByName(base) ? copyName((n) => ctx.store.training.modelByName(n) !== null, base) : base);
+    const id = importLayersModel(ctx.store, {
+      name: wanted,
+      file: path.basename(modelJson),
+      modelJson: json,
+      weightFiles,
+      vocabulary: read(vocabulary).toString('utf8'),
+      vocabularyFile: path.basename(vocabulary),
+      ...(encoding ? { encoding } : {}),
+    });
     ctx.emit('models.changed', { modelId: id });
     return ctx.store.training.model(id);
   },

@@ -46,7 +46,9 @@ export function parameterCount(spec: ModelSpec, vocabSize: number, visible = 0):
     case 'lstm': {
       const head = spec.dense > 0 ? spec.dense : spec.units;
       const dense = spec.dense > 0 ? spec.units * spec.dense + spec.dense : 0;
-      return vocabSize * spec.embedding + lstmParameters(spec.embedding, spec.units, spec.layers) + dense + head * vocabSize + vocabSize;
+      const input = spec.input === 'scaled' ? 1 : spec.embedding;
+      const embedding = spec.input === 'scaled' ? 0 : vocabSize * spec.embedding;
+      return embedding + lstmParameters(input, spec.units, spec.layers) + dense + head * vocabSize + vocabSize;
     }
     case 'psd-lstm':
       return lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130;

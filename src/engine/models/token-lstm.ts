@@ -15,7 +15,8 @@ type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
  */
 export class TokenLstm implements TrainableModel, TokenGenerator {
   readonly params = new ParamSet();
-  private readonly embedding: tf.Variable;
+  /** Null when tokens enter scaled (id ÷ vocabulary size) rather than embedded. */
+  private readonly embedding: tf.Variable | null;
   private readonly layers: LstmWeights[];
   private readonly dense: { kernel: tf.Variable; bias: tf.Variable } | null;
   private readonly output: { kernel: tf.Variable; bias: tf.Variable };
@@ -27,9 +28,10 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
   ) {
     let k = 0;
     const next = () => seedFor(seed, k++);
-    this.embedding = this.params.add('embedding', tf.randomUniform([vocabSize, spec.embedding], -0.05, 0.05, 'float32', next()));
+    const scaled = spec.input === 'scaled';
+    this.embedding = scaled ? null : this.params.add('embedding', tf.randomUniform([vocabSize, spec.embedding], -0.05, 0.05, 'float32', next()));
     const u = spec.units;
-    this.layers = createLstmStack(this.params, spec.embedding, u, spec.layers, next);
+    this.layers = createLstmStack(this.params, scaled ? 1 : spec.embedding, u, spec.layers, next);
     this.dense =
       spec.dense > 0
         ? { kernel: this.params.add('dense/kernel', glorot([u, spec.dense], next())), bias: this.params.add('dense/bias', tf.zeros([spec.dense])) }
@@ -43,15 +45,19 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
     const dropout = training ? this.spec.dropout : 0;
     let k = 0;
     const drop = <T extends tf.Tensor>(t: T): T => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seedFor(step, 1000 + k++)) as T) : t);
-    const ids = tf.tensor1d(x, 'int32');
-    const embedded = tf.matMul(tf.cast(tf.oneHot(ids, this.vocabSize), 'float32'), this.embedding);
-    let seq = tf.reshape(embedded, [batch, length, this.spec.embedding]) as tf.Tensor3D;
+    let seq = tf.reshape(this.embed(x), [batch, length, this.embedding ? this.spec.embedding : 1]) as tf.Tensor3D;
     this.layers.forEach((layer) => {
       seq = drop(lstmLayer(seq, layer));
     });
     let flat: tf.Tensor2D = tf.reshape(seq, [batch * length, this.spec.units]);
     if (this.dense) flat = drop(tf.relu(tf.add(tf.matMul(flat, this.dense.kernel), this.dense.bias)) as tf.Tensor2D);
     return tf.add(tf.matMul(flat, this.output.kernel), this.output.bias);
+  }
+
+  /** Token ids → input rows [n, E] (or [n, 1] scaled). The embedding is a one-hot matMul: the WASM backend has no gradient for gather. */
+  private embed(x: Int32Array): tf.Tensor2D {
+    if (!this.embedding) return tf.reshape(tf.div(tf.tensor1d(x, 'float32'), this.vocabSize), [x.length, 1]);
+    return tf.matMul(tf.cast(tf.oneHot(tf.tensor1d(x, 'int32'), this.vocabSize), 'float32'), this.embedding);
   }
 
   loss(batch: Batch, training: boolean, step: number): LossResult {
@@ -68,7 +74,9 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
     return {
       batch,
       step: (tokens) => {
-        const embedded = tf.tidy(() => tf.gather(this.embedding, tf.tensor1d(tokens, 'int32')) as tf.Tensor2D);
+        const embedded = tf.tidy(() =>
+          this.embedding ? (tf.gather(this.embedding, tf.tensor1d(tokens, 'int32')) as tf.Tensor2D) : this.embed(Int32Array.from(tokens)),
+        );
         const top = state.step(embedded);
         embedded.dispose();
         const logits = tf.tidy(() => {
