@@ -104,11 +104,13 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     const row = page.getByTestId('model-row').filter({ hasText: 'folk in the browser' });
     expect(await row.textContent()).toMatch(/lstm.*completed/);
     // Validation scores by kind of token (notes and chords for this model).
-    await row.getByTestId('model-score').click();
+    await row.click();
+    const detail = page.getByTestId('model-detail');
+    await detail.getByTestId('model-score').click();
     await expect.poll(() => page.getByTestId('score-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('model-scores').textContent()).toMatch(/perplexity \d/);
     expect(await page.getByTestId('score-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^note/)]));
-    await row.getByRole('button', { name: 'Curves' }).click();
+    await detail.getByRole('button', { name: 'Curves' }).click();
     await expect.poll(() => page.locator('#run-title').textContent()).toMatch(/^folk in the browser/);
   });
 
@@ -193,20 +195,99 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('generations').locator('li').count()).toBe(0);
   });
 
+  it('sorts, filters, duplicates, shares and compares models on the Models page, and continues one passage with two models side by side', async () => {
+    await page.keyboard.press('2');
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    // Sorted by best validation loss, both ways.
+    const bests = async () => (await page.getByTestId('model-best').allTextContents()).map(Number);
+    await page.getByTestId('sort-best').click();
+    const ascending = await bests();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    await page.getByTestId('sort-best').click();
+    expect(await bests()).toEqual([...ascending].reverse());
+    await page.getByTestId('models-filter').fill('timing');
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(1);
+    await page.getByTestId('models-filter').fill('');
+
+    // The card: corpus with its hash, one run with the machine it ran on.
+    await page.getByTestId('model-row').filter({ hasText: 'folk in the browser' }).click();
+    const card = page.getByTestId('model-card');
+    await card.waitFor();
+    expect(await card.getByTestId('card-corpus').textContent()).toMatch(/Starter tunes · \d+ pieces .*[0-9a-f]{64}/);
+    expect(await card.getByTestId('card-run').count()).toBe(1);
+    expect(await card.getByTestId('card-run').first().textContent()).toMatch(/wasm/);
+    expect(await card.getByTestId('card-auditions').getByRole('button').count()).toBe(3);
+
+    // Duplicate, then export the copy as one file and import it back under another name.
+    await page.getByTestId('model-detail').getByTestId('model-duplicate').click();
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(3);
+    await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
+    await page.getByTestId('model-detail').getByTestId('model-export').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model-go').click()]);
+    expect(download.suggestedFilename()).toBe('folk in the browser copy.etude-model');
+    const file = path.join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(Object.keys(unzipSync(fs.readFileSync(file))).sort()).toEqual(['etude-model.json', 'weights.bin']);
+    await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
+    await page.keyboard.press('Delete');
+    await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    await page.getByTestId('model-import-file').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('models-notice').textContent(), { timeout: 20_000 }).toBe('Imported "folk in the browser copy".');
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(3);
+    expect(await page.getByTestId('card-origin').textContent()).toMatch(/imported from folk in the browser copy\.etude-model/);
+    // A file that is not a model is refused by name, and nothing is added.
+    const junk = path.join(work, 'junk.etude-model');
+    fs.writeFileSync(junk, 'not a model');
+    await page.getByTestId('model-import-file').setInputFiles(junk);
+    await expect.poll(() => page.getByTestId('models-error').textContent()).toMatch(/^junk\.etude-model cannot be imported: it is not an Etude model file/);
+    expect(await page.getByTestId('model-row').count()).toBe(3);
+
+    // Compare the original and the imported copy: curves overlaid, then the same passage and seed through both.
+    for (const name of ['folk in the browser', 'folk in the browser copy']) {
+      await page.locator(`[data-testid=model-row][data-model="${name}"]`).getByTestId('model-compare').check();
+    }
+    await expect.poll(() => page.getByTestId('compare-curves').getAttribute('data-models')).toBe('2');
+    expect(await page.getByTestId('compare-curves').textContent()).toMatch(/folk in the browser copy validation/);
+    await page.getByTestId('compare-in-compose').click();
+    await page.getByTestId('compose-variations').fill('2');
+    await page.getByTestId('compose-length').fill('2');
+    await page.getByTestId('compose-generate').click();
+    await expect.poll(() => page.getByTestId('compare-column').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId('compare-take').count(), { timeout: 60_000 }).toBe(4);
+    // Same weights, same passage, same seed: the two columns hold the same music.
+    const columns = await page.getByTestId('compare-column').all();
+    const newNotes = async (c: (typeof columns)[number]) => (await c.getByTestId('compare-take').allTextContents()).map((t) => t.match(/(\d+) new notes/)![1]);
+    expect(await newNotes(columns[1]!)).toEqual(await newNotes(columns[0]!));
+    await page.getByTestId('compare-play').first().click();
+    await expect.poll(() => page.getByTestId('compare-play').first().getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/^Pause/);
+    await page.getByTestId('compare-play').first().click();
+    await page.keyboard.press('2');
+    await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
+    await page.keyboard.press('Delete');
+    await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+  });
+
   it('renames a model and deletes one, with confirmation, on the Models page', async () => {
     await page.keyboard.press('2');
     await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
-    const timing = page.getByTestId('model-row').filter({ hasText: 'timing' });
-    await timing.getByTestId('model-rename').click();
+    const rows = await page.getByTestId('model-row').count();
+    await page.getByTestId('model-row').filter({ hasText: 'timing' }).click();
+    await page.getByTestId('model-detail').getByTestId('model-rename').click();
     await page.getByTestId('model-rename-input').fill('timing, kept');
     await page.getByTestId('model-rename-go').click();
     await expect.poll(() => page.getByTestId('page-models').textContent()).toMatch(/timing, kept/);
-    await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).getByTestId('model-delete').click();
+    await page.getByTestId('model-detail').getByTestId('model-delete').click();
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Keep it' }).click();
-    expect(await page.getByTestId('model-row').count()).toBe(2);
-    await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).getByTestId('model-delete').click();
+    expect(await page.getByTestId('model-row').count()).toBe(rows);
+    // The keyboard: Delete on the selected model asks the same question.
+    await page.getByTestId('models-filter').focus();
+    await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).click();
+    await page.keyboard.press('Delete');
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('model-row').count()).toBe(rows - 1);
+    await expect.poll(() => page.getByTestId('models-notice').textContent()).toMatch(/Deleted "timing, kept": 1 runs, \d+ checkpoints/);
   });
 });
 

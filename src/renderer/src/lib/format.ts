@@ -16,3 +16,11 @@ const NAMES = ['C', 'C♯', 'D', 'E♭', 'E', 'F', 'F♯', 'G', 'A♭', 'A', 'B�
 export function pitchName(pitch: number | null): string {
   return pitch === null ? '–' : `${NAMES[pitch % 12]}${Math.floor(pitch / 12) - 1}`;
 }
+
+/** Bytes as the Models page shows sizes on disk. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 2 ** 20) return `${(bytes / 1024).toFixed(0)} KB`;
+  if (bytes < 2 ** 30) return `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  return `${(bytes / 2 ** 30).toFixed(2)} GB`;
+}

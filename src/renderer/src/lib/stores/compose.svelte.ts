@@ -8,6 +8,9 @@ import { engine } from './engine.svelte';
 class ComposeState {
   models = $state<ModelInfo[]>([]);
   modelId = $state<number | null>(null);
+  /** Other models that continue the same passage with the same seed, shown side by side. */
+  compareIds = $state<number[]>([]);
+  comparison = $state<{ modelId: number; model: string; generation: GenerationInfo | null; error: string | null }[]>([]);
   checkpoints = $state<CheckpointInfo[]>([]);
   checkpointId = $state<number | null>(null);
 
@@ -165,8 +168,32 @@ class ComposeState {
     this.current = null;
     this.previewTimeline = null;
     this.previewing = true;
+    const others = this.compareIds.filter((id) => id !== this.modelId && this.models.some((m) => m.id === id));
+    this.comparison = [];
     const g = await this.run((jobId) => engine.client.call('generate', { ...this.request(source), jobId }));
     if (g) this.show(g);
+    if (g && others.length > 0) await this.compareWith(source, g, others);
+  }
+
+  /** The same passage, controls and seed through each other model (its own generation checkpoint), one after another. */
+  private async compareWith(source: GenerateRequest['primer'], first: GenerationInfo, others: number[]): Promise<void> {
+    this.comparison = [
+      { modelId: first.modelId, model: first.model, generation: first, error: null },
+      ...others.map((id) => ({ modelId: id, model: this.models.find((m) => m.id === id)?.name ?? `model ${id}`, generation: null, error: null })),
+    ];
+    for (const id of others) {
+      const { checkpointId: _own, ...request } = { ...this.request(source), modelId: id };
+      try {
+        const g = await this.run((jobId) => engine.client.call('generate', { ...request, jobId }));
+        this.comparison = this.comparison.map((c) => (c.modelId === id ? { ...c, generation: g, error: g ? null : this.error } : c));
+      } catch (err) {
+        this.comparison = this.comparison.map((c) => (c.modelId === id ? { ...c, error: (err as Error).message } : c));
+      }
+    }
+  }
+
+  toggleCompare(id: number): void {
+    this.compareIds = this.compareIds.includes(id) ? this.compareIds.filter((x) => x !== id) : [...this.compareIds, id];
   }
 
   /** The primer the controls describe, or null (with the reason in `error`) when one is missing. */
