@@ -76,7 +76,11 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     const second = await call<ModelInfo>('models.duplicate', { id: folk.id, name: 'folk experiment' });
     await call('models.delete', { id: second.id, confirm: true });
     expect((await summary('folk')).checkpoints).toBeGreaterThan(0); // the original keeps its checkpoints
+    const pages = engine.store.db.pragma('page_count', { simple: true }) as number;
     await call('models.delete', { id: copy.id, confirm: true });
+    // Its checkpoints' pages go back to the disk, not onto a free list.
+    expect(engine.store.db.pragma('freelist_count', { simple: true })).toBe(0);
+    expect(engine.store.db.pragma('page_count', { simple: true }) as number).toBeLessThan(pages);
   });
 
   it('generates from the checkpoint chosen for the model, and refuses one of another model', async () => {

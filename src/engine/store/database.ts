@@ -65,6 +65,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { nativeBinding: options.nativeBinding });
   try {
+    // A new database returns the pages of deleted models (checkpoints are large) to the disk; only takes effect before the first table.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL'); // safe with WAL: a crash loses at most the last commits, never integrity
     db.pragma('foreign_keys = ON');

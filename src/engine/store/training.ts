@@ -107,7 +107,7 @@ export class TrainingRepo {
     const model = this.model(id);
     const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(id) as number;
     if (active > 0) throw new EtudeError('conflict', `"${model.name}" is training: stop or cancel its run before deleting it`);
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const count = (sql: string) => this.db.prepare(sql).pluck().get(id) as number;
       const freed = {
         runs: count('SELECT count(*) FROM runs WHERE model_id = ?'),
@@ -117,6 +117,9 @@ export class TrainingRepo {
       this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
       return freed;
     })();
+    // Give the freed checkpoint pages back to the disk (databases created before auto_vacuum reuse them instead).
+    this.db.pragma('incremental_vacuum');
+    return result;
   }
 
   /** Queues a run; `init` names a checkpoint whose weights it starts from (continuing, or fine-tuning another model). */
