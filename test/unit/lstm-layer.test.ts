@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { lstmRecurrence } from '../../src/engine/models/layers/lstm';
+import { lstmLayer } from '../../src/engine/models/lstm-stack';
 import { selectBackend } from '../../src/engine/tf/backend';
 
 /** The same recurrence written with plain ops, differentiated by TF.js's own tape. */
@@ -42,5 +44,40 @@ describe('fused LSTM recurrence', () => {
     expect(relativeError(fused[0]!, plain[0]!)).toBeLessThan(1e-4);
     expect(relativeError(fused[1]!, plain[1]!)).toBeLessThan(1e-4);
     expect(tf.norm(fused[1]!).dataSync()[0]).toBeGreaterThan(0);
+  });
+
+  it('matches the stock tf.layers LSTM (sigmoid gates, as Keras) in outputs and in the gradients of input, kernels and bias', () => {
+    const [B, T, D, U] = [4, 9, 6, 5];
+    const layer = tfl.layers.lstm({ units: U, returnSequences: true, recurrentActivation: 'sigmoid' });
+    const x = tf.randomNormal([B, T, D], 0, 1, 'float32', 31) as tf.Tensor3D;
+    layer.apply(x); // builds its weights
+    const [kernel, recurrent, bias] = layer.getWeights().map((w, i) => tf.variable(tf.randomNormal(w.shape, 0, 0.5, 'float32', 40 + i)));
+    layer.setWeights([kernel!, recurrent!, bias!]);
+    const weights = tf.randomNormal([B, T, U], 0, 1, 'float32', 33);
+    const ours = (input: tf.Tensor) => lstmLayer(input as tf.Tensor3D, { kernel: kernel!, recurrent: recurrent!, bias: bias! });
+    const stock = (input: tf.Tensor) => layer.apply(input) as tf.Tensor;
+    expect(relativeError(ours(x), stock(x))).toBeLessThan(1e-5);
+    const gradients = (f: (input: tf.Tensor) => tf.Tensor) => {
+      const input = tf.variable(x);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(input), weights)), [input, kernel!, recurrent!, bias!]);
+      const ordered = [input, kernel!, recurrent!, bias!].map((v) => grads[v.name]!);
+      input.dispose();
+      return ordered;
+    };
+    // The stock layer reads its own copies of the weights: point them at ours so both differentiate the same variables.
+    const stockWeights = layer.trainableWeights;
+    const stockGrads = (() => {
+      const input = tf.variable(x);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(stock(input), weights)), [input, ...stockWeights.map((w) => w.read() as tf.Variable)]);
+      const ordered = [input, ...stockWeights.map((w) => w.read() as tf.Variable)].map((v) => grads[v.name]!);
+      input.dispose();
+      return ordered;
+    })();
+    const ourGrads = gradients(ours);
+    ourGrads.forEach((g, i) => {
+      const name = ['input', 'kernel', 'recurrent kernel', 'bias'][i];
+      expect(tf.norm(stockGrads[i]!).dataSync()[0], `stock gradient of ${name}`).toBeGreaterThan(0);
+      expect(relativeError(g, stockGrads[i]!), `gradient of ${name}`).toBeLessThan(1e-4);
+    });
   });
 });

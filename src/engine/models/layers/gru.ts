@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { timeSteps } from '../../tf/time-steps';
 
 /**
  * The GRU recurrence as Keras computes it by default (reset gate applied after the recurrent
@@ -12,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const gruRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor, recurrentBias: tf.Tensor, save: tf.GradSaveFunc) => {
   const [T, B, G] = xw.shape as [number, number, number];
   const U = G / 3;
-  const steps = tf.unstack(xw, 0) as tf.Tensor2D[];
+  const steps = timeSteps(xw) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([B, U]);
   const hs: tf.Tensor2D[] = [];
   const record = { hPrev: [] as tf.Tensor[], z: [] as tf.Tensor[], r: [] as tf.Tensor[], n: [] as tf.Tensor[], hh: [] as tf.Tensor[] };
@@ -44,7 +45,7 @@ export const gruRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const kernel = saved[0]!;
       const [hPrev, zs, rs, ns, hhs] = keys.map((_, k) => saved.slice(1 + k * T, 1 + (k + 1) * T));
-      const dys = tf.unstack(dy, 0);
+      const dys = timeSteps(dy);
       const kernelT = tf.transpose(kernel);
       let dhNext: tf.Tensor = tf.zeros([B, U]);
       const dxs: tf.Tensor[] = new Array(T);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { timeSteps } from '../../tf/time-steps';
 
 /**
  * The LSTM recurrence with a hand-written backward pass (tf.customGrad). Inputs are the input
@@ -13,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor, save: tf.GradSaveFunc) => {
   const [T, B, G] = xw.shape as [number, number, number];
   const U = G / 4;
-  const steps = tf.unstack(xw, 0) as tf.Tensor2D[];
+  const steps = timeSteps(xw) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([B, U]);
   let c: tf.Tensor2D = tf.zeros([B, U]);
   const hs: tf.Tensor2D[] = [];
@@ -52,7 +53,7 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const kernel = saved[0]!;
       const [hPrev, cPrev, is, fs, gs, os, tcs] = keys.map((_, k) => saved.slice(1 + k * T, 1 + (k + 1) * T));
-      const dys = tf.unstack(dy, 0);
+      const dys = timeSteps(dy);
       const kernelT = tf.transpose(kernel);
       let dhNext: tf.Tensor = tf.zeros([B, U]);
       let dcNext: tf.Tensor = tf.zeros([B, U]);
