@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, orthogonal, seedFor } from './init';
 import { gruRecurrence } from './layers/gru';
+import { reverseTime } from '../tf/time-steps';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
@@ -64,8 +65,8 @@ export class Bigru implements TrainableModel, TokenGenerator {
       const flat = tf.reshape(seq, [length * batch, seq.shape[2]!]);
       const project = (d: Direction) => tf.reshape(tf.add(tf.matMul(flat, d.kernel), d.bias), [length, batch, 3 * u]);
       const forward = gruRecurrence(project(fwd), fwd.recurrent, fwd.recurrentBias);
-      const backward = gruRecurrence(tf.reverse(project(bwd), 0), bwd.recurrent, bwd.recurrentBias);
-      if (l < this.layers.length - 1) seq = tf.concat([forward, tf.reverse(backward, 0)], 2);
+      const backward = gruRecurrence(reverseTime(project(bwd)), bwd.recurrent, bwd.recurrentBias);
+      if (l < this.layers.length - 1) seq = tf.concat([forward, reverseTime(backward)], 2);
       else {
         // Each direction's final state: the forward one at the window's end, the backward one at its start.
         const end = (h: tf.Tensor) => tf.reshape(tf.slice(h, [length - 1, 0, 0], [1, batch, u]), [batch, u]);
