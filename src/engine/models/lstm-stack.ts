@@ -37,13 +37,15 @@ export function lstmLayer(seq: tf.Tensor3D, layer: LstmWeights): tf.Tensor3D {
 
 /**
  * A stack's state carried forward one timestep at a time, for generation: each layer's input and
- * recurrent kernels joined once, so a step is one matMul and the gate arithmetic per layer.
+ * recurrent kernels joined once, so a step is one matMul a layer. The gate arithmetic of a few
+ * rows is done on the numbers directly: as a dozen tensor ops it cost more than the matMul.
  */
 export class LstmStackState {
   private readonly fused: tf.Tensor2D[];
   private readonly biases: tf.Tensor1D[];
+  private readonly units: number;
   private h: tf.Tensor2D[];
-  private c: tf.Tensor2D[];
+  private readonly c: Float32Array[];
 
   constructor(
     layers: LstmWeights[],
@@ -51,35 +53,40 @@ export class LstmStackState {
   ) {
     this.fused = layers.map((l) => tf.keep(tf.concat([l.kernel, l.recurrent], 0)) as tf.Tensor2D);
     this.biases = layers.map((l) => l.bias as unknown as tf.Tensor1D);
-    const units = layers[0]!.recurrent.shape[0]!;
-    this.h = layers.map(() => tf.keep(tf.zeros([batch, units])));
-    this.c = layers.map(() => tf.keep(tf.zeros([batch, units])));
+    this.units = layers[0]!.recurrent.shape[0]!;
+    this.h = layers.map(() => tf.keep(tf.zeros([batch, this.units])));
+    this.c = layers.map(() => new Float32Array(batch * this.units));
   }
 
   /** Feeds one input row per sequence [batch, in]; returns the top layer's output [batch, U] (caller owns it). */
   step(x: tf.Tensor2D): tf.Tensor2D {
-    const next = tf.tidy(() => {
-      const hs: tf.Tensor2D[] = [];
-      const cs: tf.Tensor2D[] = [];
-      let input = x;
-      this.fused.forEach((kernel, l) => {
-        const z = tf.add(tf.matMul(tf.concat([input, this.h[l]!], 1), kernel), this.biases[l]!);
-        const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-        const c = tf.add(tf.mul(tf.sigmoid(zf!), this.c[l]!), tf.mul(tf.sigmoid(zi!), tf.tanh(zg!))) as tf.Tensor2D;
-        const h = tf.mul(tf.sigmoid(zo!), tf.tanh(c)) as tf.Tensor2D;
-        hs.push(h);
-        cs.push(c);
-        input = h;
-      });
-      return { hs, cs, out: tf.clone(input) };
+    const U = this.units;
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    let input: tf.Tensor2D = x;
+    this.fused.forEach((kernel, l) => {
+      const z = tf.tidy(() => tf.add(tf.matMul(tf.concat([input, this.h[l]!], 1), kernel), this.biases[l]!));
+      const gates = z.dataSync() as Float32Array;
+      z.dispose();
+      const c = this.c[l]!;
+      const h = new Float32Array(this.batch * U);
+      for (let b = 0; b < this.batch; b++) {
+        const row = b * 4 * U;
+        for (let j = 0; j < U; j++) {
+          // Keras's gate order: input, forget, candidate, output.
+          const k = b * U + j;
+          const cell = sigmoid(gates[row + U + j]!) * c[k]! + sigmoid(gates[row + j]!) * Math.tanh(gates[row + 2 * U + j]!);
+          c[k] = cell;
+          h[k] = sigmoid(gates[row + 3 * U + j]!) * Math.tanh(cell);
+        }
+      }
+      this.h[l]!.dispose();
+      this.h[l] = tf.keep(tf.tensor2d(h, [this.batch, U]));
+      input = this.h[l]!;
     });
-    tf.dispose([...this.h, ...this.c]);
-    this.h = next.hs;
-    this.c = next.cs;
-    return next.out;
+    return tf.clone(input);
   }
 
   dispose(): void {
-    tf.dispose([...this.fused, ...this.h, ...this.c]);
+    tf.dispose([...this.fused, ...this.h]);
   }
 }
