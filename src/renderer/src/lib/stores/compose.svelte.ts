@@ -3,6 +3,7 @@ import type { Constraints, GenerateRequest, GenerationInfo, GenerationProgress, 
 import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../shared/library';
 import type { CheckpointInfo, ModelInfo } from '../../../../shared/training';
 import { engine } from './engine.svelte';
+import { fileToBase64 } from '../file-bytes';
 
 /** What the Compose page holds: the model, the passage, the controls, and the takes. */
 class ComposeState {
@@ -216,10 +217,7 @@ class ComposeState {
   }
 
   async useFile(file: File): Promise<void> {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    this.midiFile = { name: file.name, data: btoa(binary) };
+    this.midiFile = { name: file.name, data: await fileToBase64(file) };
     this.primerKind = 'midi';
     this.error = null;
   }

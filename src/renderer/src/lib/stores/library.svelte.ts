@@ -1,6 +1,7 @@
 import type { CorpusCheck, CorpusSummary, ImportSummary, PieceDetail, PieceSummary, TrackRule } from '../../../../shared/library';
 import { SvelteSet } from 'svelte/reactivity';
 import { engine } from './engine.svelte';
+import { bytesToBase64 } from '../file-bytes';
 
 export type PieceSort = 'title' | 'duration' | 'notes' | 'imported';
 
@@ -16,12 +17,6 @@ export interface ImportState {
 
 /** Files are sent to the engine in batches of about this many bytes (base64 adds a third). */
 const UPLOAD_BATCH_BYTES = 6 * 1024 * 1024;
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /** The Library page's state: corpora, the chosen corpus's pieces, the open piece, imports. */
 class Library {
