@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EtudeError } from '../../shared/errors';
 import { modelCard } from '../share/model-card';
-import { exportModelFile, importModelFile, MODEL_FILE_EXTENSION } from '../share/model-file';
+import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION } from '../share/model-file';
 import { continueTraining, fineTune } from '../train/model-runs';
 import { importLayersModel } from '../share/layers-import';
 import type { Handlers } from './types';
@@ -22,14 +22,6 @@ type ModelMethods =
   | 'models.importFile'
   | 'models.importLayers'
   | 'models.importLayersFiles';
-
-/** "name copy", "name copy 2", … : the first not taken. */
-function copyName(taken: (name: string) => boolean, name: string): string {
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? `${name} copy` : `${name} copy ${n}`;
-    if (!taken(candidate)) return candidate;
-  }
-}
 
 /** Writes a file without replacing one that is there (a model file is never overwritten silently). */
 function writeNew(target: string, bytes: Uint8Array): string {
@@ -59,7 +51,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
   },
   'models.duplicate': ({ id, name }, ctx) => {
     const source = ctx.store.training.model(id);
-    const copy = ctx.store.models.duplicate(id, name ?? copyName((n) => ctx.store.training.modelByName(n) !== null, source.name));
+    const copy = ctx.store.models.duplicate(id, name ?? ctx.store.training.freeModelName(source.name, (b, n) => (n === 1 ? `${b} copy` : `${b} copy ${n}`)));
     ctx.emit('models.changed', { modelId: copy });
     return ctx.store.training.model(copy);
   },
@@ -103,11 +95,13 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
     return ctx.store.training.model(id);
   },
   'models.importLayers': ({ name, modelJson, weights, vocabulary, encoding }, ctx) => {
+    const files = new Map(weights.map((w) => [w.name, new Uint8Array(Buffer.from(w.data, 'base64'))]));
     const id = importLayersModel(ctx.store, {
       name,
       file: modelJson.name,
       modelJson: Buffer.from(modelJson.data, 'base64').toString('utf8'),
-      weightFiles: new Map(weights.map((w) => [w.name, new Uint8Array(Buffer.from(w.data, 'base64'))])),
+      // Files chosen in a browser come without their folders: match the manifest's paths by file name too.
+      weightFiles: (p) => files.get(p) ?? files.get(path.basename(p)),
       vocabulary: Buffer.from(vocabulary.data, 'base64').toString('utf8'),
       vocabularyFile: vocabulary.name,
       ...(encoding ? { encoding } : {}),
@@ -123,28 +117,17 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
         throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
       }
     };
-    const json = read(modelJson).toString('utf8');
     const folder = path.dirname(path.resolve(modelJson));
-    // The weight files are the ones the manifest names, beside model.json (never paths outside it).
-    const weightFiles = new Map<string, Uint8Array>();
-    try {
-      const manifest = (JSON.parse(json) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
-      for (const p of manifest.flatMap((g) => g.paths ?? [])) {
+    const id = importLayersModel(ctx.store, {
+      name: name ?? ctx.store.training.freeModelName(path.basename(folder), importedVariant),
+      file: path.basename(modelJson),
+      modelJson: read(modelJson).toString('utf8'),
+      // The weight files are the ones the manifest names, beside model.json (never paths outside it).
+      weightFiles: (p) => {
         const file = path.resolve(folder, p);
         if (path.dirname(file) !== folder) throw new EtudeError('invalid_input', `${path.basename(modelJson)} names a weight file outside its folder (${p})`);
-        weightFiles.set(p, read(file));
-      }
-    } catch (err) {
-      if (err instanceof EtudeError) throw err;
-      // Not JSON: the importer reports it with the file's name.
-    }
-    const base = path.basename(folder);
-    const wanted = name ?? (ctx.store.training.modelByName(base) ? copyName((n) => ctx.store.training.modelByName(n) !== null, base) : base);
-    const id = importLayersModel(ctx.store, {
-      name: wanted,
-      file: path.basename(modelJson),
-      modelJson: json,
-      weightFiles,
+        return read(file);
+      },
       vocabulary: read(vocabulary).toString('utf8'),
       vocabularyFile: path.basename(vocabulary),
       ...(encoding ? { encoding } : {}),

@@ -49,12 +49,15 @@ function layersOf(topology: unknown, file: string): KerasLayer[] {
   return layers as KerasLayer[];
 }
 
+/** The bytes of a weight file the manifest names (by its path there), or undefined when it was not given. */
+export type WeightFiles = (manifestPath: string) => Uint8Array | undefined;
+
 /** Every weight tensor in manifest order, cut from the concatenated weight files. */
-function readWeights(groups: WeightGroup[], files: Map<string, Uint8Array>, file: string): Tensor[] {
+function readWeights(groups: WeightGroup[], files: WeightFiles, file: string): Tensor[] {
   const out: Tensor[] = [];
   for (const group of groups) {
     const parts = group.paths.map((p) => {
-      const bytes = files.get(p) ?? files.get(p.split('/').at(-1)!);
+      const bytes = files(p);
       if (!bytes) refuse(file, `its weight file ${p} is missing: choose it together with model.json`);
       return bytes;
     });
@@ -99,7 +102,7 @@ export interface LayersModel {
 }
 
 /** Reads a Keras layer chain into a studio architecture and its weights. */
-export function convertLayersModel(modelJson: unknown, files: Map<string, Uint8Array>, file: string): LayersModel {
+export function convertLayersModel(modelJson: unknown, files: WeightFiles, file: string): LayersModel {
   const doc = modelJson as { modelTopology?: unknown; weightsManifest?: WeightGroup[]; format?: string };
   if (!doc || typeof doc !== 'object' || !doc.modelTopology || !Array.isArray(doc.weightsManifest)) {
     refuse(file, 'it is not a TF.js Layers model.json (modelTopology and weightsManifest are required)');
@@ -310,8 +313,7 @@ export interface LayersImport {
   name: string;
   file: string;
   modelJson: string;
-  /** Weight files by the names model.json's manifest uses. */
-  weightFiles: Map<string, Uint8Array>;
+  weightFiles: WeightFiles;
   vocabulary: string;
   vocabularyFile: string;
   encoding?: EncodingKind;

@@ -121,6 +121,7 @@ export function exportModelFile(store: Store, modelId: number, options: { checkp
   const model = store.training.model(modelId);
   const checkpoint = store.training.generationCheckpoint(modelId, options.checkpointId);
   const vocab = store.vocabularies.get(model.vocabularyId);
+  const tokens = store.vocabularies.tokens(vocab.id);
   const info = modelCard(store, modelId);
   const runIndex = store.models.runRecords(modelId).findIndex((r) => r.id === checkpoint.runId);
   const manifest = JSON.parse(checkpoint.manifest) as { weights: ManifestEntry[]; optimizer: number[][]; powers?: number[] | null };
@@ -143,8 +144,8 @@ export function exportModelFile(store: Store, modelId: number, options: { checkp
       steps: vocab.steps,
       corpusName: info.corpus.name,
       corpusHash: info.corpus.hash,
-      fingerprint: sha256(new TextEncoder().encode(JSON.stringify(store.vocabularies.tokens(vocab.id)))),
-      tokens: store.vocabularies.tokens(vocab.id),
+      fingerprint: sha256(new TextEncoder().encode(JSON.stringify(tokens))),
+      tokens,
       counts: store.vocabularies.tokenCounts(vocab.id),
     },
     checkpoint: {
@@ -229,17 +230,14 @@ export function readModelFile(bytes: Uint8Array, file: string): { doc: ModelFile
   return { doc, weights, optimizer };
 }
 
-/** A name not yet taken: the one asked for (refused when taken), else the file's, else "… (imported N)". */
+/** "name (imported)", "name (imported 2)", …: how an imported model's name is made free. */
+export const importedVariant = (base: string, n: number) => (n === 1 ? `${base} (imported)` : `${base} (imported ${n})`);
+
+/** The name asked for (refused when taken), else the file's, made free with "(imported)". */
 function importName(store: Store, wanted: string | undefined, original: string): string {
-  if (wanted !== undefined) {
-    if (store.training.modelByName(wanted)) throw new EtudeError('conflict', `a model named "${wanted.trim()}" already exists: choose another name`);
-    return wanted.trim();
-  }
-  if (!store.training.modelByName(original)) return original;
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? `${original} (imported)` : `${original} (imported ${n})`;
-    if (!store.training.modelByName(candidate)) return candidate;
-  }
+  if (wanted === undefined) return store.training.freeModelName(original, importedVariant);
+  if (store.training.modelByName(wanted)) throw new EtudeError('conflict', `a model named "${wanted.trim()}" already exists: choose another name`);
+  return wanted.trim();
 }
 
 /** Imports a model file: everything is checked first, then stored in one transaction. Returns the new model's id. */

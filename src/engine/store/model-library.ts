@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
 import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
-import type { TrainingRepo } from './training';
+import type { NewCheckpoint, TrainingRepo } from './training';
 import type { NewVocabulary, VocabularyRepo } from './vocabularies';
 
 /** A run as the model card and the shared file carry it. */
@@ -30,21 +30,8 @@ export interface ImportedModel {
   importedCard: string | null;
   vocabulary: Omit<NewVocabulary, 'pieces'>;
   runs: (Omit<RunRecord, 'id'> & { metrics: MetricPoint[] })[];
-  checkpoint: {
-    /** Index into `runs`. */
-    run: number;
-    kind: CheckpointInfo['kind'];
-    epoch: number;
-    step: number;
-    batch: number;
-    loss: number | null;
-    valLoss: number | null;
-    topology: string;
-    manifest: string;
-    weights: Uint8Array;
-    optimizer: Uint8Array;
-    audition: CheckpointAudition | null;
-  };
+  /** The one checkpoint it brings; `run` indexes `runs`. */
+  checkpoint: Omit<NewCheckpoint, 'modelId' | 'runId'> & { run: number; audition: CheckpointAudition | null };
 }
 
 const blob = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);

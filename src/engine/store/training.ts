@@ -88,6 +88,16 @@ export class TrainingRepo {
     return id === undefined ? null : this.model(id);
   }
 
+  /** `base` if no model has that name, else the first free of `variant(base, 1)`, `variant(base, 2)`, … */
+  freeModelName(base: string, variant: (base: string, n: number) => string): string {
+    const clean = base.trim();
+    if (!this.modelByName(clean)) return clean;
+    for (let n = 1; ; n++) {
+      const candidate = variant(clean, n);
+      if (!this.modelByName(candidate)) return candidate;
+    }
+  }
+
   models(): ModelInfo[] {
     const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
     return ids.map((id) => this.model(id));
