@@ -17,9 +17,13 @@ function epochCurve(store: Store, runId: number): CardRun['curve'] {
 export function modelCard(store: Store, modelId: number): ModelCard {
   const model = store.training.model(modelId);
   const vocab = store.vocabularies.get(model.vocabularyId);
-  const before = store.models.importedCard(modelId);
-  const earlier = before ? (JSON.parse(before) as ModelCard) : null;
-  const local: CardRun[] = store.models.runRecords(modelId).map((r) => ({
+  const stored = store.models.importedCard(modelId);
+  const earlier = stored ? (JSON.parse(stored) as ModelCard) : null;
+  // An import stores the runs it brings as its first rows (for their curves): the card lists them,
+  // and their auditions, as the file had them, followed by what was done here.
+  const records = store.models.runRecords(modelId);
+  const before = earlier?.runs.length ?? 0;
+  const local: CardRun[] = records.slice(before).map((r) => ({
     hyperparams: r.hyperparams,
     status: r.status,
     epochs: r.epoch,
@@ -34,16 +38,15 @@ export function modelCard(store: Store, modelId: number): ModelCard {
     curve: epochCurve(store, r.id),
     imported: false,
   }));
-  // Runs brought by an import are also rows here (for the curves): the card lists them once, as imported.
-  const runs = earlier ? [...earlier.runs.map((r) => ({ ...r, imported: true })), ...local.slice(earlier.runs.length)] : local;
-  const auditions = [...(earlier?.auditions ?? []), ...store.models.auditions(modelId)];
-  const seen = new Set<string>();
-  const uniqueAuditions = auditions.filter((a) => {
-    const key = `${a.epoch}/${a.audition.seconds}/${a.audition.notes.length}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const importedRuns = new Set(records.slice(0, before).map((r) => r.id));
+  const runs = [...(earlier?.runs.map((r) => ({ ...r, imported: true })) ?? []), ...local];
+  const auditions = [
+    ...(earlier?.auditions ?? []),
+    ...store.models
+      .auditions(modelId)
+      .filter((a) => !importedRuns.has(a.runId))
+      .map(({ runId: _run, ...a }) => a),
+  ];
   const losses = runs.map((r) => r.bestValLoss).filter((v): v is number => v !== null);
   return {
     name: model.name,
@@ -54,7 +57,7 @@ export function modelCard(store: Store, modelId: number): ModelCard {
     corpus: earlier && vocab.pieces === 0 ? earlier.corpus : { name: vocab.corpus, hash: store.vocabularies.corpusHash(vocab.id), pieces: vocab.pieces, steps: vocab.steps },
     vocabulary: { encoding: vocab.encoding, encodingVersion: vocab.encodingVersion, params: vocab.params, size: vocab.size, coverage: vocab.coverage },
     runs,
-    auditions: uniqueAuditions,
+    auditions,
     trainingSeconds: runs.reduce((s, r) => s + r.seconds, 0),
     epochs: runs.reduce((s, r) => s + r.epochs, 0),
     bestValLoss: losses.length ? Math.min(...losses) : null,

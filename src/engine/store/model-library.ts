@@ -150,11 +150,11 @@ export class ModelLibraryRepo {
     return (this.db.prepare('SELECT imported_card FROM models WHERE id = ?').pluck().get(modelId) as string | null | undefined) ?? null;
   }
 
-  /** Every checkpoint of a model that has an audition, oldest first. */
-  auditions(modelId: number): { epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: CheckpointAudition }[] {
+  /** Every checkpoint of a model that has an audition, oldest first, with the run it belongs to. */
+  auditions(modelId: number): { runId: number; epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: CheckpointAudition }[] {
     const rows = this.db
-      .prepare(`SELECT epoch, kind, val_loss AS valLoss, audition FROM checkpoints WHERE model_id = ? AND audition IS NOT NULL ORDER BY run_id, step, id`)
-      .all(modelId) as { epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: string }[];
+      .prepare(`SELECT run_id AS runId, epoch, kind, val_loss AS valLoss, audition FROM checkpoints WHERE model_id = ? AND audition IS NOT NULL ORDER BY run_id, step, id`)
+      .all(modelId) as { runId: number; epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: string }[];
     return rows.map((r) => ({ ...r, audition: JSON.parse(r.audition) as CheckpointAudition }));
   }
 
