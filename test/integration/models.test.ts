@@ -121,6 +121,8 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     expect(card.runs[0]!.curve).toEqual(original.runs[0]!.curve);
     expect(card.runs[0]!.machine).toMatchObject({ backend: 'wasm', cores: os.availableParallelism() });
     expect(card.auditions.length).toBe(original.auditions.length);
+    // One audition a saved epoch (the best and periodic checkpoints of an epoch share theirs).
+    expect(original.auditions.map((a) => a.epoch)).toEqual([1, 2]);
     expect(card.vocabulary).toEqual(original.vocabulary);
     // The curve is there to draw.
     const runs = await call<RunInfo[]>('runs.list', { modelId: imported.id });

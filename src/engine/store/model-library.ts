@@ -150,10 +150,17 @@ export class ModelLibraryRepo {
     return (this.db.prepare('SELECT imported_card FROM models WHERE id = ?').pluck().get(modelId) as string | null | undefined) ?? null;
   }
 
-  /** Every checkpoint of a model that has an audition, oldest first, with the run it belongs to. */
+  /**
+   * A model's auditions, oldest first, with the run each belongs to: one per saved step (the best
+   * and the periodic checkpoint of one epoch share one rendering).
+   */
   auditions(modelId: number): { runId: number; epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: CheckpointAudition }[] {
     const rows = this.db
-      .prepare(`SELECT run_id AS runId, epoch, kind, val_loss AS valLoss, audition FROM checkpoints WHERE model_id = ? AND audition IS NOT NULL ORDER BY run_id, step, id`)
+      .prepare(
+        `SELECT run_id AS runId, epoch, kind, val_loss AS valLoss, audition FROM checkpoints
+         WHERE id IN (SELECT min(id) FROM checkpoints WHERE model_id = ? AND audition IS NOT NULL GROUP BY run_id, step)
+         ORDER BY run_id, step, id`,
+      )
       .all(modelId) as { runId: number; epoch: number; kind: CheckpointInfo['kind']; valLoss: number | null; audition: string }[];
     return rows.map((r) => ({ ...r, audition: JSON.parse(r.audition) as CheckpointAudition }));
   }
