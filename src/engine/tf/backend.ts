@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // Node bundle has none), which training needs.
 import '@tensorflow/tfjs';
 import { registerFastMatMulGradient } from './matmul-gradient';
+import { useThreadedWasm } from './wasm-threads';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 const require = createRequire(import.meta.url);
@@ -38,11 +39,26 @@ async function tryNative(): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialise');
 }
 
-async function tryWasm(): Promise<void> {
+/** WebAssembly threads: ETUDE_THREADS, else one per core (the backend's build starts at most 8). */
+export function wasmThreadCount(value: string | undefined = process.env.ETUDE_THREADS): number {
+  if (value === undefined || value === '') return Math.min(8, os.availableParallelism());
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 8) throw new Error(`ETUDE_THREADS must be a whole number from 1 to 8 (got "${value}")`);
+  return count;
+}
+
+let threadedWasmRegistered = false;
+
+async function tryWasm(fallbackReasons: string[]): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // The .wasm binaries ship inside the npm package: point TF.js at them on disk, never at a CDN.
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   wasm.setWasmPaths(dist);
+  const threads = wasmThreadCount();
+  if (threads > 1 && !threadedWasmRegistered) {
+    threadedWasmRegistered = true;
+    useThreadedWasm(threads, (why) => fallbackReasons.push(`WebAssembly threads unavailable, one thread used: ${why}`));
+  }
   if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not initialise');
 }
 
@@ -63,11 +79,11 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
   for (const name of order) {
     try {
       if (name === 'tensorflow') await tryNative();
-      else if (name === 'wasm') await tryWasm();
+      else if (name === 'wasm') await tryWasm(fallbackReasons);
       else if (!(await tf.setBackend('cpu'))) throw new Error('the CPU backend did not initialise');
       await tf.ready();
       const threads = name === 'tensorflow' ? os.availableParallelism() : name === 'wasm' ? await wasmThreads() : 1;
-      const simd = name === 'wasm' ? tf.env().getBool('WASM_HAS_SIMD_SUPPORT') : name === 'tensorflow';
+      const simd = name === 'wasm' ? (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true : name === 'tensorflow';
       return { name, threads, simd, tfjsVersion: tf.version_core, fallbackReasons };
     } catch (err) {
       const label = name === 'tensorflow' ? 'native TensorFlow (tfjs-node)' : name === 'wasm' ? 'WebAssembly backend' : 'CPU backend';
