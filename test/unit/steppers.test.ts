@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/engine/models/factory';
 import { isTokenGenerator, type TrainableModel } from '../../src/engine/models/types';
+import type { PsdLstm } from '../../src/engine/models/psd-lstm';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { modelSpec, type ModelSpec } from '../../src/shared/training';
 import { seededRandom } from '../../src/shared/random';
@@ -84,6 +85,37 @@ describe('incremental generation matches the full forward pass', () => {
     const full = fullLogits(model, window, 2, 5);
     expect(maxDifference(stepped.slice(8 * VOCAB, 9 * VOCAB), full.slice(0, VOCAB))).toBeLessThan(1e-4);
     expect(maxDifference(stepped.slice(17 * VOCAB, 18 * VOCAB), full.slice(VOCAB, 2 * VOCAB))).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
+  it('the pitch/step/duration LSTM steps note by note to the same pitch logits, steps and durations', () => {
+    const model = createModel(modelSpec.parse({ arch: 'psd-lstm', units: 10, layers: 2 }), 128, 7) as unknown as PsdLstm;
+    const [batch, length] = [2, 6];
+    const random = seededRandom(11);
+    // Notes as the studio feeds them: MIDI pitch, then step and duration in seconds.
+    const x = Float32Array.from({ length: batch * length * 3 }, (_, i) => (i % 3 === 0 ? Math.floor(random() * 128) : random()));
+    const full = tf.tidy(() => {
+      const o = model.outputs(x, batch, length);
+      return [o.pitch, o.step, o.duration].map((t) => tf.keep(t));
+    });
+    const [pitch, step, duration] = full.map((t) => t.dataSync() as Float32Array);
+    const before = tf.memory().numTensors;
+    const stepper = model.featureStepper(batch);
+    let worst = 0;
+    for (let t = 0; t < length; t++) {
+      const notes = new Float32Array(batch * 3);
+      for (let b = 0; b < batch; b++) notes.set(x.subarray((b * length + t) * 3, (b * length + t + 1) * 3), b * 3);
+      const out = stepper.step(notes);
+      for (let b = 0; b < batch; b++) {
+        const row = b * length + t;
+        worst = Math.max(worst, maxDifference(out.pitch.subarray(b * 128, (b + 1) * 128), pitch!.subarray(row * 128, (row + 1) * 128)));
+        worst = Math.max(worst, Math.abs(out.step[b]! - step![row]!), Math.abs(out.duration[b]! - duration![row]!));
+      }
+    }
+    stepper.dispose();
+    expect(worst).toBeLessThan(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(full);
     model.dispose();
   });
 });

@@ -37,14 +37,16 @@ export function lstmLayer(seq: tf.Tensor3D, layer: LstmWeights): tf.Tensor3D {
 
 /**
  * A stack's state carried forward one timestep at a time, for generation: each layer's input and
- * recurrent kernels joined once, so a step is one matMul a layer. The gate arithmetic of a few
- * rows is done on the numbers directly: as a dozen tensor ops it cost more than the matMul.
+ * recurrent kernels joined once, so a step is one matMul (bias included) a layer. Inputs, states
+ * and the gate arithmetic of the few rows generated stay as numbers: as tensor ops (concat, add,
+ * split, a dozen gate ops) they cost more than the matMul.
  */
 export class LstmStackState {
   private readonly fused: tf.Tensor2D[];
   private readonly biases: tf.Tensor1D[];
+  private readonly inputs: number[];
   private readonly units: number;
-  private h: tf.Tensor2D[];
+  private readonly h: Float32Array[];
   private readonly c: Float32Array[];
 
   constructor(
@@ -53,22 +55,30 @@ export class LstmStackState {
   ) {
     this.fused = layers.map((l) => tf.keep(tf.concat([l.kernel, l.recurrent], 0)) as tf.Tensor2D);
     this.biases = layers.map((l) => l.bias as unknown as tf.Tensor1D);
+    this.inputs = layers.map((l) => l.kernel.shape[0]!);
     this.units = layers[0]!.recurrent.shape[0]!;
-    this.h = layers.map(() => tf.keep(tf.zeros([batch, this.units])));
+    this.h = layers.map(() => new Float32Array(batch * this.units));
     this.c = layers.map(() => new Float32Array(batch * this.units));
   }
 
-  /** Feeds one input row per sequence [batch, in]; returns the top layer's output [batch, U] (caller owns it). */
-  step(x: tf.Tensor2D): tf.Tensor2D {
+  /** Feeds one input row per sequence ([batch × in] numbers); returns the top layer's output [batch × U] (a copy). */
+  step(x: Float32Array): Float32Array {
     const U = this.units;
     const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-    let input: tf.Tensor2D = x;
+    let input = x;
     this.fused.forEach((kernel, l) => {
-      const z = tf.tidy(() => tf.add(tf.matMul(tf.concat([input, this.h[l]!], 1), kernel), this.biases[l]!));
+      const width = this.inputs[l]!;
+      const h = this.h[l]!;
+      // Each row: this layer's input, then its previous output.
+      const joined = new Float32Array(this.batch * (width + U));
+      for (let b = 0; b < this.batch; b++) {
+        joined.set(input.subarray(b * width, (b + 1) * width), b * (width + U));
+        joined.set(h.subarray(b * U, (b + 1) * U), b * (width + U) + width);
+      }
+      const z = tf.tidy(() => tf.fused.matMul({ a: tf.tensor2d(joined, [this.batch, width + U]), b: kernel, bias: this.biases[l]! }));
       const gates = z.dataSync() as Float32Array;
       z.dispose();
       const c = this.c[l]!;
-      const h = new Float32Array(this.batch * U);
       for (let b = 0; b < this.batch; b++) {
         const row = b * 4 * U;
         for (let j = 0; j < U; j++) {
@@ -79,14 +89,12 @@ export class LstmStackState {
           h[k] = sigmoid(gates[row + 3 * U + j]!) * Math.tanh(cell);
         }
       }
-      this.h[l]!.dispose();
-      this.h[l] = tf.keep(tf.tensor2d(h, [this.batch, U]));
-      input = this.h[l]!;
+      input = h;
     });
-    return tf.clone(input);
+    return input.slice();
   }
 
   dispose(): void {
-    tf.dispose([...this.fused, ...this.h]);
+    tf.dispose(this.fused);
   }
 }

@@ -72,11 +72,15 @@ export class PsdLstm implements TrainableModel {
     return {
       batch,
       step: (features) => {
-        const input = tf.tidy(() => tf.mul(tf.tensor2d(features, [batch, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor2D);
+        // Pitch enters scaled to 0..1, as in training.
+        const input = features.map((v, i) => (i % 3 === 0 ? v / PITCHES : v));
         const top = state.step(input);
-        const outs = tf.tidy(() => [this.heads.pitch, this.heads.step, this.heads.duration].map((h) => tf.add(tf.matMul(top, h.kernel), h.bias)));
+        const outs = tf.tidy(() => {
+          const h = tf.tensor2d(top, [batch, this.spec.units]);
+          return [this.heads.pitch, this.heads.step, this.heads.duration].map((head) => tf.fused.matMul({ a: h, b: head.kernel, bias: head.bias }));
+        });
         const [pitch, step, duration] = outs.map((t) => t.dataSync() as Float32Array);
-        tf.dispose([input, top, ...outs]);
+        tf.dispose(outs);
         return { pitch: pitch!, step: step!, duration: duration! };
       },
       dispose: () => state.dispose(),

@@ -71,21 +71,25 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
   /** Carries each layer's state forward: one step costs one matMul a layer, whatever came before. */
   stepper(batch: number): TokenStepper {
     const state = new LstmStackState(this.layers, batch);
+    // Input rows are looked up as numbers: a gather and its tensor cost more than the copy.
+    const table = this.embedding ? (this.embedding.dataSync() as Float32Array).slice() : null;
+    const width = this.embedding ? this.embedding.shape[1]! : 1;
     return {
       batch,
       step: (tokens) => {
-        const embedded = tf.tidy(() =>
-          this.embedding ? (tf.gather(this.embedding, tf.tensor1d(tokens, 'int32')) as tf.Tensor2D) : this.embed(Int32Array.from(tokens)),
-        );
-        const top = state.step(embedded);
-        embedded.dispose();
+        const rows = new Float32Array(batch * width);
+        tokens.forEach((token, b) => {
+          if (table) rows.set(table.subarray(token * width, (token + 1) * width), b * width);
+          else rows[b] = token / this.vocabSize;
+        });
+        const top = state.step(rows);
         const logits = tf.tidy(() => {
-          let h: tf.Tensor2D = top;
-          if (this.dense) h = tf.relu(tf.add(tf.matMul(h, this.dense.kernel), this.dense.bias)) as tf.Tensor2D;
-          return tf.add(tf.matMul(h, this.output.kernel), this.output.bias);
+          let h: tf.Tensor = tf.tensor2d(top, [batch, this.spec.units]);
+          if (this.dense) h = tf.fused.matMul({ a: h, b: this.dense.kernel, bias: this.dense.bias, activation: 'relu' });
+          return tf.fused.matMul({ a: h, b: this.output.kernel, bias: this.output.bias });
         });
         const out = logits.dataSync() as Float32Array;
-        tf.dispose([top, logits]);
+        logits.dispose();
         return out;
       },
       dispose: () => state.dispose(),
