@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/tf/backend';
+import { transposedProduct } from '../../src/engine/tf/matmul-gradient';
 
 /** Gradients of matMul worked out by hand, for every combination of transpose flags. */
 describe('matMul gradient with explicit transposes', () => {
@@ -35,5 +36,26 @@ describe('matMul gradient with explicit transposes', () => {
     const ones = tf.ones([2, 4, 5]);
     expect(tf.max(tf.abs(tf.sub(da!, tf.matMul(ones, tf.transpose(b, [0, 2, 1]))))).dataSync()[0]).toBeLessThan(1e-5);
     expect(tf.max(tf.abs(tf.sub(db!, tf.matMul(tf.transpose(a, [0, 2, 1]), ones)))).dataSync()[0]).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    ['narrower left operand', 6, 2, 7],
+    ['narrower right operand', 6, 7, 2],
+    ['equal widths', 5, 3, 3],
+  ])('aᵀ·g over a shared long axis, %s, equals the plain product', (_label, k, m, n) => {
+    const a = tf.randomNormal([k, m], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const g = tf.randomNormal([k, n], 0, 1, 'float32', 7) as tf.Tensor2D;
+    const got = transposedProduct(a, g);
+    expect(got.shape).toEqual([m, n]);
+    const [av, gv, out] = [a.dataSync(), g.dataSync(), got.dataSync()];
+    let worst = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let r = 0; r < k; r++) sum += av[r * m + i]! * gv[r * n + j]!;
+        worst = Math.max(worst, Math.abs(out[i * n + j]! - sum));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { transposedProduct } from '../../tf/matmul-gradient';
 import { timeSteps } from '../../tf/time-steps';
 
 /**
@@ -67,7 +68,7 @@ export const gruRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor
       }
       const dxw = tf.stack(dxs, 0);
       const dhu = tf.concat(dhus, 0); // [T·B, 3U]
-      const dKernel = tf.matMul(tf.transpose(tf.concat(hPrev!, 0)), dhu);
+      const dKernel = transposedProduct(tf.concat(hPrev!, 0) as tf.Tensor2D, dhu as tf.Tensor2D);
       const dBias = tf.sum(dhu, 0);
       return [dxw, dKernel, dBias];
     },

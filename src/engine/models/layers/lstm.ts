@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { transposedProduct } from '../../tf/matmul-gradient';
 import { timeSteps } from '../../tf/time-steps';
 
 /**
@@ -78,8 +79,8 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
         dhNext = dhn!;
       }
       const dxw = tf.stack(dz, 0);
-      // dKernel = Σ_t h_{t-1}ᵀ dz_t, as one matMul over all timesteps (explicit transpose: see matmul-gradient.ts).
-      const dKernel = tf.matMul(tf.transpose(tf.concat(hPrev!, 0)), tf.reshape(dxw, [T * B, G]));
+      // dKernel = Σ_t h_{t-1}ᵀ dz_t, as one matMul over all timesteps (the faster orientation: see matmul-gradient.ts).
+      const dKernel = transposedProduct(tf.concat(hPrev!, 0) as tf.Tensor2D, tf.reshape(dxw, [T * B, G]));
       return [dxw, dKernel];
     },
   };
