@@ -9,7 +9,7 @@ import { timeSteps } from '../../tf/time-steps';
  * `recurrent` [U, 4U]. Returns every hidden state, time-major [T, B, U], from zero initial state.
  *
  * The generic gradient tape spends ~17× the forward time on this loop on the WASM backend; here
- * the backward is a dozen elementwise ops and one small matMul a step, and the recurrent kernel's
+ * the backward is a few elementwise ops and one small matMul a step, and the recurrent kernel's
  * gradient is one large matMul over all timesteps.
  */
 export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -56,21 +56,28 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
       const [hPrev, cPrev, is, fs, gs, os, tcs] = keys.map((_, k) => saved.slice(1 + k * T, 1 + (k + 1) * T));
       const dys = timeSteps(dy);
       const kernelT = tf.transpose(kernel);
+      const one = tf.scalar(1);
+      // The factors of the backward that depend on the forward activations alone, for every
+      // timestep in a few large ops: each step below is then 7 small ops instead of 26.
+      //   dz = [dc·g·i(1−i) | dc·c₋₁·f(1−f) | dc·i(1−g²) | dh·tanh(c)·o(1−o)],  dc += dh·o(1−tanh²(c))
+      const [factors, cellFactors] = tf.tidy(() => {
+        const [I, F, Gc, O, TC, CP] = [is!, fs!, gs!, os!, tcs!, cPrev!].map((steps) => tf.stack(steps, 0));
+        const sigmoidSlope = (s: tf.Tensor) => tf.mul(s, tf.sub(one, s));
+        const gates = tf.concat(
+          [tf.mul(Gc!, sigmoidSlope(I!)), tf.mul(CP!, sigmoidSlope(F!)), tf.mul(I!, tf.sub(one, tf.square(Gc!))), tf.mul(TC!, sigmoidSlope(O!))],
+          2,
+        );
+        return [timeSteps(gates), timeSteps(tf.mul(O!, tf.sub(one, tf.square(TC!))))];
+      });
       let dhNext: tf.Tensor = tf.zeros([B, U]);
       let dcNext: tf.Tensor = tf.zeros([B, U]);
       const dz: tf.Tensor[] = new Array(T);
-      const one = tf.scalar(1);
       for (let t = T - 1; t >= 0; t--) {
-        const [i, f, g, o, tc] = [is![t]!, fs![t]!, gs![t]!, os![t]!, tcs![t]!];
         const [dzt, dcn, dhn] = tf.tidy(() => {
           const dh = tf.add(dys[t]!, dhNext);
-          const dc = tf.add(tf.mul(tf.mul(dh, o), tf.sub(one, tf.square(tc))), dcNext);
-          const dzi = tf.mul(tf.mul(dc, g), tf.mul(i, tf.sub(one, i)));
-          const dzf = tf.mul(tf.mul(dc, cPrev![t]!), tf.mul(f, tf.sub(one, f)));
-          const dzg = tf.mul(tf.mul(dc, i), tf.sub(one, tf.square(g)));
-          const dzo = tf.mul(tf.mul(dh, tc), tf.mul(o, tf.sub(one, o)));
-          const z = tf.concat([dzi, dzf, dzg, dzo], 1);
-          return [z, tf.mul(dc, f), tf.matMul(z, kernelT)];
+          const dc = tf.add(tf.mul(dh, cellFactors![t]!), dcNext);
+          const z = tf.mul(tf.concat([dc, dc, dc, dh], 1), factors![t]!);
+          return [z, tf.mul(dc, fs![t]!), tf.matMul(z, kernelT)];
         });
         dhNext.dispose();
         dcNext.dispose();
@@ -78,6 +85,7 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
         dcNext = dcn!;
         dhNext = dhn!;
       }
+      tf.dispose([...factors!, ...cellFactors!]);
       const dxw = tf.stack(dz, 0);
       // dKernel = Σ_t h_{t-1}ᵀ dz_t, as one matMul over all timesteps (the faster orientation: see matmul-gradient.ts).
       const dKernel = transposedProduct(tf.concat(hPrev!, 0) as tf.Tensor2D, tf.reshape(dxw, [T * B, G]));
