@@ -52,7 +52,9 @@ async function startModule(threads: number): Promise<EmscriptenModule> {
   const binary = fs.readFileSync(`${dir}tfjs-backend-wasm-threaded-simd.wasm`);
   const workerUrl = pthreadWorkerUrl(dir);
   const listenersBefore = new Set<unknown>([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
-  const module = await factory({
+  let instantiationFailed: (err: unknown) => void = () => {};
+  const failed = new Promise<never>((_resolve, reject) => (instantiationFailed = reject));
+  const started = factory({
     locateFile: (file: string) => (file.endsWith('.worker.js') ? workerUrl : dir + file),
     // Each pthread worker evaluates the main glue from this path.
     mainScriptUrlOrBlob: `${dir}tfjs-backend-wasm-threaded-simd.js`,
@@ -60,10 +62,11 @@ async function startModule(threads: number): Promise<EmscriptenModule> {
       // The backend caps its thread pool at half the logical cores (assuming hyper-threads), which
       // leaves one thread on a 2-core machine; report enough cores for the count asked for.
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      void wasmApi.instantiate(binary, imports).then((r) => receive(r.instance, r.module));
+      wasmApi.instantiate(binary, imports).then((r) => receive(r.instance, r.module), instantiationFailed);
       return {};
     },
   });
+  const module = await Promise.race([started, failed]);
   // The glue installs process handlers that rethrow every uncaught error (printing the whole glue
   // as the place it came from); the studio keeps Node's own handling.
   for (const listener of process.listeners('uncaughtException')) {
