@@ -35,6 +35,7 @@ function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; mess
 export class Engine {
   readonly store: Store;
   private readonly tf: TfHost;
+  private readonly generationTf: TfHost;
   private readonly listeners = new Set<Listener>();
   private readonly ctx: EngineContext;
   private closed = false;
@@ -44,13 +45,14 @@ export class Engine {
   readonly training: TrainingService;
   readonly generation: GenerationService;
 
-  private constructor(store: Store, tf: TfHost, sqliteBinding: string | undefined) {
+  private constructor(store: Store, tf: TfHost, generationTf: TfHost, sqliteBinding: string | undefined) {
     this.store = store;
     this.tf = tf;
+    this.generationTf = generationTf;
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
     const job = { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) };
     this.training = new TrainingService(store, tf, emit, job);
-    this.generation = new GenerationService(store, tf, emit, job);
+    this.generation = new GenerationService(store, generationTf, emit, job);
     this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf, job), imports: new Map(), emit };
   }
 
@@ -58,7 +60,14 @@ export class Engine {
     const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
     store.training.recoverInterrupted();
-    const engine = new Engine(store, new TfHost(options.backend ?? process.env.ETUDE_BACKEND), options.sqliteBinding);
+    const backend = options.backend ?? process.env.ETUDE_BACKEND;
+    const tf = new TfHost(backend);
+    // Generation has its own worker, started when first used: a take never waits behind a long
+    // training step, and batch-1 steps run faster on one WebAssembly thread (the pool's wake-ups
+    // cost more than they save on products of a row or two). Native TensorFlow, forced, loads in
+    // one worker only, so then the two share it.
+    const generationTf = backend === 'tensorflow' ? tf : new TfHost(backend, { threads: 1, native: false });
+    const engine = new Engine(store, tf, generationTf, options.sqliteBinding);
     if (options.starterCorpus !== false) {
       engine.starting = ensureStarterCorpus(store).then(
         () => undefined,
@@ -117,6 +126,7 @@ export class Engine {
     for (const controller of this.ctx.imports.values()) controller.abort();
     this.listeners.clear();
     await this.tf.close();
+    await this.generationTf.close();
     this.store.close();
   }
 }

@@ -6,8 +6,8 @@ afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
 
-function host(preference?: string): TfHost {
-  const h = new TfHost(preference);
+function host(preference?: string, options: { threads?: number; native?: boolean } = {}): TfHost {
+  const h = new TfHost(preference, options);
   hosts.push(h);
   return h;
 }
@@ -32,6 +32,14 @@ describe('TF worker backend selection', () => {
     const first = await h.backendInfo();
     expect(first.name).toBe('cpu');
     expect(await h.backendInfo()).toBe(first);
+  });
+
+  it('gives a worker the threads it is started with, and can leave native TensorFlow out (the generation worker)', async () => {
+    const info = await host('auto', { threads: 1, native: false }).backendInfo();
+    expect(info.name).toBe('wasm');
+    expect(info.threads).toBe(1);
+    // Native TensorFlow was not tried at all, so no reason is given for passing it over.
+    expect(info.fallbackReasons.join(' ')).not.toMatch(/tfjs-node|native/);
   });
 
   it('reports an invalid backend name', async () => {

@@ -73,9 +73,10 @@ async function wasmThreads(): Promise<number> {
 
 registerFastMatMulGradient();
 
-export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
+/** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */
+export async function selectBackend(preference: BackendPreference = 'auto', options: { native: boolean } = { native: true }): Promise<BackendInfo> {
   const fallbackReasons: string[] = [];
-  const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
+  const order: BackendName[] = preference !== 'auto' ? [preference] : options.native ? ['tensorflow', 'wasm', 'cpu'] : ['wasm', 'cpu'];
   for (const name of order) {
     try {
       if (name === 'tensorflow') await tryNative();

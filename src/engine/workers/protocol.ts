@@ -5,7 +5,7 @@ import type { GenerateJob, GeneratorMessage } from '../generate/job';
 
 /** Messages from the engine to the TF worker. */
 export type ToTfWorker =
-  | { type: 'init'; backend: string | undefined }
+  | { type: 'init'; backend: string | undefined; native?: boolean }
   | { type: 'train'; job: TrainJob }
   | { type: 'control'; runId: number; control: Control }
   | { type: 'generate'; job: GenerateJob }

@@ -9,7 +9,15 @@ export class TfHost {
   private ready: Promise<BackendInfo> | null = null;
   private readonly listeners = new Set<(message: FromTfWorker) => void>();
 
-  constructor(private readonly backendPreference: string | undefined = process.env.ETUDE_BACKEND) {}
+  /**
+   * `threads` fixes the WebAssembly backend's threads for this worker (else ETUDE_THREADS or one
+   * per core); `native: false` keeps an automatic choice off native TensorFlow, which loads in
+   * only one worker of a process.
+   */
+  constructor(
+    private readonly backendPreference: string | undefined = process.env.ETUDE_BACKEND,
+    private readonly options: { threads?: number; native?: boolean } = {},
+  ) {}
 
   backendInfo(): Promise<BackendInfo> {
     this.ready ??= this.start();
@@ -17,7 +25,8 @@ export class TfHost {
   }
 
   private start(): Promise<BackendInfo> {
-    const worker = spawnWorker('tf-worker');
+    const { threads, native } = this.options;
+    const worker = spawnWorker('tf-worker', threads === undefined ? {} : { env: { ...process.env, ETUDE_THREADS: String(threads) } });
     this.worker = worker;
     return new Promise<BackendInfo>((resolve, reject) => {
       const fail = (err: Error): void => {
@@ -37,7 +46,7 @@ export class TfHost {
         fail(new Error(`the TF worker exited (code ${code}) before it was ready`));
         for (const listener of this.listeners) listener({ type: 'exit', code });
       });
-      worker.postMessage({ type: 'init', backend: this.backendPreference } satisfies ToTfWorker);
+      worker.postMessage({ type: 'init', backend: this.backendPreference, ...(native === false ? { native } : {}) } satisfies ToTfWorker);
     });
   }
 

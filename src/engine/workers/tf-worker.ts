@@ -25,7 +25,7 @@ const cancelledGenerations = new Set<string>();
 port.on('message', (message: ToTfWorker) => {
   switch (message.type) {
     case 'init':
-      backend = selectBackend(parseBackendPreference(message.backend));
+      backend = selectBackend(parseBackendPreference(message.backend), { native: message.native ?? true });
       backend.then(
         (info) => send({ type: 'ready', backend: info }),
         (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
