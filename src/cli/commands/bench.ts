@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKLOADS } from '../../engine/bench/workloads';
+import { WORKLOADS, type BenchResult, type Workload } from '../../engine/bench/workloads';
 import { UsageError, type Command } from '../command';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,7 +14,7 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'run the benchmark workloads and print one JSON line each',
   usage: 'etude bench [--workload NAME] [--corpora DIR] [--json]',
-  options: { workload: { type: 'string' }, corpora: { type: 'string' }, inline: { type: 'boolean' } },
+  options: { workload: { type: 'string' }, corpora: { type: 'string' }, inline: { type: 'boolean' }, generate: { type: 'boolean' } },
   async run(ctx) {
     const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
     const name = ctx.values.workload as string | undefined;
@@ -22,17 +22,30 @@ export const benchCommand: Command = {
     if (chosen.length === 0) throw new UsageError(`unknown workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
 
     if (ctx.values.inline) {
-      const result = await chosen[0]!.run({ corporaDir });
+      const workload = chosen[0]!;
+      const result = ctx.values.generate && workload.generate ? await workload.generate() : await workload.run({ corporaDir });
       ctx.out(JSON.stringify({ ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
       return undefined;
     }
-    for (const workload of chosen) {
-      if (!ctx.json) ctx.err(`running ${workload.name}: ${workload.summary}`);
-      const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', '--inline', '--workload', workload.name, '--corpora', corporaDir], {
+    const inline = (workload: Workload, extra: string[], env: NodeJS.ProcessEnv = process.env): BenchResult => {
+      const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', '--inline', '--workload', workload.name, '--corpora', corporaDir, ...extra], {
         encoding: 'utf8',
+        env,
       });
       if (child.status !== 0) throw new Error(`workload ${workload.name} failed: ${(child.stderr || child.stdout).trim().split('\n').at(-1)}`);
-      ctx.out(child.stdout.trim());
+      return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as BenchResult;
+    };
+    for (const workload of chosen) {
+      if (!ctx.json) ctx.err(`running ${workload.name}: ${workload.summary}`);
+      const result = inline(workload, []);
+      if (workload.generate) {
+        // As the studio generates: in a worker of its own on one WebAssembly thread.
+        const generated = inline(workload, ['--generate'], { ...process.env, ETUDE_THREADS: '1' });
+        result.generate_threads = generated.generate_threads ?? null;
+        result.generate_1000_tokens_s = generated.generate_1000_tokens_s ?? null;
+        result.first_generate_1000_tokens_s = generated.first_generate_1000_tokens_s ?? null;
+      }
+      ctx.out(JSON.stringify(result));
     }
     return undefined;
   },
