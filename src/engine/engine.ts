@@ -19,6 +19,11 @@ export interface EngineOptions {
   backend?: string;
   /** Import the bundled starter tunes on a database's first run (default true). */
   starterCorpus?: boolean;
+  /**
+   * Start the generation worker now rather than at the first Generate, so the session's first take
+   * does not wait for it (the studio's windows; a one-off CLI command would only pay for it).
+   */
+  warmGeneration?: boolean;
 }
 
 type Listener = (message: EventMessage) => void;
@@ -68,6 +73,8 @@ export class Engine {
     // one worker only, so then the two share it.
     const generationTf = backend === 'tensorflow' ? tf : new TfHost(backend, { threads: 1, native: false });
     const engine = new Engine(store, tf, generationTf, options.sqliteBinding);
+    // A failure here is reported by the first generation, which starts the worker again.
+    if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
     if (options.starterCorpus !== false) {
       engine.starting = ensureStarterCorpus(store).then(
         () => undefined,

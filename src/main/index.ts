@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   let engine: Engine;
   const dbPath = resolveDbPath(dbFlag(process.argv), process.env, app.getPath('userData'));
   try {
-    engine = Engine.open({ dbPath, sqliteBinding: sqliteBinding() });
+    engine = Engine.open({ dbPath, sqliteBinding: sqliteBinding(), warmGeneration: true });
   } catch (err) {
     dialog.showErrorBox('Etude cannot open its database', toErrorData(err).message);
     app.exit(1);

@@ -20,7 +20,7 @@ export const serveCommand: Command = {
   options: { port: { type: 'string' } },
   async run(ctx) {
     const port = parsePort(ctx.values.port as string | undefined);
-    const engine = Engine.open({ dbPath: ctx.dbPath });
+    const engine = Engine.open({ dbPath: ctx.dbPath, warmGeneration: true });
     const server = await startServer({ engine, port, staticDir: RENDERER_DIR });
     const summary = { url: server.studioUrl, port: server.port, db: ctx.dbPath };
     if (ctx.json) ctx.out(JSON.stringify(summary));
