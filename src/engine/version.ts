@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop build's ESM shim declares that name in the same bundle scope.
+const requireHere = createRequire(import.meta.url);
 
 /** The studio's own version, read from package.json so there is one place to bump it. */
-export const APP_VERSION: string = (require('../../package.json') as { version: string }).version;
+export const APP_VERSION: string = (requireHere('../../package.json') as { version: string }).version;

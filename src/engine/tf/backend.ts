@@ -14,7 +14,8 @@ import { registerFastMatMulGradient } from './matmul-gradient';
 import { useThreadedWasm } from './wasm-threads';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop build's ESM shim declares that name in the same bundle scope.
+const requireHere = createRequire(import.meta.url);
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -52,7 +53,7 @@ let threadedWasmRegistered = false;
 async function tryWasm(fallbackReasons: string[]): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // The .wasm binaries ship inside the npm package: point TF.js at them on disk, never at a CDN.
-  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  const dist = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   wasm.setWasmPaths(dist);
   const threads = wasmThreadCount();
   if (threads > 1 && !threadedWasmRegistered) {

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop build's ESM shim declares that name in the same bundle scope.
+const requireHere = createRequire(import.meta.url);
 
 /** How long the threaded build may take to start its workers before the studio gives up on it. */
 const START_TIMEOUT_MS = 30_000;
@@ -31,12 +32,12 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 };
 
 function wasmOutDir(): string {
-  return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out') + path.sep;
+  return path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out') + path.sep;
 }
 
 /** The pthread worker as an ES module: it was written for a CommonJS scope, so `require` and `__filename` come first. */
 function pthreadWorkerUrl(dir: string): URL {
-  const source = (require(`${dir}tfjs-backend-wasm-threaded-simd.worker.js`) as { wasmWorkerContents: string }).wasmWorkerContents
+  const source = (requireHere(`${dir}tfjs-backend-wasm-threaded-simd.worker.js`) as { wasmWorkerContents: string }).wasmWorkerContents
     // The export is a template literal: its "\n" escapes arrive as real newlines inside string literals.
     .replace(/\n/g, '\\n');
   const prelude =
@@ -48,7 +49,7 @@ function pthreadWorkerUrl(dir: string): URL {
 
 async function startModule(threads: number): Promise<EmscriptenModule> {
   const dir = wasmOutDir();
-  const factory = require(`${dir}tfjs-backend-wasm-threaded-simd.js`) as ModuleFactory;
+  const factory = requireHere(`${dir}tfjs-backend-wasm-threaded-simd.js`) as ModuleFactory;
   const binary = fs.readFileSync(`${dir}tfjs-backend-wasm-threaded-simd.wasm`);
   const workerUrl = pthreadWorkerUrl(dir);
   const listenersBefore = new Set<unknown>([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
