@@ -3,19 +3,14 @@
  * the pure-JS CPU backend. Runs inside whichever thread owns the TF runtime (a worker, normally).
  */
 import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // The union package registers every op's gradient into the shared tfjs-core (tfjs-core's own
 // Node bundle has none), which training needs.
 import '@tensorflow/tfjs';
 import { registerFastMatMulGradient } from './matmul-gradient';
-import { useThreadedWasm } from './wasm-threads';
+import { useThreadedWasm, wasmPackageDir } from './wasm-threads';
 import type { BackendInfo, BackendName } from '../../shared/api';
-
-// Not named `require`: the desktop build's ESM shim declares that name in the same bundle scope.
-const requireHere = createRequire(import.meta.url);
 
 export type BackendPreference = 'auto' | BackendName;
 
@@ -53,8 +48,7 @@ let threadedWasmRegistered = false;
 async function tryWasm(fallbackReasons: string[]): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // The .wasm binaries ship inside the npm package: point TF.js at them on disk, never at a CDN.
-  const dist = path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
-  wasm.setWasmPaths(dist);
+  wasm.setWasmPaths(wasmPackageDir('dist'));
   const threads = wasmThreadCount();
   if (threads > 1 && !threadedWasmRegistered) {
     threadedWasmRegistered = true;

@@ -31,8 +31,9 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
   WebAssembly: { instantiate(binary: Uint8Array, imports: WasmImports): Promise<{ instance: unknown; module: unknown }> };
 };
 
-function wasmOutDir(): string {
-  return path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out') + path.sep;
+/** A folder of the installed `@tensorflow/tfjs-backend-wasm` package (`dist`, `wasm-out`), with a trailing separator. */
+export function wasmPackageDir(folder: 'dist' | 'wasm-out'): string {
+  return path.join(path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), folder) + path.sep;
 }
 
 /** The pthread worker as an ES module: it was written for a CommonJS scope, so `require` and `__filename` come first. */
@@ -48,7 +49,7 @@ function pthreadWorkerUrl(dir: string): URL {
 }
 
 async function startModule(threads: number): Promise<EmscriptenModule> {
-  const dir = wasmOutDir();
+  const dir = wasmPackageDir('wasm-out');
   const factory = requireHere(`${dir}tfjs-backend-wasm-threaded-simd.js`) as ModuleFactory;
   const binary = fs.readFileSync(`${dir}tfjs-backend-wasm-threaded-simd.wasm`);
   const workerUrl = pthreadWorkerUrl(dir);
