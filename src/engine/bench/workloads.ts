@@ -7,12 +7,13 @@ import { buildVocabulary } from '../encode/build-vocabulary';
 import { encodingOf, parseParams } from '../encode/registry';
 import { ENCODING_KINDS } from '../../shared/encoding';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { BackendInfo } from '../../shared/api';
 import type { ModelSpec } from '../../shared/training';
 import { createModel, rowsPerPass } from '../models/factory';
 import { isTokenGenerator, type TrainableModel } from '../models/types';
 import { sampleIndex } from '../generate/sampling';
 import { seededRandom } from '../../shared/random';
-import { selectBackend } from '../tf/backend';
+import { parseBackendPreference, selectBackend } from '../tf/backend';
 import { makeOptimizer, trainStep } from '../train/trainer';
 import { Engine } from '../engine';
 import type { RunInfo } from '../../shared/training';
@@ -83,6 +84,11 @@ function valueOf(engine: Engine): <T>(method: Parameters<Engine['call']>[0], inp
   };
 }
 
+/** The backend the studio would choose, or the one ETUDE_BACKEND forces (checked as the studio checks it). */
+function benchBackend(): Promise<BackendInfo> {
+  return selectBackend(parseBackendPreference(process.env.ETUDE_BACKEND));
+}
+
 /**
  * Seconds to generate 1,000 tokens, one take, as the studio does it: the model's incremental
  * stepper (state, KV cache, or the re-read window) and the sampler, after a 50-token primer.
@@ -107,7 +113,7 @@ function generateSeconds(model: TrainableModel, vocab: number, window: number): 
  * step function, one warm-up step, then at least five timed steps.
  */
 async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch: number, length: number, steps = 5): Promise<BenchResult> {
-  const backend = await selectBackend((process.env.ETUDE_BACKEND as 'wasm' | 'cpu' | 'tensorflow' | undefined) ?? 'auto');
+  const backend = await benchBackend();
   const model = createModel(spec, vocab, 1);
   const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 0.001 });
   let seed = 1;
@@ -133,7 +139,7 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
 
 /** A token workload's generation figure (the weights' values do not change its speed). */
 async function tokenGeneration(name: string, spec: ModelSpec, vocab: number, length: number): Promise<BenchResult> {
-  const backend = await selectBackend((process.env.ETUDE_BACKEND as 'wasm' | 'cpu' | 'tensorflow' | undefined) ?? 'auto');
+  const backend = await benchBackend();
   const model = createModel(spec, vocab, 1);
   // The studio's generation worker lives as long as the studio: time a take after a first one,
   // as a musician's every take but the session's first runs (that one is reported apart).
@@ -234,7 +240,7 @@ export const WORKLOADS: Workload[] = [
     name: 'seed004-psd-lstm128',
     summary: '(pitch, step, duration) → LSTM 128 → pitch, step and duration heads; batch 64 × 25 notes (PyTorch CPU: 3,537 samples/s)',
     async run() {
-      const backend = await selectBackend((process.env.ETUDE_BACKEND as 'wasm' | 'cpu' | 'tensorflow' | undefined) ?? 'auto');
+      const backend = await benchBackend();
       const model = createModel({ arch: 'psd-lstm', units: 128, layers: 1 }, 0, 1);
       const optimizer = makeOptimizer({ optimizer: 'adam', learningRate: 0.005 });
       const [batch, length] = [64, 25];
