@@ -4,50 +4,45 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { lstmRecurrence } from '../../src/engine/models/layers/lstm';
 import { lstmLayer } from '../../src/engine/models/lstm-stack';
 import { selectBackend } from '../../src/engine/tf/backend';
-
-/** The same recurrence written with plain ops, differentiated by TF.js's own tape. */
-function reference(xw: tf.Tensor3D, recurrent: tf.Tensor2D): tf.Tensor3D {
-  const [T, B, G] = xw.shape;
-  const U = G / 4;
-  let h: tf.Tensor2D = tf.zeros([B, U]);
-  let c: tf.Tensor2D = tf.zeros([B, U]);
-  const out: tf.Tensor2D[] = [];
-  for (const x of tf.unstack(xw, 0) as tf.Tensor2D[]) {
-    const [i, f, g, o] = tf.split(tf.add(x, tf.matMul(h, recurrent)), 4, 1);
-    c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
-    h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
-    out.push(h);
-  }
-  void T;
-  return tf.stack(out, 0) as tf.Tensor3D;
-}
-
-function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.norm(tf.sub(a, b)).dataSync()[0]! / Math.max(1e-12, tf.norm(b).dataSync()[0]!));
-}
+import { lstmKernelsApply } from '../../src/engine/tf/cells/lstm-kernels';
+import { recurrenceErrors, relativeError } from '../helpers/lstm-reference';
 
 describe('fused LSTM recurrence', () => {
   beforeAll(async () => {
     await selectBackend('wasm');
   });
 
-  it('matches the plain-op LSTM in its outputs and in both gradients (relative error under 1e-4)', () => {
-    const [T, B, U] = [7, 3, 5];
-    const xw = tf.randomNormal([T, B, 4 * U], 0, 1, 'float32', 11) as tf.Tensor3D;
-    const recurrent = tf.randomNormal([U, 4 * U], 0, 0.5, 'float32', 12) as tf.Tensor2D;
-    // A loss that weighs every output differently, so every gradient path matters.
-    const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 13);
-    const lossOf = (f: (a: tf.Tensor3D, b: tf.Tensor2D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor3D, b as tf.Tensor2D), weights));
-    const fused = tf.grads(lossOf((a, b) => lstmRecurrence(a, b)))([xw, recurrent]);
-    const plain = tf.grads(lossOf(reference))([xw, recurrent]);
-    expect(relativeError(lstmRecurrence(xw, recurrent), reference(xw, recurrent))).toBeLessThan(1e-6);
-    expect(relativeError(fused[0]!, plain[0]!)).toBeLessThan(1e-4);
-    expect(relativeError(fused[1]!, plain[1]!)).toBeLessThan(1e-4);
-    expect(tf.norm(fused[1]!).dataSync()[0]).toBeGreaterThan(0);
+  // 5 units take the TF.js-op recurrence (the fused cell needs a multiple of 4); 8 and 128 the
+  // WebAssembly kernels (tf/cells/lstm-kernels.ts).
+  it.each([
+    [7, 3, 5, false],
+    [7, 3, 8, true],
+    [25, 16, 128, true],
+    [2, 2, 4, true],
+  ])('T=%i B=%i U=%i: matches the plain-op LSTM in outputs and both gradients (relative error under 1e-4; fused kernels: %s)', (T, B, U, fused) => {
+    expect(lstmKernelsApply(U)).toBe(fused);
+    const errors = recurrenceErrors(T, B, U);
+    expect(errors.output).toBeLessThan(1e-5);
+    expect(errors.dInput).toBeLessThan(1e-4);
+    expect(errors.dRecurrent).toBeLessThan(1e-4);
+    if (T > 1) expect(errors.dRecurrentNorm).toBeGreaterThan(0);
   });
 
-  it('matches the stock tf.layers LSTM (sigmoid gates, as Keras) in outputs and in the gradients of input, kernels and bias', () => {
-    const [B, T, D, U] = [4, 9, 6, 5];
+  it('takes a single timestep (no recurrent product: its gradient is zero)', () => {
+    const xw = tf.randomNormal([1, 3, 16], 0, 1, 'float32', 5) as tf.Tensor3D;
+    const recurrent = tf.randomNormal([4, 16], 0, 0.5, 'float32', 6) as tf.Tensor2D;
+    const oneStep = (a: tf.Tensor) => {
+      const [i, , g, o] = tf.split(tf.reshape(a, [3, 16]), 4, 1);
+      return tf.mul(tf.sigmoid(o!), tf.tanh(tf.mul(tf.sigmoid(i!), tf.tanh(g!))));
+    };
+    const [dx, dr] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(lstmRecurrence(a, b)))([xw, recurrent]);
+    expect(relativeError(tf.reshape(lstmRecurrence(xw, recurrent), [3, 4]), oneStep(xw))).toBeLessThan(1e-6);
+    expect(relativeError(dx!, tf.grad((a: tf.Tensor) => tf.sum(oneStep(a)))(xw))).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(dr!)).dataSync()[0]).toBe(0);
+  });
+
+  it.each([5, 8])('%i units: matches the stock tf.layers LSTM (sigmoid gates, as Keras) in outputs and in the gradients of input, kernels and bias', (U) => {
+    const [B, T, D] = [4, 9, 6];
     const layer = tfl.layers.lstm({ units: U, returnSequences: true, recurrentActivation: 'sigmoid' });
     const x = tf.randomNormal([B, T, D], 0, 1, 'float32', 31) as tf.Tensor3D;
     layer.apply(x); // builds its weights

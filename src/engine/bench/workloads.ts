@@ -108,6 +108,17 @@ function generateSeconds(model: TrainableModel, vocab: number, window: number): 
   return Math.round(seconds * 1000) / 1000;
 }
 
+/** Least time a training figure is measured over: a fast step's figure from a few steps swings ±20%. */
+const MIN_TIMED_SECONDS = 3;
+
+/** Milliseconds per step over at least `minSteps` steps and MIN_TIMED_SECONDS (step numbers from 1). */
+async function timedSteps(step: (s: number) => Promise<unknown>, minSteps: number): Promise<number> {
+  const started = performance.now();
+  let s = 0;
+  while (s < minSteps || performance.now() - started < MIN_TIMED_SECONDS * 1000) await step(++s);
+  return (performance.now() - started) / s;
+}
+
 /**
  * A WORKLOADS.md training workload: random tokens of the stated shape through the trainer's own
  * step function, one warm-up step, then at least five timed steps.
@@ -123,9 +134,7 @@ async function tokenTraining(name: string, spec: ModelSpec, vocab: number, batch
   const tokens = { kind: 'tokens' as const, x, y, batch, length };
   const rows = rowsPerPass(spec, vocab, length, batch); // as the trainer takes it
   await trainStep(model, optimizer, tokens, 0, 0, rows);
-  const started = performance.now();
-  for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, tokens, s, 0, rows);
-  const msPerStep = (performance.now() - started) / steps;
+  const msPerStep = await timedSteps((s) => trainStep(model, optimizer, tokens, s, 0, rows), steps);
   model.dispose();
   return {
     workload: name,
@@ -249,10 +258,7 @@ export const WORKLOADS: Workload[] = [
       const features = () => Float32Array.from({ length: batch * length * 3 }, (_, i) => (i % 3 === 0 ? Math.floor(random() * 128) : random() * 0.5));
       const data = { kind: 'features' as const, x: features(), y: features(), batch, length, width: 3 };
       await trainStep(model, optimizer, data, 0);
-      const steps = 10;
-      const started = performance.now();
-      for (let s = 1; s <= steps; s++) await trainStep(model, optimizer, data, s);
-      const msPerStep = (performance.now() - started) / steps;
+      const msPerStep = await timedSteps((s) => trainStep(model, optimizer, data, s), 10);
       model.dispose();
       return {
         workload: 'seed004-psd-lstm128',

@@ -10,6 +10,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { registerFastMatMulGradient } from './matmul-gradient';
 import { useThreadedWasm, wasmPackageDir } from './wasm-threads';
+import { registerLstmKernels } from './cells/lstm-kernels';
+import { registerSharedIdentity } from './shared-identity';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 export type BackendPreference = 'auto' | BackendName;
@@ -67,6 +69,8 @@ async function wasmThreads(): Promise<number> {
 }
 
 registerFastMatMulGradient();
+registerLstmKernels();
+registerSharedIdentity();
 
 /** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */
 export async function selectBackend(preference: BackendPreference = 'auto', options: { native: boolean } = { native: true }): Promise<BackendInfo> {

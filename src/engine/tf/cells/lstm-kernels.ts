@@ -1,0 +1,215 @@
+/**
+ * The LSTM recurrence as two TF.js kernels of the WebAssembly backend, one for the forward pass
+ * over all timesteps and one for the backward.
+ *
+ * Built from TF.js ops, a timestep costs ~35 kernel calls at 10–25 µs of bookkeeping each, which
+ * is most of a small model's training time (seed 004's 128-unit LSTM: ~1,300 calls a step). Here
+ * each timestep is one matrix product, called straight into the backend's XNNPACK matMul on
+ * tensors registered in place (no tensor objects, no copies), and one call of the elementwise
+ * cell (`recurrent-cells.wat`) that reads and writes the backend's memory directly.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { recurrentCellsShared, recurrentCellsUnshared } from './recurrent-cells.wasm';
+
+export const LSTM_FORWARD = 'EtudeLstmForward';
+export const LSTM_BACKWARD = 'EtudeLstmBackward';
+
+interface WasmMemory { buffer: ArrayBufferLike }
+// Node's WebAssembly global, typed here: the engine's TypeScript settings leave out the DOM library.
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
+    Memory: abstract new (...args: never[]) => WasmMemory;
+  };
+};
+
+/** The parts of the WebAssembly backend (and its Emscripten module) these kernels use. */
+interface WasmBackend {
+  wasm: {
+    _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+    // The threaded build creates its memory in JS; the single-threaded one exports it.
+    wasmMemory?: WasmMemory;
+    asm?: { memory?: WasmMemory };
+  };
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } };
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+interface CellExports {
+  lstmForward(xw: number, product: number, cPrev: number, act: number, cell: number, hidden: number, rows: number, units: number): void;
+  lstmBackward(dy: number, dhRecurrent: number, dc: number, first: number, act: number, cell: number, cPrev: number, dz: number, rows: number, units: number): void;
+}
+
+const cellsByBackend = new WeakMap<object, CellExports>();
+
+function memoryOf(backend: WasmBackend): WasmMemory {
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) throw new Error('the WebAssembly backend does not expose its memory');
+  return memory;
+}
+
+/** The cell module instantiated on this backend's memory (once per backend). */
+function cellsFor(backend: WasmBackend): CellExports {
+  let cells = cellsByBackend.get(backend);
+  if (cells === undefined) {
+    const memory = memoryOf(backend);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = Buffer.from(shared ? recurrentCellsShared : recurrentCellsUnshared, 'base64');
+    cells = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports as unknown as CellExports;
+    cellsByBackend.set(backend, cells);
+  }
+  return cells;
+}
+
+/**
+ * Scratch for one kernel call: shapes for the direct matMul calls, and registered views of
+ * timestep slices (the backend's matMul takes tensor ids, not addresses).
+ */
+class Scratch {
+  private readonly views: number[] = [];
+  private readonly shapes: number;
+  constructor(private readonly backend: WasmBackend, shapeValues: number[]) {
+    this.shapes = backend.wasm._malloc(4 * shapeValues.length);
+    new Int32Array(memoryOf(backend).buffer, this.shapes, shapeValues.length).set(shapeValues);
+  }
+  /** Address of the k-th 3-number shape given to the constructor. */
+  shape(k: number): number {
+    return this.shapes + 12 * k;
+  }
+  /** A tensor id for `size` floats at `offset`, valid until `dispose`. */
+  view(offset: number, size: number): number {
+    const id = this.backend.dataIdNextNumber++;
+    this.backend.wasm.tfjs.registerTensor(id, size, offset);
+    this.views.push(id);
+    return id;
+  }
+  dispose(): void {
+    for (const id of this.views) this.backend.wasm.tfjs.disposeData(id);
+    this.backend.wasm._free(this.shapes);
+  }
+}
+
+const info = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
+
+/**
+ * Forward over every timestep from zero state. Inputs: `xw` [T, B, 4U] (input projections with
+ * the bias, gates i, f, g, o), `recurrent` [U, 4U]. Outputs: hidden states [T, B, U], gate
+ * activations [T, B, 4U] and cell states [T, B, U] (the last two for the backward pass).
+ */
+function lstmForward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
+  const backend = b as WasmBackend;
+  const cells = cellsFor(backend);
+  const { xw, recurrent } = inputs as { xw: tf.TensorInfo; recurrent: tf.TensorInfo };
+  const [T, B, G] = xw.shape as [number, number, number];
+  const U = G / 4;
+  const hidden = backend.makeOutput([T, B, U], 'float32');
+  const act = backend.makeOutput([T, B, G], 'float32');
+  const cell = backend.makeOutput([T, B, U], 'float32');
+  const product = backend.makeOutput([B, G], 'float32');
+  const scratch = new Scratch(backend, [1, B, U, 1, U, G]);
+  try {
+    const [xwAt, hiddenAt, actAt, cellAt, productAt] = [xw, hidden, act, cell, product].map((t) => info(backend, t).memoryOffset) as number[];
+    const recurrentId = info(backend, recurrent).id;
+    const productId = info(backend, product).id;
+    const stateBytes = 4 * B * U;
+    const gateBytes = 4 * B * G;
+    for (let t = 0; t < T; t++) {
+      if (t > 0) {
+        const hPrev = scratch.view(hiddenAt! + (t - 1) * stateBytes, B * U);
+        backend.wasm._BatchMatMul(hPrev, scratch.shape(0), 3, recurrentId, scratch.shape(1), 3, 0, 0, productId);
+      }
+      cells.lstmForward(
+        xwAt! + t * gateBytes,
+        t > 0 ? productAt! : 0,
+        t > 0 ? cellAt! + (t - 1) * stateBytes : 0,
+        actAt! + t * gateBytes,
+        cellAt! + t * stateBytes,
+        hiddenAt! + t * stateBytes,
+        B,
+        U,
+      );
+    }
+  } finally {
+    scratch.dispose();
+    backend.disposeData(product.dataId);
+  }
+  return [hidden, act, cell];
+}
+
+/**
+ * Backward over every timestep. Inputs: `dy` [T, B, U] (gradient of the hidden states), the
+ * forward's `act` and `cell`, and `recurrentT` [4U, U] (the recurrent kernel transposed, so the
+ * backend's matMul stays on its fast path). Output: the gradient of `xw`, [T, B, 4U].
+ */
+function lstmBackward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = b as WasmBackend;
+  const cells = cellsFor(backend);
+  const { dy, act, cell, recurrentT } = inputs as Record<'dy' | 'act' | 'cell' | 'recurrentT', tf.TensorInfo>;
+  const [T, B, G] = act.shape as [number, number, number];
+  const U = G / 4;
+  const dz = backend.makeOutput([T, B, G], 'float32');
+  const dc = backend.makeOutput([B, U], 'float32');
+  const dhRecurrent = backend.makeOutput([B, U], 'float32');
+  const scratch = new Scratch(backend, [1, B, G, 1, G, U]);
+  try {
+    const [dyAt, actAt, cellAt, dzAt, dcAt, dhAt] = [dy, act, cell, dz, dc, dhRecurrent].map((t) => info(backend, t).memoryOffset) as number[];
+    const recurrentTId = info(backend, recurrentT).id;
+    const dhId = info(backend, dhRecurrent).id;
+    const stateBytes = 4 * B * U;
+    const gateBytes = 4 * B * G;
+    for (let t = T - 1; t >= 0; t--) {
+      cells.lstmBackward(
+        dyAt! + t * stateBytes,
+        t < T - 1 ? dhAt! : 0,
+        dcAt!,
+        t === T - 1 ? 1 : 0,
+        actAt! + t * gateBytes,
+        cellAt! + t * stateBytes,
+        t > 0 ? cellAt! + (t - 1) * stateBytes : 0,
+        dzAt! + t * gateBytes,
+        B,
+        U,
+      );
+      if (t > 0) {
+        const dzt = scratch.view(dzAt! + t * gateBytes, B * G);
+        backend.wasm._BatchMatMul(dzt, scratch.shape(0), 3, recurrentTId, scratch.shape(1), 3, 0, 0, dhId);
+      }
+    }
+  } finally {
+    scratch.dispose();
+    backend.disposeData(dc.dataId);
+    backend.disposeData(dhRecurrent.dataId);
+  }
+  return dz;
+}
+
+let registered = false;
+
+/** Registers both kernels for the 'wasm' backend (idempotent). */
+export function registerLstmKernels(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({ kernelName: LSTM_FORWARD, backendName: 'wasm', kernelFunc: lstmForward as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LSTM_BACKWARD, backendName: 'wasm', kernelFunc: lstmBackward as unknown as tf.KernelFunc });
+}
+
+/**
+ * Whether the current backend runs these kernels for `units`: the WebAssembly backend, with its
+ * memory reachable, and a unit count the four-lane cell divides. Anything else takes the
+ * TF.js-op recurrence (native TensorFlow, the CPU backend).
+ */
+export function lstmKernelsApply(units: number): boolean {
+  if (tf.getBackend() !== 'wasm' || units % 4 !== 0 || process.env.ETUDE_LSTM_KERNELS === '0') return false;
+  try {
+    cellsFor(tf.backend() as unknown as WasmBackend);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,157 @@
+;; The elementwise part of one LSTM timestep, forward and backward, four lanes at a time.
+;;
+;; Runs on the TF.js WebAssembly backend's own memory (imported), so it reads and writes tensors
+;; where they lie: the matrix products stay with the backend (XNNPACK), and a timestep becomes one
+;; product and one call here instead of ~35 TF.js kernels. No data segments and no globals in
+;; memory: nothing here may write outside the pointers it is given.
+;;
+;; Layout (row-major, float32): gates [rows, 4·units] in Keras order i, f, g, o; states [rows, units].
+;; `units` must be a multiple of 4. A null pointer (0) stands for a block of zeros.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; e^x for four lanes (Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-5 polynomial; ~1 ulp on
+  ;; the clamped range, which keeps 2^n a normal float). Written for V8's code generator: pmin/pmax
+  ;; are single instructions where min/max's NaN rules cost several, and n is rounded by adding
+  ;; 1.5·2^23, which leaves it in the low mantissa bits ready to shift into the exponent
+  ;; (measured: sigmoid 3.7 → 2.4 ns a number).
+  (func $exp (param $x v128) (result v128)
+    (local $t v128) (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.pmax (f32x4.splat (f32.const -87.3365447504019))
+                              (f32x4.pmin (f32x4.splat (f32.const 88.3762626647949)) (local.get $x))))
+    (local.set $t (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))
+                             (f32x4.splat (f32.const 12582912))))
+    (local.set $n (f32x4.sub (local.get $t) (f32x4.splat (f32.const 12582912))))
+    ;; r = x − n·ln2, with ln2 split in two so the product is exact
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.add (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r))
+                             (f32x4.splat (f32.const 1))))
+    ;; 2^n: n sits in the low bits of t (|n| ≤ 127 < 2^22); n + 127 shifted into the exponent field
+    ;; (the shift drops t's own exponent bits, whose low nine are zero).
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $t) (i32x4.splat (i32.const 127))) (i32.const 23))))
+
+  ;; σ(x) = 1 / (1 + e^−x)
+  (func $sigmoid (param $x v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1))
+               (f32x4.add (f32x4.splat (f32.const 1)) (call $exp (f32x4.neg (local.get $x))))))
+
+  ;; tanh(x) = 1 − 2 / (e^2x + 1)
+  (func $tanh (param $x v128) (result v128)
+    (f32x4.sub (f32x4.splat (f32.const 1))
+               (f32x4.div (f32x4.splat (f32.const 2))
+                          (f32x4.add (call $exp (f32x4.add (local.get $x) (local.get $x))) (f32x4.splat (f32.const 1))))))
+
+  ;; Loads four lanes at p + offset, or zeros when p is null.
+  (func $loadOrZero (param $p i32) (param $offset i32) (result v128)
+    (if (result v128) (local.get $p)
+      (then (v128.load (i32.add (local.get $p) (local.get $offset))))
+      (else (v128.const i32x4 0 0 0 0))))
+
+  ;; Forward: z = xw + recurrentProduct; i, f, o = σ(z·), g = tanh(z_g); c = f·cPrev + i·g; h = o·tanh(c).
+  ;; Writes the activations (i, f, g, o) to `act` [rows, 4·units], c to `cell` and h to `hidden`.
+  (func (export "lstmForward")
+    (param $xw i32) (param $product i32) (param $cPrev i32)
+    (param $act i32) (param $cell i32) (param $hidden i32)
+    (param $rows i32) (param $units i32)
+    (local $gateBytes i32) (local $rowGates i32) (local $rowState i32) (local $row i32) (local $j i32)
+    (local $gi v128) (local $gf v128) (local $gg v128) (local $go v128) (local $c v128)
+    (local.set $gateBytes (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $rowGates (i32.mul (local.get $row) (i32.shl (local.get $gateBytes) (i32.const 2))))
+      (local.set $rowState (i32.mul (local.get $row) (local.get $gateBytes)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $gateBytes)))
+        (local.set $gi (call $sigmoid (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (local.get $rowGates) (local.get $j))))
+          (call $loadOrZero (local.get $product) (i32.add (local.get $rowGates) (local.get $j))))))
+        (local.set $gf (call $sigmoid (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (i32.add (local.get $rowGates) (local.get $gateBytes)) (local.get $j))))
+          (call $loadOrZero (local.get $product) (i32.add (i32.add (local.get $rowGates) (local.get $gateBytes)) (local.get $j))))))
+        (local.set $gg (call $tanh (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (i32.add (local.get $rowGates) (i32.shl (local.get $gateBytes) (i32.const 1))) (local.get $j))))
+          (call $loadOrZero (local.get $product) (i32.add (i32.add (local.get $rowGates) (i32.shl (local.get $gateBytes) (i32.const 1))) (local.get $j))))))
+        (local.set $go (call $sigmoid (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (i32.add (local.get $rowGates) (i32.mul (local.get $gateBytes) (i32.const 3))) (local.get $j))))
+          (call $loadOrZero (local.get $product) (i32.add (i32.add (local.get $rowGates) (i32.mul (local.get $gateBytes) (i32.const 3))) (local.get $j))))))
+        (v128.store (i32.add (local.get $act) (i32.add (local.get $rowGates) (local.get $j))) (local.get $gi))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (local.get $gateBytes)) (local.get $j))) (local.get $gf))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (i32.shl (local.get $gateBytes) (i32.const 1))) (local.get $j))) (local.get $gg))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (i32.mul (local.get $gateBytes) (i32.const 3))) (local.get $j))) (local.get $go))
+        (local.set $c (f32x4.add
+          (f32x4.mul (local.get $gf) (call $loadOrZero (local.get $cPrev) (i32.add (local.get $rowState) (local.get $j))))
+          (f32x4.mul (local.get $gi) (local.get $gg))))
+        (v128.store (i32.add (local.get $cell) (i32.add (local.get $rowState) (local.get $j))) (local.get $c))
+        (v128.store (i32.add (local.get $hidden) (i32.add (local.get $rowState) (local.get $j)))
+          (f32x4.mul (local.get $go) (call $tanh (local.get $c))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))
+
+  ;; Backward through one timestep. dh = dy + dhRecurrent (the next step's dz·Uᵀ);
+  ;; dc = dcCarried + dh·o·(1 − tanh²c); dz = [dc·g·i(1−i) | dc·cPrev·f(1−f) | dc·i(1−g²) | dh·tanh(c)·o(1−o)].
+  ;; Writes dz to `dz` [rows, 4·units] and dc·f back to `dc` (the carry for the step before).
+  ;; `first` = 1 on the last timestep, where the carried dc is zero whatever `dc` holds.
+  (func (export "lstmBackward")
+    (param $dy i32) (param $dhRecurrent i32) (param $dc i32) (param $first i32)
+    (param $act i32) (param $cell i32) (param $cPrev i32) (param $dz i32)
+    (param $rows i32) (param $units i32)
+    (local $gateBytes i32) (local $rowGates i32) (local $rowState i32) (local $row i32) (local $j i32)
+    (local $gi v128) (local $gf v128) (local $gg v128) (local $go v128) (local $tc v128)
+    (local $dh v128) (local $dcv v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $gateBytes (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $rowGates (i32.mul (local.get $row) (i32.shl (local.get $gateBytes) (i32.const 2))))
+      (local.set $rowState (i32.mul (local.get $row) (local.get $gateBytes)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $gateBytes)))
+        (local.set $gi (v128.load (i32.add (local.get $act) (i32.add (local.get $rowGates) (local.get $j)))))
+        (local.set $gf (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (local.get $gateBytes)) (local.get $j)))))
+        (local.set $gg (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (i32.shl (local.get $gateBytes) (i32.const 1))) (local.get $j)))))
+        (local.set $go (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowGates) (i32.mul (local.get $gateBytes) (i32.const 3))) (local.get $j)))))
+        (local.set $tc (call $tanh (v128.load (i32.add (local.get $cell) (i32.add (local.get $rowState) (local.get $j))))))
+        (local.set $dh (f32x4.add
+          (v128.load (i32.add (local.get $dy) (i32.add (local.get $rowState) (local.get $j))))
+          (call $loadOrZero (local.get $dhRecurrent) (i32.add (local.get $rowState) (local.get $j)))))
+        (local.set $dcv (f32x4.mul (f32x4.mul (local.get $dh) (local.get $go))
+                                   (f32x4.sub (local.get $one) (f32x4.mul (local.get $tc) (local.get $tc)))))
+        (if (i32.eqz (local.get $first))
+          (then (local.set $dcv (f32x4.add (local.get $dcv)
+                  (v128.load (i32.add (local.get $dc) (i32.add (local.get $rowState) (local.get $j))))))))
+        ;; dz_i = dc·g·i(1−i)
+        (v128.store (i32.add (local.get $dz) (i32.add (local.get $rowGates) (local.get $j)))
+          (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $gg))
+                     (f32x4.mul (local.get $gi) (f32x4.sub (local.get $one) (local.get $gi)))))
+        ;; dz_f = dc·cPrev·f(1−f)
+        (v128.store (i32.add (local.get $dz) (i32.add (i32.add (local.get $rowGates) (local.get $gateBytes)) (local.get $j)))
+          (f32x4.mul (f32x4.mul (local.get $dcv) (call $loadOrZero (local.get $cPrev) (i32.add (local.get $rowState) (local.get $j))))
+                     (f32x4.mul (local.get $gf) (f32x4.sub (local.get $one) (local.get $gf)))))
+        ;; dz_g = dc·i(1−g²)
+        (v128.store (i32.add (local.get $dz) (i32.add (i32.add (local.get $rowGates) (i32.shl (local.get $gateBytes) (i32.const 1))) (local.get $j)))
+          (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $gi))
+                     (f32x4.sub (local.get $one) (f32x4.mul (local.get $gg) (local.get $gg)))))
+        ;; dz_o = dh·tanh(c)·o(1−o)
+        (v128.store (i32.add (local.get $dz) (i32.add (i32.add (local.get $rowGates) (i32.mul (local.get $gateBytes) (i32.const 3))) (local.get $j)))
+          (f32x4.mul (f32x4.mul (local.get $dh) (local.get $tc))
+                     (f32x4.mul (local.get $go) (f32x4.sub (local.get $one) (local.get $go)))))
+        (v128.store (i32.add (local.get $dc) (i32.add (local.get $rowState) (local.get $j)))
+          (f32x4.mul (local.get $dcv) (local.get $gf)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))
+)
