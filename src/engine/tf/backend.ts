@@ -12,6 +12,7 @@ import { registerFastMatMulGradient } from './matmul-gradient';
 import { useThreadedWasm, wasmPackageDir } from './wasm-threads';
 import { registerLstmKernels } from './cells/lstm-kernels';
 import { registerSharedIdentity } from './shared-identity';
+import { registerFastTranspose } from './cells/transpose-kernel';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 export type BackendPreference = 'auto' | BackendName;
@@ -71,6 +72,7 @@ async function wasmThreads(): Promise<number> {
 registerFastMatMulGradient();
 registerLstmKernels();
 registerSharedIdentity();
+registerFastTranspose();
 
 /** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */
 export async function selectBackend(preference: BackendPreference = 'auto', options: { native: boolean } = { native: true }): Promise<BackendInfo> {

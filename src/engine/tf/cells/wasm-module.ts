@@ -1,0 +1,60 @@
+/**
+ * The hand-written WebAssembly kernels (`recurrent-cells.wat`), instantiated on the TF.js
+ * WebAssembly backend's own memory so they read and write tensors where they lie.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { recurrentCellsShared, recurrentCellsUnshared } from './recurrent-cells.wasm';
+
+export interface WasmMemory { buffer: ArrayBufferLike }
+// Node's WebAssembly global, typed here: the engine's TypeScript settings leave out the DOM library.
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
+    Memory: abstract new (...args: never[]) => WasmMemory;
+  };
+};
+
+/** The parts of the WebAssembly backend (and its Emscripten module) these kernels use. */
+export interface WasmBackend {
+  wasm: {
+    _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+    // The threaded build creates its memory in JS; the single-threaded one exports it.
+    wasmMemory?: WasmMemory;
+    asm?: { memory?: WasmMemory };
+  };
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } };
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+export interface CellExports {
+  lstmForward(xw: number, product: number, cPrev: number, act: number, cell: number, hidden: number, rows: number, units: number): void;
+  lstmBackward(dy: number, dhRecurrent: number, dc: number, first: number, act: number, cell: number, cPrev: number, dz: number, rows: number, units: number): void;
+  transpose2d(src: number, dst: number, rows: number, cols: number): void;
+}
+
+const cellsByBackend = new WeakMap<object, CellExports>();
+
+export function memoryOf(backend: WasmBackend): WasmMemory {
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) throw new Error('the WebAssembly backend does not expose its memory');
+  return memory;
+}
+
+/** The cell module instantiated on this backend's memory (once per backend). */
+export function cellsFor(backend: WasmBackend): CellExports {
+  let cells = cellsByBackend.get(backend);
+  if (cells === undefined) {
+    const memory = memoryOf(backend);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = Buffer.from(shared ? recurrentCellsShared : recurrentCellsUnshared, 'base64');
+    cells = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports as unknown as CellExports;
+    cellsByBackend.set(backend, cells);
+  }
+  return cells;
+}
