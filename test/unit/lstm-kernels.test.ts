@@ -57,6 +57,14 @@ describe('LSTM kernels of the WebAssembly backend', () => {
     expect(worst).toBeLessThan(5e-7);
   });
 
+  it('let NaN through, so a diverging run is still caught by its loss', () => {
+    const xw = tf.tensor3d(Float32Array.from({ length: 16 }, (_, k) => (k % 4 === 1 ? NaN : 0.5)), [1, 1, 16]);
+    const [hidden, act] = tf.engine().runKernel(LSTM_FORWARD, { xw, recurrent: tf.zeros([4, 16]) }) as tf.Tensor[];
+    const a = act!.dataSync();
+    for (let k = 0; k < 16; k++) expect(Number.isNaN(a[k]!), `gate value ${k}`).toBe(k % 4 === 1);
+    expect(Array.from(hidden!.dataSync()).map(Number.isNaN)).toEqual([false, true, false, false]);
+  });
+
   it('refuse unit counts the four-lane cell cannot take (those use TF.js ops)', () => {
     expect(lstmKernelsApply(128)).toBe(true);
     expect(lstmKernelsApply(130)).toBe(false);

@@ -17,8 +17,10 @@
   ;; (measured: sigmoid 3.7 → 2.4 ns a number).
   (func $exp (param $x v128) (result v128)
     (local $t v128) (local $n v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.pmax (f32x4.splat (f32.const -87.3365447504019))
-                              (f32x4.pmin (f32x4.splat (f32.const 88.3762626647949)) (local.get $x))))
+    ;; x first in both: pmin(a, b) = b < a ? b : a, so a NaN x passes through (the trainer stops
+    ;; a run whose loss turns NaN; clamping it to a number would hide the divergence).
+    (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (f32x4.splat (f32.const 88.3762626647949)))
+                              (f32x4.splat (f32.const -87.3365447504019))))
     (local.set $t (f32x4.add (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504088896341)))
                              (f32x4.splat (f32.const 12582912))))
     (local.set $n (f32x4.sub (local.get $t) (f32x4.splat (f32.const 12582912))))
