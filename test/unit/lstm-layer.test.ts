@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { lstmRecurrence } from '../../src/engine/models/layers/lstm';
+import { lstmLayerTimeMajor, lstmRecurrence } from '../../src/engine/models/layers/lstm';
 import { lstmLayer } from '../../src/engine/models/lstm-stack';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { lstmKernelsApply } from '../../src/engine/tf/cells/lstm-kernels';
@@ -41,8 +41,12 @@ describe('fused LSTM recurrence', () => {
     expect(tf.max(tf.abs(dr!)).dataSync()[0]).toBe(0);
   });
 
-  it.each([5, 8])('%i units: matches the stock tf.layers LSTM (sigmoid gates, as Keras) in outputs and in the gradients of input, kernels and bias', (U) => {
-    const [B, T, D] = [4, 9, 6];
+  // 5 units take the TF.js-op recurrence, 8 the fused layer kernels.
+  it.each([
+    [5, 9],
+    [8, 9],
+  ])('%i units, %i timesteps: matches the stock tf.layers LSTM (sigmoid gates, as Keras) in outputs and in the gradients of input, kernels and bias', (U, T) => {
+    const [B, D] = [4, 6];
     const layer = tfl.layers.lstm({ units: U, returnSequences: true, recurrentActivation: 'sigmoid' });
     const x = tf.randomNormal([B, T, D], 0, 1, 'float32', 31) as tf.Tensor3D;
     layer.apply(x); // builds its weights
@@ -73,6 +77,44 @@ describe('fused LSTM recurrence', () => {
       const name = ['input', 'kernel', 'recurrent kernel', 'bias'][i];
       expect(tf.norm(stockGrads[i]!).dataSync()[0], `stock gradient of ${name}`).toBeGreaterThan(0);
       expect(relativeError(g, stockGrads[i]!), `gradient of ${name}`).toBeLessThan(1e-4);
+    });
+  });
+
+  // The stock layer cannot be differentiated over one timestep (its Unpack gradient throws), so
+  // the fused layer is checked against the TF.js-op layer, as `ETUDE_LSTM_KERNELS=0` runs it.
+  it.each([
+    [1, 4, 6, 8],
+    [25, 16, 3, 128],
+    [3, 5, 130, 12],
+  ])('T=%i B=%i D=%i U=%i: the fused layer (input projection and recurrence as one op) matches the TF.js-op layer in outputs and all four gradients', (T, B, D, U) => {
+    const x = tf.randomNormal([T, B, D], 0, 1, 'float32', 51) as tf.Tensor3D;
+    const kernel = tf.variable(tf.randomNormal([D, 4 * U], 0, 0.3, 'float32', 52));
+    const recurrent = tf.variable(tf.randomNormal([U, 4 * U], 0, 0.3, 'float32', 53));
+    const bias = tf.variable(tf.randomNormal([4 * U], 0, 0.3, 'float32', 54));
+    const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 55);
+    const run = (kernels: boolean) => {
+      const saved = process.env.ETUDE_LSTM_KERNELS;
+      process.env.ETUDE_LSTM_KERNELS = kernels ? '1' : '0';
+      try {
+        const input = tf.variable(x);
+        const layer = () => lstmLayerTimeMajor(input, kernel as tf.Variable<tf.Rank.R2>, recurrent as tf.Variable<tf.Rank.R2>, bias as tf.Variable<tf.Rank.R1>);
+        const output = layer();
+        const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer(), weights)), [input, kernel, recurrent, bias]);
+        const ordered = [input, kernel, recurrent, bias].map((v) => grads[v.name]!);
+        input.dispose();
+        return [output, ...ordered];
+      } finally {
+        if (saved === undefined) delete process.env.ETUDE_LSTM_KERNELS;
+        else process.env.ETUDE_LSTM_KERNELS = saved;
+      }
+    };
+    expect(lstmKernelsApply(U)).toBe(true);
+    const fused = run(true);
+    const ops = run(false);
+    ['output', 'input', 'kernel', 'recurrent kernel', 'bias'].forEach((name, i) => {
+      if (name === 'recurrent kernel' && T === 1) expect(tf.max(tf.abs(fused[i]!)).dataSync()[0], name).toBe(0);
+      else expect(tf.norm(ops[i]!).dataSync()[0], name).toBeGreaterThan(0);
+      expect(relativeError(fused[i]!, ops[i]!), name).toBeLessThan(name === 'output' ? 1e-5 : 1e-4);
     });
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { glorot, orthogonal } from './init';
-import { lstmRecurrence } from './layers/lstm';
+import { lstmLayerTimeMajor } from './layers/lstm';
 import type { ParamSet } from './param-set';
 
 /** One LSTM layer's weights: input kernel [in, 4U], recurrent kernel [U, 4U], bias [4U] (forget gate 1). */
@@ -24,15 +24,23 @@ export function createLstmStack(params: ParamSet, input: number, units: number, 
   return stack;
 }
 
-/**
- * One LSTM layer over batch-major sequences [B, T, D] → [B, T, U]: every timestep's input
- * projection in one matMul, then the fused recurrence (time-major).
- */
+/** One LSTM layer over batch-major sequences [B, T, D] → [B, T, U] (the models run time-major: see `lstmLayerTimeMajor`). */
 export function lstmLayer(seq: tf.Tensor3D, layer: LstmWeights): tf.Tensor3D {
-  const [b, t, d] = seq.shape;
-  const gates = layer.bias.shape[0]!;
-  const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [b * t, d]), layer.kernel), layer.bias), [b, t, gates]);
-  return tf.transpose(lstmRecurrence(tf.transpose(projected, [1, 0, 2]), layer.recurrent), [1, 0, 2]) as tf.Tensor3D;
+  return tf.transpose(lstmLayerTimeMajor(tf.transpose(seq, [1, 0, 2]), layer.kernel as tf.Tensor2D, layer.recurrent as tf.Tensor2D, layer.bias as tf.Tensor1D), [1, 0, 2]);
+}
+
+/** One LSTM layer over time-major sequences [T, B, D] → [T, B, U]. */
+export function lstmLayerOver(seq: tf.Tensor3D, layer: LstmWeights): tf.Tensor3D {
+  return lstmLayerTimeMajor(seq, layer.kernel as tf.Tensor2D, layer.recurrent as tf.Tensor2D, layer.bias as tf.Tensor1D);
+}
+
+/** Reorders rows of `width` numbers from batch-major [B, T, width] to time-major [T, B, width] (a copy). */
+export function timeMajor<A extends Float32Array | Int32Array>(values: A, batch: number, length: number, width = 1): A {
+  const out = new (values.constructor as { new (n: number): A })(values.length);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < length; t++) out.set(values.subarray((b * length + t) * width, (b * length + t + 1) * width), (t * batch + b) * width);
+  }
+  return out;
 }
 
 /**

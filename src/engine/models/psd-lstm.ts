@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparams, ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
-import { createLstmStack, lstmLayer, LstmStackState, type LstmWeights } from './lstm-stack';
+import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TrainableModel } from './types';
 
@@ -42,12 +42,19 @@ export class PsdLstm implements TrainableModel {
     this.heads = { pitch: head('pitch', PITCHES), step: head('step', 1), duration: head('duration', 1) };
   }
 
-  /** Outputs at every position: pitch logits [B·T, 128], step and duration [B·T, 1]. */
+  /** Outputs at every position of windows [B, T, 3]: pitch logits [B·T, 128], step and duration [B·T, 1], row b·length + t. */
   outputs(x: Float32Array, batch: number, length: number): { pitch: tf.Tensor2D; step: tf.Tensor2D; duration: tf.Tensor2D } {
+    const rows = this.timeMajorOutputs(timeMajor(x, batch, length, 3), batch, length);
+    const batchMajor = (t: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(t, [length, batch, -1]), [1, 0, 2]), [batch * length, -1]) as tf.Tensor2D;
+    return { pitch: batchMajor(rows.pitch), step: batchMajor(rows.step), duration: batchMajor(rows.duration) };
+  }
+
+  /** The same for windows given time-major (`x[(t·batch + b)·3 + feature]`), row t·batch + b: the recurrence runs time-major. */
+  private timeMajorOutputs(x: Float32Array, batch: number, length: number): { pitch: tf.Tensor2D; step: tf.Tensor2D; duration: tf.Tensor2D } {
     const u = this.spec.units;
-    let seq = tf.mul(tf.tensor3d(x, [batch, length, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor3D;
-    for (const layer of this.layers) seq = lstmLayer(seq, layer);
-    const flat = tf.reshape(seq, [batch * length, u]);
+    let seq = tf.mul(tf.tensor3d(x, [length, batch, 3]), tf.tensor1d([1 / PITCHES, 1, 1])) as tf.Tensor3D;
+    for (const layer of this.layers) seq = lstmLayerOver(seq, layer);
+    const flat = tf.reshape(seq, [length * batch, u]);
     // The three heads as one product: XNNPACK spends as long on a one-column product as on the
     // 128-column one (measured 1.1 ms each for step and duration alone).
     const { pitch, step, duration } = this.heads;
@@ -58,8 +65,9 @@ export class PsdLstm implements TrainableModel {
 
   loss(batch: Batch): LossResult {
     if (batch.kind !== 'features') throw new Error('the pitch/step/duration model learns feature windows');
-    const { pitch, step, duration } = this.outputs(batch.x, batch.batch, batch.length);
-    const target = tf.reshape(tf.tensor1d(batch.y), [batch.batch * batch.length, 3]);
+    // Time-major, as the recurrence runs (the loss is a mean over every position either way).
+    const { pitch, step, duration } = this.timeMajorOutputs(timeMajor(batch.x, batch.batch, batch.length, 3), batch.batch, batch.length);
+    const target = tf.tensor2d(timeMajor(batch.y, batch.batch, batch.length, 3), [batch.batch * batch.length, 3]);
     const [tPitch, tStep, tDuration] = tf.split(target, 3, 1);
     const onehot = tf.oneHot(tf.cast(tf.reshape(tPitch!, [-1]), 'int32'), PITCHES);
     const pitchLoss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(pitch), tf.cast(onehot, 'float32')), 1))) as tf.Scalar;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
-import { createLstmStack, lstmLayer, LstmStackState, type LstmWeights } from './lstm-stack';
+import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
@@ -40,16 +40,26 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
     this.output = { kernel: this.params.add('output/kernel', glorot([head, vocabSize], next())), bias: this.params.add('output/bias', tf.zeros([vocabSize])) };
   }
 
-  /** Logits [batch·length, vocab] for token windows. */
+  /** Logits [batch·length, vocab] for token windows, row b·length + t for token t of window b. */
   logits(x: Int32Array, batch: number, length: number, training: boolean, step: number): tf.Tensor2D {
+    const rows = this.timeMajorLogits(timeMajor(x, batch, length), batch, length, training, step);
+    return tf.reshape(tf.transpose(tf.reshape(rows, [length, batch, this.vocabSize]), [1, 0, 2]), [batch * length, this.vocabSize]);
+  }
+
+  /**
+   * Logits for windows given time-major (`x[t·batch + b]`), row t·batch + b. Training stays
+   * time-major from the embedding to the loss: the recurrence runs over timesteps, and
+   * swapping [B, T, 4U] tensors around every layer cost more than the tokens' reordering.
+   */
+  private timeMajorLogits(x: Int32Array, batch: number, length: number, training: boolean, step: number): tf.Tensor2D {
     const dropout = training ? this.spec.dropout : 0;
     let k = 0;
     const drop = <T extends tf.Tensor>(t: T): T => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seedFor(step, 1000 + k++)) as T) : t);
-    let seq = tf.reshape(this.embed(x), [batch, length, this.embedding ? this.spec.embedding : 1]) as tf.Tensor3D;
+    let seq = tf.reshape(this.embed(x), [length, batch, this.embedding ? this.spec.embedding : 1]) as tf.Tensor3D;
     this.layers.forEach((layer) => {
-      seq = drop(lstmLayer(seq, layer));
+      seq = drop(lstmLayerOver(seq, layer));
     });
-    let flat: tf.Tensor2D = tf.reshape(seq, [batch * length, this.spec.units]);
+    let flat: tf.Tensor2D = tf.reshape(seq, [length * batch, this.spec.units]);
     if (this.dense) flat = drop(tf.relu(tf.add(tf.matMul(flat, this.dense.kernel), this.dense.bias)) as tf.Tensor2D);
     return tf.add(tf.matMul(flat, this.output.kernel), this.output.bias);
   }
@@ -62,8 +72,8 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
 
   loss(batch: Batch, training: boolean, step: number): LossResult {
     if (batch.kind !== 'tokens') throw new Error('the token LSTM learns token windows');
-    const logits = this.logits(batch.x, batch.batch, batch.length, training, step);
-    const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.vocabSize), 'float32');
+    const logits = this.timeMajorLogits(timeMajor(batch.x, batch.batch, batch.length), batch.batch, batch.length, training, step);
+    const targets = tf.cast(tf.oneHot(tf.tensor1d(timeMajor(batch.y, batch.batch, batch.length), 'int32'), this.vocabSize), 'float32');
     const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar;
     return { loss };
   }

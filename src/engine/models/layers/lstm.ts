@@ -115,3 +115,44 @@ function fusedRecurrence(xw: tf.Tensor, recurrent: tf.Tensor, save: tf.GradSaveF
     },
   };
 }
+
+/**
+ * One LSTM layer over time-major sequences [T, B, D] → hidden states [T, B, U]: the input
+ * projection of every timestep (one matMul, bias fused) and the recurrence. On the WebAssembly
+ * backend's kernels the whole layer is one op with its own backward pass, which lays the
+ * weight gradients out so the gate gradients are transposed once (not once per weight, plus once
+ * inside the bias's Sum), and every weight's gradient comes from one product:
+ * [dKernel; dRecurrent]ᵀ = dzᵀ·[x | h₋₁], dBias = the row sums of dzᵀ.
+ */
+export function lstmLayerTimeMajor(seq: tf.Tensor3D, kernel: tf.Tensor2D, recurrent: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor3D {
+  const [T, B, D] = seq.shape;
+  const G = bias.shape[0];
+  if (lstmKernelsApply(G / 4)) return fusedLayer(seq, kernel, recurrent, bias) as tf.Tensor3D;
+  const xw = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [T * B, D]), kernel), bias), [T, B, G]);
+  return lstmRecurrence(xw, recurrent) as tf.Tensor3D;
+}
+
+const fusedLayer = tf.customGrad(((seq: tf.Tensor, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [T, B, D] = seq.shape as [number, number, number];
+  const G = bias.shape[0]!;
+  const U = G / 4;
+  const xw = tf.reshape(tf.fused.matMul({ a: tf.reshape(seq, [T * B, D]), b: kernel as tf.Tensor2D, bias }), [T, B, G]);
+  const [hidden, act, cell] = tf.engine().runKernel(LSTM_FORWARD, { xw, recurrent }) as tf.Tensor[];
+  xw.dispose();
+  save([seq, kernel, recurrent, hidden!, act!, cell!]);
+  return {
+    value: hidden!,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [x, inputKernel, recurrentKernel, hiddenSaved, actSaved, cellSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const dz = tf.engine().runKernel(LSTM_BACKWARD, { dy, act: actSaved, cell: cellSaved, recurrentT: tf.transpose(recurrentKernel) }) as tf.Tensor3D;
+      const dzRows = tf.reshape(dz, [T * B, G]) as tf.Tensor2D;
+      const dzT = tf.transpose(dzRows);
+      // Each row: this timestep's input, then the previous hidden state (zero before the first).
+      const hPrev = T === 1 ? tf.zeros([B, U]) : tf.concat([tf.zeros([B, U]), tf.reshape(tf.slice(hiddenSaved, [0, 0, 0], [T - 1, B, U]), [(T - 1) * B, U])], 0);
+      const weightsT = tf.matMul(dzT, tf.concat([tf.reshape(x, [T * B, D]), hPrev], 1));
+      const [dKernel, dRecurrent] = tf.split(tf.transpose(weightsT), [D, U], 0);
+      const dSeq = tf.reshape(tf.matMul(dzRows, tf.transpose(inputKernel)), [T, B, D]);
+      return [dSeq, dKernel!, dRecurrent!, tf.sum(dzT, 1)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (seq: tf.Tensor, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
