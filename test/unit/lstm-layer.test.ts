@@ -81,7 +81,7 @@ describe('fused LSTM recurrence', () => {
   });
 
   // The stock layer cannot be differentiated over one timestep (its Unpack gradient throws), so
-  // the fused layer is checked against the TF.js-op layer, as `ETUDE_LSTM_KERNELS=0` runs it.
+  // the fused layer is checked against the TF.js-op layer, as `ETUDE_FUSED_KERNELS=0` runs it.
   it.each([
     [1, 4, 6, 8],
     [25, 16, 3, 128],
@@ -93,8 +93,8 @@ describe('fused LSTM recurrence', () => {
     const bias = tf.variable(tf.randomNormal([4 * U], 0, 0.3, 'float32', 54));
     const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 55);
     const run = (kernels: boolean) => {
-      const saved = process.env.ETUDE_LSTM_KERNELS;
-      process.env.ETUDE_LSTM_KERNELS = kernels ? '1' : '0';
+      const saved = process.env.ETUDE_FUSED_KERNELS;
+      process.env.ETUDE_FUSED_KERNELS = kernels ? '1' : '0';
       try {
         const input = tf.variable(x);
         const layer = () => lstmLayerTimeMajor(input, kernel as tf.Variable<tf.Rank.R2>, recurrent as tf.Variable<tf.Rank.R2>, bias as tf.Variable<tf.Rank.R1>);
@@ -104,8 +104,8 @@ describe('fused LSTM recurrence', () => {
         input.dispose();
         return [output, ...ordered];
       } finally {
-        if (saved === undefined) delete process.env.ETUDE_LSTM_KERNELS;
-        else process.env.ETUDE_LSTM_KERNELS = saved;
+        if (saved === undefined) delete process.env.ETUDE_FUSED_KERNELS;
+        else process.env.ETUDE_FUSED_KERNELS = saved;
       }
     };
     expect(lstmKernelsApply(U)).toBe(true);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, orthogonal, seedFor } from './init';
+import { sparseCrossEntropy } from './layers/cross-entropy';
 import { gruRecurrence } from './layers/gru';
 import { reverseTime } from '../tf/time-steps';
 import { ParamSet } from './param-set';
@@ -83,8 +84,7 @@ export class Bigru implements TrainableModel, TokenGenerator {
     const logits = this.logits(batch.x, batch.batch, batch.length, training, step);
     // The target is the step after the window: the last next-step target of each row.
     const targets = Int32Array.from({ length: batch.batch }, (_, b) => batch.y[b * batch.length + batch.length - 1]!);
-    const onehot = tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), this.vocabSize), 'float32');
-    return { loss: tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar };
+    return { loss: sparseCrossEntropy(logits, targets) };
   }
 
   /**

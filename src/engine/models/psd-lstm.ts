@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Hyperparams, ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
+import { sparseCrossEntropy } from './layers/cross-entropy';
 import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TrainableModel } from './types';
@@ -67,10 +68,10 @@ export class PsdLstm implements TrainableModel {
     if (batch.kind !== 'features') throw new Error('the pitch/step/duration model learns feature windows');
     // Time-major, as the recurrence runs (the loss is a mean over every position either way).
     const { pitch, step, duration } = this.timeMajorOutputs(timeMajor(batch.x, batch.batch, batch.length, 3), batch.batch, batch.length);
-    const target = tf.tensor2d(timeMajor(batch.y, batch.batch, batch.length, 3), [batch.batch * batch.length, 3]);
-    const [tPitch, tStep, tDuration] = tf.split(target, 3, 1);
-    const onehot = tf.oneHot(tf.cast(tf.reshape(tPitch!, [-1]), 'int32'), PITCHES);
-    const pitchLoss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(pitch), tf.cast(onehot, 'float32')), 1))) as tf.Scalar;
+    const y = timeMajor(batch.y, batch.batch, batch.length, 3);
+    const target = tf.tensor2d(y, [batch.batch * batch.length, 3]);
+    const [, tStep, tDuration] = tf.split(target, 3, 1);
+    const pitchLoss = sparseCrossEntropy(pitch, Int32Array.from({ length: batch.batch * batch.length }, (_, r) => Math.trunc(y[r * 3]!)));
     const stepLoss = mseWithPositivePressure(tStep!, step);
     const durationLoss = mseWithPositivePressure(tDuration!, duration);
     const w = this.lossWeights;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
+import { sparseCrossEntropy } from './layers/cross-entropy';
 import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
@@ -73,9 +74,7 @@ export class TokenLstm implements TrainableModel, TokenGenerator {
   loss(batch: Batch, training: boolean, step: number): LossResult {
     if (batch.kind !== 'tokens') throw new Error('the token LSTM learns token windows');
     const logits = this.timeMajorLogits(timeMajor(batch.x, batch.batch, batch.length), batch.batch, batch.length, training, step);
-    const targets = tf.cast(tf.oneHot(tf.tensor1d(timeMajor(batch.y, batch.batch, batch.length), 'int32'), this.vocabSize), 'float32');
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar;
-    return { loss };
+    return { loss: sparseCrossEntropy(logits, timeMajor(batch.y, batch.batch, batch.length)) };
   }
 
   /** Carries each layer's state forward: one step costs one matMul a layer, whatever came before. */

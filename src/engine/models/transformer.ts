@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, seedFor } from './init';
+import { sparseCrossEntropy } from './layers/cross-entropy';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
@@ -145,8 +146,7 @@ export class Transformer implements TrainableModel, TokenGenerator {
   loss(batch: Batch, training: boolean, step: number): LossResult {
     if (batch.kind !== 'tokens') throw new Error('the Transformer learns token windows');
     const logits = this.logits(batch.x, batch.batch, batch.length, training, step);
-    const targets = tf.cast(tf.oneHot(tf.tensor1d(batch.y, 'int32'), this.vocabSize), 'float32');
-    return { loss: tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), 1))) as tf.Scalar };
+    return { loss: sparseCrossEntropy(logits, batch.y) };
   }
 
   /**

@@ -13,6 +13,7 @@ import { useThreadedWasm, wasmPackageDir } from './wasm-threads';
 import { registerLstmKernels } from './cells/lstm-kernels';
 import { registerSharedIdentity } from './shared-identity';
 import { registerFastTranspose } from './cells/transpose-kernel';
+import { registerCrossEntropyKernels } from './cells/cross-entropy-kernels';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 export type BackendPreference = 'auto' | BackendName;
@@ -73,6 +74,7 @@ registerFastMatMulGradient();
 registerLstmKernels();
 registerSharedIdentity();
 registerFastTranspose();
+registerCrossEntropyKernels();
 
 /** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */
 export async function selectBackend(preference: BackendPreference = 'auto', options: { native: boolean } = { native: true }): Promise<BackendInfo> {

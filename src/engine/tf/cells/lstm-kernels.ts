@@ -6,10 +6,10 @@
  * is most of a small model's training time (seed 004's 128-unit LSTM: ~1,300 calls a step). Here
  * each timestep is one matrix product, called straight into the backend's XNNPACK matMul on
  * tensors registered in place (no tensor objects, no copies), and one call of the elementwise
- * cell (`recurrent-cells.wat`) that reads and writes the backend's memory directly.
+ * cell (`kernels.wat`) that reads and writes the backend's memory directly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { cellsFor, memoryOf, type WasmBackend } from './wasm-module';
+import { fusedKernelsOff, kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
 
 export const LSTM_FORWARD = 'EtudeLstmForward';
 export const LSTM_BACKWARD = 'EtudeLstmBackward';
@@ -51,7 +51,7 @@ const info = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t
  */
 function lstmForward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
   const backend = b as WasmBackend;
-  const cells = cellsFor(backend);
+  const cells = kernelsFor(backend);
   const { xw, recurrent } = inputs as { xw: tf.TensorInfo; recurrent: tf.TensorInfo };
   const [T, B, G] = xw.shape as [number, number, number];
   const U = G / 4;
@@ -96,7 +96,7 @@ function lstmForward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; ba
  */
 function lstmBackward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const backend = b as WasmBackend;
-  const cells = cellsFor(backend);
+  const cells = kernelsFor(backend);
   const { dy, act, cell, recurrentT } = inputs as Record<'dy' | 'act' | 'cell' | 'recurrentT', tf.TensorInfo>;
   const [T, B, G] = act.shape as [number, number, number];
   const U = G / 4;
@@ -152,9 +152,9 @@ export function registerLstmKernels(): void {
  * TF.js-op recurrence (native TensorFlow, the CPU backend).
  */
 export function lstmKernelsApply(units: number): boolean {
-  if (tf.getBackend() !== 'wasm' || units % 4 !== 0 || process.env.ETUDE_LSTM_KERNELS === '0') return false;
+  if (tf.getBackend() !== 'wasm' || units % 4 !== 0 || fusedKernelsOff()) return false;
   try {
-    cellsFor(tf.backend() as unknown as WasmBackend);
+    kernelsFor(tf.backend() as unknown as WasmBackend);
     return true;
   } catch {
     return false;

@@ -6,7 +6,7 @@
  * of seed 000's passes. Anything else goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { cellsFor, memoryOf, type WasmBackend } from './wasm-module';
+import { kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
 
 function sameAs(perm: number[], want: number[]): boolean {
   return perm.length === want.length && perm.every((p, i) => p === want[i]);
@@ -27,7 +27,7 @@ export function registerFastTranspose(): void {
       if (x.shape.length === 2 && sameAs(perm, [1, 0])) {
         const [rows, cols] = x.shape as [number, number];
         const out = backend.makeOutput([cols, rows], x.dtype as 'float32');
-        cellsFor(backend).transpose2d(backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, rows, cols);
+        kernelsFor(backend).transpose2d(backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, rows, cols);
         return out;
       }
       if (x.shape.length === 3 && sameAs(perm, [1, 0, 2])) {

@@ -1,9 +1,9 @@
 /**
- * The hand-written WebAssembly kernels (`recurrent-cells.wat`), instantiated on the TF.js
+ * The hand-written WebAssembly kernels (`kernels.wat`), instantiated on the TF.js
  * WebAssembly backend's own memory so they read and write tensors where they lie.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { recurrentCellsShared, recurrentCellsUnshared } from './recurrent-cells.wasm';
+import { kernelsShared, kernelsUnshared } from './kernels.wasm';
 
 export interface WasmMemory { buffer: ArrayBufferLike }
 // Node's WebAssembly global, typed here: the engine's TypeScript settings leave out the DOM library.
@@ -32,13 +32,20 @@ export interface WasmBackend {
   disposeData(dataId: tf.DataId): boolean;
 }
 
-export interface CellExports {
+export interface KernelExports {
   lstmForward(xw: number, product: number, cPrev: number, act: number, cell: number, hidden: number, rows: number, units: number): void;
   lstmBackward(dy: number, dhRecurrent: number, dc: number, first: number, act: number, cell: number, cPrev: number, dz: number, rows: number, units: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  softmaxRows(logits: number, probs: number, rowMax: number, rowSum: number, rows: number, cols: number): void;
+  scale(src: number, dst: number, count: number, factor: number): void;
 }
 
-const cellsByBackend = new WeakMap<object, CellExports>();
+const kernelsByBackend = new WeakMap<object, KernelExports>();
+
+/** `ETUDE_FUSED_KERNELS=0`: train with plain TF.js ops instead of the fused LSTM and cross-entropy kernels, for comparison. */
+export function fusedKernelsOff(): boolean {
+  return process.env.ETUDE_FUSED_KERNELS === '0';
+}
 
 export function memoryOf(backend: WasmBackend): WasmMemory {
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
@@ -47,14 +54,14 @@ export function memoryOf(backend: WasmBackend): WasmMemory {
 }
 
 /** The cell module instantiated on this backend's memory (once per backend). */
-export function cellsFor(backend: WasmBackend): CellExports {
-  let cells = cellsByBackend.get(backend);
+export function kernelsFor(backend: WasmBackend): KernelExports {
+  let cells = kernelsByBackend.get(backend);
   if (cells === undefined) {
     const memory = memoryOf(backend);
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = Buffer.from(shared ? recurrentCellsShared : recurrentCellsUnshared, 'base64');
-    cells = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports as unknown as CellExports;
-    cellsByBackend.set(backend, cells);
+    const bytes = Buffer.from(shared ? kernelsShared : kernelsUnshared, 'base64');
+    cells = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports as unknown as KernelExports;
+    kernelsByBackend.set(backend, cells);
   }
   return cells;
 }

@@ -1,4 +1,6 @@
-;; The elementwise part of one LSTM timestep, forward and backward, four lanes at a time.
+;; Hand-written kernels for the TF.js WebAssembly backend, four lanes at a time: the elementwise
+;; part of one LSTM timestep (forward and backward), a row softmax for the cross-entropy loss, and
+;; a matrix transpose.
 ;;
 ;; Runs on the TF.js WebAssembly backend's own memory (imported), so it reads and writes tensors
 ;; where they lie: the matrix products stay with the backend (XNNPACK), and a timestep becomes one
@@ -225,4 +227,90 @@
         (br $bjLoop)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $bLoop))))
+;; Softmax of each row of `logits` [rows, cols] into `probs` (may be the same address), with each
+;; row's maximum and its sum of e^(x − max) written to `rowMax` and `rowSum` [rows], from which the
+;; caller takes log-sum-exp (there is no log instruction). Any cols: the last cols mod 4 one lane
+;; at a time. max and f32.max keep a NaN, so a diverging run's loss turns NaN rather than a number.
+  (func (export "softmaxRows")
+    (param $logits i32) (param $probs i32) (param $rowMax i32) (param $rowSum i32) (param $rows i32) (param $cols i32)
+    (local $row i32) (local $rowBytes i32) (local $whole i32) (local $j i32) (local $in i32) (local $out i32)
+    (local $m v128) (local $s v128) (local $e v128) (local $max f32) (local $sum f32) (local $inv f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $whole (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $in (i32.add (local.get $logits) (i32.mul (local.get $row) (local.get $rowBytes))))
+      (local.set $out (i32.add (local.get $probs) (i32.mul (local.get $row) (local.get $rowBytes))))
+      ;; the row's maximum
+      (local.set $m (f32x4.splat (f32.const -inf)))
+      (local.set $j (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $whole)))
+        (local.set $m (f32x4.max (local.get $m) (v128.load (i32.add (local.get $in) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l1)))
+      (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                               (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (local.set $max (f32.max (local.get $max) (f32.load (i32.add (local.get $in) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l2)))
+      ;; e^(x − max) and its sum
+      (local.set $m (f32x4.splat (local.get $max)))
+      (local.set $s (v128.const i32x4 0 0 0 0))
+      (local.set $j (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $j) (local.get $whole)))
+        (local.set $e (call $exp (f32x4.sub (v128.load (i32.add (local.get $in) (local.get $j))) (local.get $m))))
+        (v128.store (i32.add (local.get $out) (local.get $j)) (local.get $e))
+        (local.set $s (f32x4.add (local.get $s) (local.get $e)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l3)))
+      (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+                               (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (local.set $e (call $exp (f32x4.splat (f32.sub (f32.load (i32.add (local.get $in) (local.get $j))) (local.get $max)))))
+        (f32.store (i32.add (local.get $out) (local.get $j)) (f32x4.extract_lane 0 (local.get $e)))
+        (local.set $sum (f32.add (local.get $sum) (f32x4.extract_lane 0 (local.get $e))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l4)))
+      ;; normalised
+      (local.set $inv (f32.div (f32.const 1) (local.get $sum)))
+      (local.set $s (f32x4.splat (local.get $inv)))
+      (local.set $j (i32.const 0))
+      (block $d5 (loop $l5
+        (br_if $d5 (i32.ge_u (local.get $j) (local.get $whole)))
+        (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.mul (v128.load (i32.add (local.get $out) (local.get $j))) (local.get $s)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l5)))
+      (block $d6 (loop $l6
+        (br_if $d6 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (f32.store (i32.add (local.get $out) (local.get $j)) (f32.mul (f32.load (i32.add (local.get $out) (local.get $j))) (local.get $inv)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l6)))
+      (f32.store (i32.add (local.get $rowMax) (i32.shl (local.get $row) (i32.const 2))) (local.get $max))
+      (f32.store (i32.add (local.get $rowSum) (i32.shl (local.get $row) (i32.const 2))) (local.get $sum))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rowLoop))))
+
+;; dst = src · factor over `count` floats (may be the same address).
+  (func (export "scale") (param $src i32) (param $dst i32) (param $count i32) (param $factor f32)
+    (local $j i32) (local $whole i32) (local $bytes i32) (local $f v128)
+    (local.set $bytes (i32.shl (local.get $count) (i32.const 2)))
+    (local.set $whole (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
+    (local.set $f (f32x4.splat (local.get $factor)))
+    (local.set $j (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $j) (local.get $whole)))
+      (v128.store (i32.add (local.get $dst) (local.get $j)) (f32x4.mul (v128.load (i32.add (local.get $src) (local.get $j))) (local.get $f)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l1)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $j) (local.get $bytes)))
+      (f32.store (i32.add (local.get $dst) (local.get $j)) (f32.mul (f32.load (i32.add (local.get $src) (local.get $j))) (local.get $factor)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $l2))))
 )
