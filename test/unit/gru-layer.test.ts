@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gruRecurrence } from '../../src/engine/models/layers/gru';
+import { gruLayerTimeMajor, gruRecurrence } from '../../src/engine/models/layers/gru';
+import { gruKernelsApply } from '../../src/engine/tf/cells/gru-kernels';
 import { selectBackend } from '../../src/engine/tf/backend';
 
 /** Keras's GRU (reset_after) with plain ops, differentiated by TF.js's own tape. */
@@ -40,5 +41,68 @@ describe('fused GRU recurrence', () => {
     const plain = tf.grads(lossOf(reference))([xw, recurrent, bias]);
     expect(relativeError(gruRecurrence(xw, recurrent, bias), reference(xw, recurrent, bias))).toBeLessThan(1e-6);
     for (let i = 0; i < 3; i++) expect(relativeError(fused[i]!, plain[i]!), `gradient ${i}`).toBeLessThan(1e-4);
+  });
+
+  // tf.layers' GRU cannot compute Keras's default (reset_after: it throws), so the fused layer is
+  // checked against the op path above (`ETUDE_FUSED_KERNELS=0`), itself checked against plain ops.
+  it.each([
+    [7, 3, 5, 8, false],
+    [7, 3, 5, 8, true],
+    [1, 4, 6, 8, true],
+    [50, 16, 100, 128, false],
+    [50, 16, 100, 128, true],
+  ])('T=%i B=%i D=%i U=%i reverse=%s: the fused layer matches the TF.js-op layer in outputs and all five gradients', (T, B, D, U, reverse) => {
+    const x = tf.randomNormal([T, B, D], 0, 1, 'float32', 61) as tf.Tensor3D;
+    const w = {
+      kernel: tf.variable(tf.randomNormal([D, 3 * U], 0, 0.3, 'float32', 62)),
+      bias: tf.variable(tf.randomNormal([3 * U], 0, 0.3, 'float32', 63)),
+      recurrent: tf.variable(tf.randomNormal([U, 3 * U], 0, 0.3, 'float32', 64)),
+      recurrentBias: tf.variable(tf.randomNormal([3 * U], 0, 0.3, 'float32', 65)),
+    };
+    const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 66);
+    const run = (kernels: boolean) => {
+      const saved = process.env.ETUDE_FUSED_KERNELS;
+      process.env.ETUDE_FUSED_KERNELS = kernels ? '1' : '0';
+      try {
+        const input = tf.variable(x);
+        const variables = [input, w.kernel, w.bias, w.recurrent, w.recurrentBias];
+        const output = gruLayerTimeMajor(input, w, reverse);
+        const { grads } = tf.variableGrads(() => tf.sum(tf.mul(gruLayerTimeMajor(input, w, reverse), weights)), variables);
+        const ordered = variables.map((v) => grads[v.name]!);
+        input.dispose();
+        return [output, ...ordered];
+      } finally {
+        if (saved === undefined) delete process.env.ETUDE_FUSED_KERNELS;
+        else process.env.ETUDE_FUSED_KERNELS = saved;
+      }
+    };
+    expect(gruKernelsApply(U)).toBe(true);
+    const fused = run(true);
+    const ops = run(false);
+    ['output', 'input', 'kernel', 'bias', 'recurrent kernel', 'recurrent bias'].forEach((name, i) => {
+      if (name === 'recurrent kernel' && T === 1) expect(tf.max(tf.abs(fused[i]!)).dataSync()[0], name).toBe(0);
+      else expect(tf.norm(ops[i]!).dataSync()[0], name).toBeGreaterThan(0);
+      expect(relativeError(fused[i]!, ops[i]!), name).toBeLessThan(name === 'output' ? 1e-5 : 1e-4);
+    });
+  });
+
+  it('runs the reversed direction over the window backwards: its state at t = 0 has read every timestep', () => {
+    const [T, B, D, U] = [5, 2, 3, 8];
+    const x = tf.randomNormal([T, B, D], 0, 1, 'float32', 71) as tf.Tensor3D;
+    const w = {
+      kernel: tf.randomNormal([D, 3 * U], 0, 0.5, 'float32', 72),
+      bias: tf.zeros([3 * U]),
+      recurrent: tf.randomNormal([U, 3 * U], 0, 0.5, 'float32', 73),
+      recurrentBias: tf.zeros([3 * U]),
+    };
+    const reversed = gruLayerTimeMajor(x, w, true);
+    // The same as the forward direction over the time-reversed window, read back in window order.
+    const flipped = tf.reverse(gruLayerTimeMajor(tf.reverse(x, 0), w, false), 0);
+    expect(relativeError(reversed, flipped)).toBeLessThan(1e-6);
+    // The state at the window's last step has read only that step: changing the first input leaves it alone.
+    const changed = tf.concat([tf.add(tf.slice(x, [0, 0, 0], [1, B, D]), 1), tf.slice(x, [1, 0, 0], [T - 1, B, D])], 0) as tf.Tensor3D;
+    const again = gruLayerTimeMajor(changed, w, true);
+    expect(relativeError(tf.slice(again, [T - 1, 0, 0], [1, B, U]), tf.slice(reversed, [T - 1, 0, 0], [1, B, U]))).toBe(0);
+    expect(relativeError(tf.slice(again, [0, 0, 0], [1, B, U]), tf.slice(reversed, [0, 0, 0], [1, B, U]))).toBeGreaterThan(1e-3);
   });
 });

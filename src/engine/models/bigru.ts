@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { glorot, orthogonal, seedFor } from './init';
 import { sparseCrossEntropy } from './layers/cross-entropy';
-import { gruRecurrence } from './layers/gru';
-import { reverseTime } from '../tf/time-steps';
+import { gruLayerTimeMajor } from './layers/gru';
 import { ParamSet } from './param-set';
 import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
 
@@ -63,15 +62,13 @@ export class Bigru implements TrainableModel, TokenGenerator {
     let seq = tf.transpose(tf.reshape(tf.matMul(tf.cast(tf.oneHot(ids, this.vocabSize), 'float32'), this.embedding), [batch, length, this.spec.embedding]), [1, 0, 2]);
     let last: tf.Tensor2D | null = null;
     this.layers.forEach(([fwd, bwd], l) => {
-      const flat = tf.reshape(seq, [length * batch, seq.shape[2]!]);
-      const project = (d: Direction) => tf.reshape(tf.add(tf.matMul(flat, d.kernel), d.bias), [length, batch, 3 * u]);
-      const forward = gruRecurrence(project(fwd), fwd.recurrent, fwd.recurrentBias);
-      const backward = gruRecurrence(reverseTime(project(bwd)), bwd.recurrent, bwd.recurrentBias);
-      if (l < this.layers.length - 1) seq = tf.concat([forward, reverseTime(backward)], 2);
+      const forward = gruLayerTimeMajor(seq as tf.Tensor3D, fwd, false);
+      const backward = gruLayerTimeMajor(seq as tf.Tensor3D, bwd, true); // in the window's time order
+      if (l < this.layers.length - 1) seq = tf.concat([forward, backward], 2);
       else {
         // Each direction's final state: the forward one at the window's end, the backward one at its start.
-        const end = (h: tf.Tensor) => tf.reshape(tf.slice(h, [length - 1, 0, 0], [1, batch, u]), [batch, u]);
-        last = tf.concat([end(forward), end(backward)], 1) as tf.Tensor2D;
+        const at = (h: tf.Tensor, t: number) => tf.reshape(tf.slice(h, [t, 0, 0], [1, batch, u]), [batch, u]);
+        last = tf.concat([at(forward, length - 1), at(backward, 0)], 1) as tf.Tensor2D;
       }
     });
     let hidden = tf.leakyRelu(tf.add(tf.matMul(last!, this.dense.kernel), this.dense.bias), LEAKY_ALPHA);

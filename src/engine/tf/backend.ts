@@ -11,6 +11,7 @@ import '@tensorflow/tfjs';
 import { registerFastMatMulGradient } from './matmul-gradient';
 import { useThreadedWasm, wasmPackageDir } from './wasm-threads';
 import { registerLstmKernels } from './cells/lstm-kernels';
+import { registerGruKernels } from './cells/gru-kernels';
 import { registerSharedIdentity } from './shared-identity';
 import { registerFastTranspose } from './cells/transpose-kernel';
 import { registerCrossEntropyKernels } from './cells/cross-entropy-kernels';
@@ -72,6 +73,7 @@ async function wasmThreads(): Promise<number> {
 
 registerFastMatMulGradient();
 registerLstmKernels();
+registerGruKernels();
 registerSharedIdentity();
 registerFastTranspose();
 registerCrossEntropyKernels();

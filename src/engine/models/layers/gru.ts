@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { transposedProduct } from '../../tf/matmul-gradient';
-import { timeSteps } from '../../tf/time-steps';
+import { reverseTime, timeSteps } from '../../tf/time-steps';
+import { GRU_BACKWARD, GRU_FORWARD, gruKernelsApply } from '../../tf/cells/gru-kernels';
 
 /**
  * The GRU recurrence as Keras computes it by default (reset gate applied after the recurrent
@@ -74,3 +75,62 @@ export const gruRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (xw: tf.Tensor, recurrent: tf.Tensor, recurrentBias: tf.Tensor) => tf.Tensor;
+
+interface GruWeights {
+  kernel: tf.Tensor; // [D, 3U]
+  bias: tf.Tensor; // [3U], input bias
+  recurrent: tf.Tensor; // [U, 3U]
+  recurrentBias: tf.Tensor; // [3U]
+}
+
+/**
+ * One GRU direction over time-major sequences [T, B, D] → hidden states [T, B, U] in the input's
+ * time order; `reverse` runs it from the last timestep to the first (the backward direction of a
+ * bidirectional layer, whose final state is then at t = 0). On the WebAssembly backend's kernels
+ * the input projection and the recurrence are one op with its own backward pass, the weights'
+ * gradients each one product over all timesteps (as `lstmLayerTimeMajor`).
+ */
+export function gruLayerTimeMajor(seq: tf.Tensor3D, weights: GruWeights, reverse: boolean): tf.Tensor3D {
+  const [T, B, D] = seq.shape;
+  const G = weights.bias.shape[0]!;
+  if (gruKernelsApply(G / 3)) {
+    const layer = reverse ? fusedLayerReversed : fusedLayerForward;
+    return layer(seq, weights.kernel, weights.bias, weights.recurrent, weights.recurrentBias) as tf.Tensor3D;
+  }
+  const xw = tf.reshape(tf.add(tf.matMul(tf.reshape(seq, [T * B, D]), weights.kernel), weights.bias), [T, B, G]);
+  if (!reverse) return gruRecurrence(xw, weights.recurrent, weights.recurrentBias) as tf.Tensor3D;
+  return reverseTime(gruRecurrence(reverseTime(xw), weights.recurrent, weights.recurrentBias)) as tf.Tensor3D;
+}
+
+function fusedLayer(reverse: boolean) {
+  return tf.customGrad(((seq: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, recurrent: tf.Tensor, recurrentBias: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [T, B, D] = seq.shape as [number, number, number];
+    const G = bias.shape[0]!;
+    const U = G / 3;
+    const xw = tf.reshape(tf.fused.matMul({ a: tf.reshape(seq, [T * B, D]), b: kernel as tf.Tensor2D, bias }), [T, B, G]);
+    const [hidden, act] = tf.engine().runKernel(GRU_FORWARD, { xw, recurrent, recurrentBias }, { reverse }) as tf.Tensor[];
+    xw.dispose();
+    save([seq, kernel, recurrent, hidden!, act!]);
+    return {
+      value: hidden!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [x, inputKernel, recurrentKernel, hiddenSaved, actSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D];
+        const [dx, dhu] = tf.engine().runKernel(GRU_BACKWARD, { dy, act: actSaved, hidden: hiddenSaved, recurrentT: tf.transpose(recurrentKernel) }, { reverse }) as tf.Tensor3D[];
+        const dxRows = tf.reshape(dx!, [T * B, G]) as tf.Tensor2D;
+        const dxT = tf.transpose(dxRows);
+        const dhuT = tf.transpose(tf.reshape(dhu!, [T * B, G]));
+        // The state each timestep started from: the one before it in the direction of travel (zero first).
+        const zeros = tf.zeros([1, B, U]);
+        const others = T === 1 ? null : reverse ? tf.slice(hiddenSaved, [1, 0, 0], [T - 1, B, U]) : tf.slice(hiddenSaved, [0, 0, 0], [T - 1, B, U]);
+        const hPrev = others === null ? zeros : tf.concat(reverse ? [others, zeros] : [zeros, others], 0);
+        const dKernel = tf.transpose(tf.matMul(dxT, tf.reshape(x, [T * B, D])));
+        const dRecurrent = tf.transpose(tf.matMul(dhuT, tf.reshape(hPrev, [T * B, U])));
+        const dSeq = tf.reshape(tf.matMul(dxRows, tf.transpose(inputKernel)), [T, B, D]);
+        return [dSeq, dKernel, tf.sum(dxT, 1), dRecurrent, tf.sum(dhuT, 1)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (seq: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, recurrent: tf.Tensor, recurrentBias: tf.Tensor) => tf.Tensor;
+}
+
+const fusedLayerForward = fusedLayer(false);
+const fusedLayerReversed = fusedLayer(true);

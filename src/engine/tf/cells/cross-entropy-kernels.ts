@@ -5,7 +5,7 @@
  * (`kernels.wat`) over the logits and the backward one scaled copy of the probabilities.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedKernelsOff, kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
+import { fusedKernelsApply, kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
 
 export const CROSS_ENTROPY = 'EtudeSoftmaxCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'EtudeSoftmaxCrossEntropyGrad';
@@ -66,13 +66,7 @@ export function registerCrossEntropyKernels(): void {
   tf.registerKernel({ kernelName: CROSS_ENTROPY_GRAD, backendName: 'wasm', kernelFunc: crossEntropyGrad as unknown as tf.KernelFunc });
 }
 
-/** Whether the current backend runs these kernels (the WebAssembly backend with its memory reachable). */
+/** Whether the current backend runs these kernels (see `fusedKernelsApply`). */
 export function crossEntropyKernelsApply(): boolean {
-  if (tf.getBackend() !== 'wasm' || fusedKernelsOff()) return false;
-  try {
-    kernelsFor(tf.backend() as unknown as WasmBackend);
-    return true;
-  } catch {
-    return false;
-  }
+  return fusedKernelsApply();
 }

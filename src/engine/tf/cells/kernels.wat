@@ -1,5 +1,5 @@
 ;; Hand-written kernels for the TF.js WebAssembly backend, four lanes at a time: the elementwise
-;; part of one LSTM timestep (forward and backward), a row softmax for the cross-entropy loss, and
+;; part of one LSTM or GRU timestep (forward and backward), a row softmax for the cross-entropy loss, and
 ;; a matrix transpose.
 ;;
 ;; Runs on the TF.js WebAssembly backend's own memory (imported), so it reads and writes tensors
@@ -7,7 +7,7 @@
 ;; product and one call here instead of ~35 TF.js kernels. No data segments and no globals in
 ;; memory: nothing here may write outside the pointers it is given.
 ;;
-;; Layout (row-major, float32): gates [rows, 4·units] in Keras order i, f, g, o; states [rows, units].
+;; Layout (row-major, float32): LSTM gates [rows, 4·units] in Keras order i, f, g, o; states [rows, units].
 ;; `units` must be a multiple of 4. A null pointer (0) stands for a block of zeros.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -154,6 +154,103 @@
                      (f32x4.mul (local.get $go) (f32x4.sub (local.get $one) (local.get $go)))))
         (v128.store (i32.add (local.get $dc) (i32.add (local.get $rowState) (local.get $j)))
           (f32x4.mul (local.get $dcv) (local.get $gf)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))
+
+;; GRU forward through one timestep, as Keras computes it by default (reset gate applied after
+;; the recurrent product, separate recurrent bias). Gates [rows, 3·units] in Keras order z, r, h.
+;;   hu = product + bias;  z = σ(xz + hu_z);  r = σ(xr + hu_r);  n = tanh(xh + r·hu_h);  h = z·hPrev + (1 − z)·n
+;; Writes (z, r, n, hu_h) to `act` [rows, 4·units] for the backward, and h to `hidden`.
+  (func (export "gruForward")
+    (param $xw i32) (param $product i32) (param $bias i32) (param $hPrev i32)
+    (param $act i32) (param $hidden i32) (param $rows i32) (param $units i32)
+    (local $u i32) (local $rowIn i32) (local $rowAct i32) (local $rowState i32) (local $row i32) (local $j i32)
+    (local $z v128) (local $r v128) (local $n v128) (local $hh v128)
+    (local.set $u (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $rowIn (i32.mul (local.get $row) (i32.mul (local.get $u) (i32.const 3))))
+      (local.set $rowAct (i32.mul (local.get $row) (i32.shl (local.get $u) (i32.const 2))))
+      (local.set $rowState (i32.mul (local.get $row) (local.get $u)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $u)))
+        (local.set $z (call $sigmoid (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (local.get $rowIn) (local.get $j))))
+          (f32x4.add (call $loadOrZero (local.get $product) (i32.add (local.get $rowIn) (local.get $j)))
+                     (v128.load (i32.add (local.get $bias) (local.get $j)))))))
+        (local.set $r (call $sigmoid (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (i32.add (local.get $rowIn) (local.get $u)) (local.get $j))))
+          (f32x4.add (call $loadOrZero (local.get $product) (i32.add (i32.add (local.get $rowIn) (local.get $u)) (local.get $j)))
+                     (v128.load (i32.add (local.get $bias) (i32.add (local.get $u) (local.get $j))))))))
+        (local.set $hh (f32x4.add
+          (call $loadOrZero (local.get $product) (i32.add (i32.add (local.get $rowIn) (i32.shl (local.get $u) (i32.const 1))) (local.get $j)))
+          (v128.load (i32.add (local.get $bias) (i32.add (i32.shl (local.get $u) (i32.const 1)) (local.get $j))))))
+        (local.set $n (call $tanh (f32x4.add
+          (v128.load (i32.add (local.get $xw) (i32.add (i32.add (local.get $rowIn) (i32.shl (local.get $u) (i32.const 1))) (local.get $j))))
+          (f32x4.mul (local.get $r) (local.get $hh)))))
+        (v128.store (i32.add (local.get $act) (i32.add (local.get $rowAct) (local.get $j))) (local.get $z))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (local.get $u)) (local.get $j))) (local.get $r))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (i32.shl (local.get $u) (i32.const 1))) (local.get $j))) (local.get $n))
+        (v128.store (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (i32.mul (local.get $u) (i32.const 3))) (local.get $j))) (local.get $hh))
+        ;; h = n + z·(hPrev − n)
+        (v128.store (i32.add (local.get $hidden) (i32.add (local.get $rowState) (local.get $j)))
+          (f32x4.add (local.get $n)
+                     (f32x4.mul (local.get $z) (f32x4.sub (call $loadOrZero (local.get $hPrev) (i32.add (local.get $rowState) (local.get $j))) (local.get $n)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))
+
+;; GRU backward through one timestep. dh = dy + dhRecurrent + carryIn (the later step's dhu·Uᵀ and
+;; dh·z; null pointers for zeros);
+;;   dan = dh·(1 − z)·(1 − n²);  daz = dh·(hPrev − n)·z(1 − z);  dar = dan·hu_h·r(1 − r)
+;; Writes [daz | dar | dan] to `dx` (the gradient of the input projections), [daz | dar | dan·r] to
+;; `dhu` (of the recurrent product with its bias), and dh·z to `carryOut` (may be carryIn).
+  (func (export "gruBackward")
+    (param $dy i32) (param $dhRecurrent i32) (param $carryIn i32) (param $carryOut i32)
+    (param $act i32) (param $hPrev i32) (param $dx i32) (param $dhu i32)
+    (param $rows i32) (param $units i32)
+    (local $u i32) (local $rowOut i32) (local $rowAct i32) (local $rowState i32) (local $row i32) (local $j i32)
+    (local $z v128) (local $r v128) (local $n v128) (local $hh v128) (local $dh v128)
+    (local $dan v128) (local $daz v128) (local $dar v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $u (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $rowOut (i32.mul (local.get $row) (i32.mul (local.get $u) (i32.const 3))))
+      (local.set $rowAct (i32.mul (local.get $row) (i32.shl (local.get $u) (i32.const 2))))
+      (local.set $rowState (i32.mul (local.get $row) (local.get $u)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $u)))
+        (local.set $z (v128.load (i32.add (local.get $act) (i32.add (local.get $rowAct) (local.get $j)))))
+        (local.set $r (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (local.get $u)) (local.get $j)))))
+        (local.set $n (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (i32.shl (local.get $u) (i32.const 1))) (local.get $j)))))
+        (local.set $hh (v128.load (i32.add (local.get $act) (i32.add (i32.add (local.get $rowAct) (i32.mul (local.get $u) (i32.const 3))) (local.get $j)))))
+        (local.set $dh (f32x4.add
+          (v128.load (i32.add (local.get $dy) (i32.add (local.get $rowState) (local.get $j))))
+          (f32x4.add (call $loadOrZero (local.get $dhRecurrent) (i32.add (local.get $rowState) (local.get $j)))
+                     (call $loadOrZero (local.get $carryIn) (i32.add (local.get $rowState) (local.get $j))))))
+        (local.set $dan (f32x4.mul (f32x4.mul (local.get $dh) (f32x4.sub (local.get $one) (local.get $z)))
+                                   (f32x4.sub (local.get $one) (f32x4.mul (local.get $n) (local.get $n)))))
+        (local.set $daz (f32x4.mul
+          (f32x4.mul (local.get $dh) (f32x4.sub (call $loadOrZero (local.get $hPrev) (i32.add (local.get $rowState) (local.get $j))) (local.get $n)))
+          (f32x4.mul (local.get $z) (f32x4.sub (local.get $one) (local.get $z)))))
+        (local.set $dar (f32x4.mul (f32x4.mul (local.get $dan) (local.get $hh))
+                                   (f32x4.mul (local.get $r) (f32x4.sub (local.get $one) (local.get $r)))))
+        (v128.store (i32.add (local.get $dx) (i32.add (local.get $rowOut) (local.get $j))) (local.get $daz))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.add (local.get $rowOut) (local.get $u)) (local.get $j))) (local.get $dar))
+        (v128.store (i32.add (local.get $dx) (i32.add (i32.add (local.get $rowOut) (i32.shl (local.get $u) (i32.const 1))) (local.get $j))) (local.get $dan))
+        (v128.store (i32.add (local.get $dhu) (i32.add (local.get $rowOut) (local.get $j))) (local.get $daz))
+        (v128.store (i32.add (local.get $dhu) (i32.add (i32.add (local.get $rowOut) (local.get $u)) (local.get $j))) (local.get $dar))
+        (v128.store (i32.add (local.get $dhu) (i32.add (i32.add (local.get $rowOut) (i32.shl (local.get $u) (i32.const 1))) (local.get $j)))
+          (f32x4.mul (local.get $dan) (local.get $r)))
+        (v128.store (i32.add (local.get $carryOut) (i32.add (local.get $rowState) (local.get $j))) (f32x4.mul (local.get $dh) (local.get $z)))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $cols)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))

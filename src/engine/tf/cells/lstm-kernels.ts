@@ -9,40 +9,10 @@
  * cell (`kernels.wat`) that reads and writes the backend's memory directly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedKernelsOff, kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
+import { fusedKernelsApply, info, kernelsFor, Scratch, type WasmBackend } from './wasm-module';
 
 export const LSTM_FORWARD = 'EtudeLstmForward';
 export const LSTM_BACKWARD = 'EtudeLstmBackward';
-
-/**
- * Scratch for one kernel call: shapes for the direct matMul calls, and registered views of
- * timestep slices (the backend's matMul takes tensor ids, not addresses).
- */
-class Scratch {
-  private readonly views: number[] = [];
-  private readonly shapes: number;
-  constructor(private readonly backend: WasmBackend, shapeValues: number[]) {
-    this.shapes = backend.wasm._malloc(4 * shapeValues.length);
-    new Int32Array(memoryOf(backend).buffer, this.shapes, shapeValues.length).set(shapeValues);
-  }
-  /** Address of the k-th 3-number shape given to the constructor. */
-  shape(k: number): number {
-    return this.shapes + 12 * k;
-  }
-  /** A tensor id for `size` floats at `offset`, valid until `dispose`. */
-  view(offset: number, size: number): number {
-    const id = this.backend.dataIdNextNumber++;
-    this.backend.wasm.tfjs.registerTensor(id, size, offset);
-    this.views.push(id);
-    return id;
-  }
-  dispose(): void {
-    for (const id of this.views) this.backend.wasm.tfjs.disposeData(id);
-    this.backend.wasm._free(this.shapes);
-  }
-}
-
-const info = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
 
 /**
  * Forward over every timestep from zero state. Inputs: `xw` [T, B, 4U] (input projections with
@@ -146,17 +116,7 @@ export function registerLstmKernels(): void {
   tf.registerKernel({ kernelName: LSTM_BACKWARD, backendName: 'wasm', kernelFunc: lstmBackward as unknown as tf.KernelFunc });
 }
 
-/**
- * Whether the current backend runs these kernels for `units`: the WebAssembly backend, with its
- * memory reachable, and a unit count the four-lane cell divides. Anything else takes the
- * TF.js-op recurrence (native TensorFlow, the CPU backend).
- */
+/** Whether the current backend runs these kernels for `units`: the hand-written kernels apply and the four-lane cell divides the units. */
 export function lstmKernelsApply(units: number): boolean {
-  if (tf.getBackend() !== 'wasm' || units % 4 !== 0 || fusedKernelsOff()) return false;
-  try {
-    kernelsFor(tf.backend() as unknown as WasmBackend);
-    return true;
-  } catch {
-    return false;
-  }
+  return units % 4 === 0 && fusedKernelsApply();
 }

@@ -2,7 +2,7 @@
  * The hand-written WebAssembly kernels (`kernels.wat`), instantiated on the TF.js
  * WebAssembly backend's own memory so they read and write tensors where they lie.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { kernelsShared, kernelsUnshared } from './kernels.wasm';
 
 export interface WasmMemory { buffer: ArrayBufferLike }
@@ -35,6 +35,8 @@ export interface WasmBackend {
 export interface KernelExports {
   lstmForward(xw: number, product: number, cPrev: number, act: number, cell: number, hidden: number, rows: number, units: number): void;
   lstmBackward(dy: number, dhRecurrent: number, dc: number, first: number, act: number, cell: number, cPrev: number, dz: number, rows: number, units: number): void;
+  gruForward(xw: number, product: number, bias: number, hPrev: number, act: number, hidden: number, rows: number, units: number): void;
+  gruBackward(dy: number, dhRecurrent: number, carryIn: number, carryOut: number, act: number, hPrev: number, dx: number, dhu: number, rows: number, units: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   softmaxRows(logits: number, probs: number, rowMax: number, rowSum: number, rows: number, cols: number): void;
   scale(src: number, dst: number, count: number, factor: number): void;
@@ -45,6 +47,21 @@ const kernelsByBackend = new WeakMap<object, KernelExports>();
 /** `ETUDE_FUSED_KERNELS=0`: train with plain TF.js ops instead of the fused LSTM and cross-entropy kernels, for comparison. */
 export function fusedKernelsOff(): boolean {
   return process.env.ETUDE_FUSED_KERNELS === '0';
+}
+
+/**
+ * Whether the current backend runs the hand-written kernels: the WebAssembly backend with its
+ * memory reachable, and not turned off. Anything else (native TensorFlow, the CPU backend) takes
+ * TF.js ops.
+ */
+export function fusedKernelsApply(): boolean {
+  if (tf.getBackend() !== 'wasm' || fusedKernelsOff()) return false;
+  try {
+    kernelsFor(tf.backend() as unknown as WasmBackend);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function memoryOf(backend: WasmBackend): WasmMemory {
@@ -65,3 +82,34 @@ export function kernelsFor(backend: WasmBackend): KernelExports {
   }
   return cells;
 }
+
+/**
+ * Scratch for one kernel call: shapes for the direct matMul calls, and registered views of
+ * timestep slices (the backend's matMul takes tensor ids, not addresses).
+ */
+export class Scratch {
+  private readonly views: number[] = [];
+  private readonly shapes: number;
+  constructor(private readonly backend: WasmBackend, shapeValues: number[]) {
+    this.shapes = backend.wasm._malloc(4 * shapeValues.length);
+    new Int32Array(memoryOf(backend).buffer, this.shapes, shapeValues.length).set(shapeValues);
+  }
+  /** Address of the k-th 3-number shape given to the constructor. */
+  shape(k: number): number {
+    return this.shapes + 12 * k;
+  }
+  /** A tensor id for `size` floats at `offset`, valid until `dispose`. */
+  view(offset: number, size: number): number {
+    const id = this.backend.dataIdNextNumber++;
+    this.backend.wasm.tfjs.registerTensor(id, size, offset);
+    this.views.push(id);
+    return id;
+  }
+  dispose(): void {
+    for (const id of this.views) this.backend.wasm.tfjs.disposeData(id);
+    this.backend.wasm._free(this.shapes);
+  }
+}
+
+/** Where a tensor lies in the backend's memory, and its id there. */
+export const info = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
