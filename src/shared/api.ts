@@ -216,6 +216,8 @@ export interface BackendInfo {
   name: BackendName;
   threads: number;
   simd: boolean;
+  /** Whether the hand-written WebAssembly kernels run (LSTM and GRU layers, cross-entropy): the fast path. */
+  fusedKernels: boolean;
   tfjsVersion: string;
   /** Why a faster backend was not used (for example, native TensorFlow is not installed). */
   fallbackReasons: string[];

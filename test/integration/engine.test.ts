@@ -30,6 +30,8 @@ describe('engine', () => {
     expect(info.versions.electron).toBeNull();
     // Where native TensorFlow is absent, the reason is recorded for the status bar.
     if (info.backend.name !== 'tensorflow') expect(info.backend.fallbackReasons[0]).toMatch(/tfjs-node/);
+    // On the WebAssembly backend the recurrent layers take the hand-written kernels (the fast path).
+    expect(info.backend.fusedKernels).toBe(info.backend.name === 'wasm');
   });
 
   it('answers bad calls with typed errors and keeps serving', async () => {

@@ -35,7 +35,7 @@ describe('softmax cross-entropy', () => {
     const logits = tf.mul(tf.randomNormal([rows, classes], 0, 1, 'float32', rows * classes), scale) as tf.Tensor2D;
     const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7 + 3) % classes);
     const want = reference(logits.dataSync() as Float32Array, rows, classes, targets);
-    const variable = tf.variable(logits, true, `logits${rows}x${classes}`);
+    const variable = tf.variable(logits, true, `logits${rows}x${classes}`) as tf.Variable<tf.Rank.R2>;
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(() => sparseCrossEntropy(variable, targets), [variable]);
     const loss = value.dataSync()[0]!;
@@ -60,7 +60,7 @@ describe('softmax cross-entropy', () => {
   });
 
   it('scales its gradient by the upstream one (a weighted head, as the pitch head at 0.05)', () => {
-    const logits = tf.variable(tf.randomNormal([12, 130], 0, 2, 'float32', 4), true, 'weighted');
+    const logits = tf.variable(tf.randomNormal([12, 130], 0, 2, 'float32', 4), true, 'weighted') as tf.Variable<tf.Rank.R2>;
     const targets = Int32Array.from({ length: 12 }, (_, r) => r * 10);
     const gradOf = (weight: number) => Object.values(tf.variableGrads(() => tf.mul(weight, sparseCrossEntropy(logits, targets)) as tf.Scalar, [logits]).grads)[0]!;
     const [one, weighted] = [gradOf(1), gradOf(0.05)];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gruLayerTimeMajor, gruRecurrence } from '../../src/engine/models/layers/gru';
 import { gruKernelsApply } from '../../src/engine/tf/cells/gru-kernels';
+import { withFusedKernels } from '../helpers/fused-kernels';
 import { selectBackend } from '../../src/engine/tf/backend';
 
 /** Keras's GRU (reset_after) with plain ops, differentiated by TF.js's own tape. */
@@ -60,10 +61,8 @@ describe('fused GRU recurrence', () => {
       recurrentBias: tf.variable(tf.randomNormal([3 * U], 0, 0.3, 'float32', 65)),
     };
     const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 66);
-    const run = (kernels: boolean) => {
-      const saved = process.env.ETUDE_FUSED_KERNELS;
-      process.env.ETUDE_FUSED_KERNELS = kernels ? '1' : '0';
-      try {
+    const run = (kernels: boolean) =>
+      withFusedKernels(kernels, () => {
         const input = tf.variable(x);
         const variables = [input, w.kernel, w.bias, w.recurrent, w.recurrentBias];
         const output = gruLayerTimeMajor(input, w, reverse);
@@ -71,11 +70,7 @@ describe('fused GRU recurrence', () => {
         const ordered = variables.map((v) => grads[v.name]!);
         input.dispose();
         return [output, ...ordered];
-      } finally {
-        if (saved === undefined) delete process.env.ETUDE_FUSED_KERNELS;
-        else process.env.ETUDE_FUSED_KERNELS = saved;
-      }
-    };
+      });
     expect(gruKernelsApply(U)).toBe(true);
     const fused = run(true);
     const ops = run(false);

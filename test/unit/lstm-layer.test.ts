@@ -5,6 +5,7 @@ import { lstmLayerTimeMajor, lstmRecurrence } from '../../src/engine/models/laye
 import { lstmLayer } from '../../src/engine/models/lstm-stack';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { lstmKernelsApply } from '../../src/engine/tf/cells/lstm-kernels';
+import { withFusedKernels } from '../helpers/fused-kernels';
 import { recurrenceErrors, relativeError } from '../helpers/lstm-reference';
 
 describe('fused LSTM recurrence', () => {
@@ -92,10 +93,8 @@ describe('fused LSTM recurrence', () => {
     const recurrent = tf.variable(tf.randomNormal([U, 4 * U], 0, 0.3, 'float32', 53));
     const bias = tf.variable(tf.randomNormal([4 * U], 0, 0.3, 'float32', 54));
     const weights = tf.randomNormal([T, B, U], 0, 1, 'float32', 55);
-    const run = (kernels: boolean) => {
-      const saved = process.env.ETUDE_FUSED_KERNELS;
-      process.env.ETUDE_FUSED_KERNELS = kernels ? '1' : '0';
-      try {
+    const run = (kernels: boolean) =>
+      withFusedKernels(kernels, () => {
         const input = tf.variable(x);
         const layer = () => lstmLayerTimeMajor(input, kernel as tf.Variable<tf.Rank.R2>, recurrent as tf.Variable<tf.Rank.R2>, bias as tf.Variable<tf.Rank.R1>);
         const output = layer();
@@ -103,11 +102,7 @@ describe('fused LSTM recurrence', () => {
         const ordered = [input, kernel, recurrent, bias].map((v) => grads[v.name]!);
         input.dispose();
         return [output, ...ordered];
-      } finally {
-        if (saved === undefined) delete process.env.ETUDE_FUSED_KERNELS;
-        else process.env.ETUDE_FUSED_KERNELS = saved;
-      }
-    };
+      });
     expect(lstmKernelsApply(U)).toBe(true);
     const fused = run(true);
     const ops = run(false);

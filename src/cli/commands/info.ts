@@ -7,7 +7,7 @@ function describe(info: EngineInfo): string[] {
   return [
     `Etude ${info.app.version} (${info.platform})`,
     `database   ${info.database.path} (schema ${info.database.schemaVersion})`,
-    `backend    ${b.name}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.simd ? ', SIMD' : ''}`,
+    `backend    ${b.name}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.simd ? ', SIMD' : ''}${b.fusedKernels ? ', fused kernels' : ''}`,
     ...b.fallbackReasons.map((r) => `           ${r}`),
     `versions   node ${info.versions.node}, electron ${info.versions.electron ?? '-'}, tfjs ${info.versions.tfjs}, sqlite ${info.versions.sqlite}`,
   ];

@@ -15,6 +15,7 @@ import { registerGruKernels } from './cells/gru-kernels';
 import { registerSharedIdentity } from './shared-identity';
 import { registerFastTranspose } from './cells/transpose-kernel';
 import { registerCrossEntropyKernels } from './cells/cross-entropy-kernels';
+import { fusedKernelsApply, fusedKernelsOff } from './cells/wasm-module';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
 export type BackendPreference = 'auto' | BackendName;
@@ -90,7 +91,15 @@ export async function selectBackend(preference: BackendPreference = 'auto', opti
       await tf.ready();
       const threads = name === 'tensorflow' ? os.availableParallelism() : name === 'wasm' ? await wasmThreads() : 1;
       const simd = name === 'wasm' ? (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true : name === 'tensorflow';
-      return { name, threads, simd, tfjsVersion: tf.version_core, fallbackReasons };
+      const fusedKernels = name === 'wasm' && fusedKernelsApply();
+      if (name === 'wasm' && !fusedKernels) {
+        fallbackReasons.push(
+          fusedKernelsOff()
+            ? 'fused kernels turned off (ETUDE_FUSED_KERNELS=0): recurrent layers and losses train on TF.js ops'
+            : "fused kernels unavailable (the WebAssembly backend's memory is not reachable): recurrent layers and losses train on TF.js ops",
+        );
+      }
+      return { name, threads, simd, fusedKernels, tfjsVersion: tf.version_core, fallbackReasons };
     } catch (err) {
       const label = name === 'tensorflow' ? 'native TensorFlow (tfjs-node)' : name === 'wasm' ? 'WebAssembly backend' : 'CPU backend';
       fallbackReasons.push(`${label} unavailable: ${reason(err)}`);

@@ -13,7 +13,7 @@ export function sparseCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf
   if (outside >= 0) throw new Error(`cross-entropy: target ${targets[outside]} (row ${outside}) is not one of the ${classes} classes`);
   if (!crossEntropyKernelsApply()) {
     const onehot = tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), classes), 'float32');
-    return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1))) as tf.Scalar;
   }
   const fused = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const [probs, loss] = tf.engine().runKernel(CROSS_ENTROPY, { logits: x }, { targets } as unknown as tf.NamedAttrMap) as tf.Tensor[];

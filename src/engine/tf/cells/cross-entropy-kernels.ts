@@ -4,8 +4,8 @@
  * three of them exponentials at ~7 ns a number; here the forward is one pass of the SIMD softmax
  * (`kernels.wat`) over the logits and the backward one scaled copy of the probabilities.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { fusedKernelsApply, kernelsFor, memoryOf, type WasmBackend } from './wasm-module';
+import type * as tf from '@tensorflow/tfjs-core';
+import { fusedKernelsApply, kernelsFor, memoryOf, registerWasmKernel, type WasmBackend } from './wasm-module';
 
 export const CROSS_ENTROPY = 'EtudeSoftmaxCrossEntropy';
 export const CROSS_ENTROPY_GRAD = 'EtudeSoftmaxCrossEntropyGrad';
@@ -56,14 +56,10 @@ function crossEntropyGrad({ inputs, backend: b, attrs }: { inputs: tf.NamedTenso
   return out;
 }
 
-let registered = false;
-
 /** Registers both kernels for the 'wasm' backend (idempotent). */
 export function registerCrossEntropyKernels(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: CROSS_ENTROPY, backendName: 'wasm', kernelFunc: crossEntropy as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: CROSS_ENTROPY_GRAD, backendName: 'wasm', kernelFunc: crossEntropyGrad as unknown as tf.KernelFunc });
+  registerWasmKernel(CROSS_ENTROPY, crossEntropy);
+  registerWasmKernel(CROSS_ENTROPY_GRAD, crossEntropyGrad);
 }
 
 /** Whether the current backend runs these kernels (see `fusedKernelsApply`). */

@@ -5,8 +5,8 @@
  * `reverse` runs the recurrence from the last timestep to the first, in place of reversed copies,
  * for the backward direction of a bidirectional layer; outputs stay in the input's time order.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { fusedKernelsApply, info, kernelsFor, Scratch, type WasmBackend } from './wasm-module';
+import type * as tf from '@tensorflow/tfjs-core';
+import { fusedKernelsApply, info, kernelsFor, registerWasmKernel, Scratch, type WasmBackend } from './wasm-module';
 
 export const GRU_FORWARD = 'EtudeGruForward';
 export const GRU_BACKWARD = 'EtudeGruBackward';
@@ -117,14 +117,10 @@ function gruBackward({ inputs, backend: b, attrs }: { inputs: tf.NamedTensorInfo
   return [dx, dhu];
 }
 
-let registered = false;
-
 /** Registers both kernels for the 'wasm' backend (idempotent). */
 export function registerGruKernels(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: GRU_FORWARD, backendName: 'wasm', kernelFunc: gruForward as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: GRU_BACKWARD, backendName: 'wasm', kernelFunc: gruBackward as unknown as tf.KernelFunc });
+  registerWasmKernel(GRU_FORWARD, gruForward);
+  registerWasmKernel(GRU_BACKWARD, gruBackward);
 }
 
 /** Whether the current backend runs these kernels for `units`: the hand-written kernels apply and the four-lane cell divides the units. */

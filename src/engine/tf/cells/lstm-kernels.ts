@@ -8,8 +8,8 @@
  * tensors registered in place (no tensor objects, no copies), and one call of the elementwise
  * cell (`kernels.wat`) that reads and writes the backend's memory directly.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { fusedKernelsApply, info, kernelsFor, Scratch, type WasmBackend } from './wasm-module';
+import type * as tf from '@tensorflow/tfjs-core';
+import { fusedKernelsApply, info, kernelsFor, registerWasmKernel, Scratch, type WasmBackend } from './wasm-module';
 
 export const LSTM_FORWARD = 'EtudeLstmForward';
 export const LSTM_BACKWARD = 'EtudeLstmBackward';
@@ -106,14 +106,10 @@ function lstmBackward({ inputs, backend: b }: { inputs: tf.NamedTensorInfoMap; b
   return dz;
 }
 
-let registered = false;
-
 /** Registers both kernels for the 'wasm' backend (idempotent). */
 export function registerLstmKernels(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: LSTM_FORWARD, backendName: 'wasm', kernelFunc: lstmForward as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: LSTM_BACKWARD, backendName: 'wasm', kernelFunc: lstmBackward as unknown as tf.KernelFunc });
+  registerWasmKernel(LSTM_FORWARD, lstmForward);
+  registerWasmKernel(LSTM_BACKWARD, lstmBackward);
 }
 
 /** Whether the current backend runs these kernels for `units`: the hand-written kernels apply and the four-lane cell divides the units. */

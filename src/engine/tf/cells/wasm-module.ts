@@ -64,6 +64,11 @@ export function fusedKernelsApply(): boolean {
   }
 }
 
+/** Registers a kernel of the 'wasm' backend once (later calls keep the first). */
+export function registerWasmKernel(kernelName: string, kernelFunc: unknown): void {
+  if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+}
+
 export function memoryOf(backend: WasmBackend): WasmMemory {
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) throw new Error('the WebAssembly backend does not expose its memory');
