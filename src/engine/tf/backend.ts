@@ -14,6 +14,7 @@ import { registerLstmKernels } from './cells/lstm-kernels';
 import { registerGruKernels } from './cells/gru-kernels';
 import { registerSharedIdentity } from './shared-identity';
 import { registerFastTranspose } from './cells/transpose-kernel';
+import { registerFastSlice } from './cells/slice-kernel';
 import { registerCrossEntropyKernels } from './cells/cross-entropy-kernels';
 import { fusedKernelsApply, fusedKernelsOff } from './cells/wasm-module';
 import type { BackendInfo, BackendName } from '../../shared/api';
@@ -77,6 +78,7 @@ registerLstmKernels();
 registerGruKernels();
 registerSharedIdentity();
 registerFastTranspose();
+registerFastSlice();
 registerCrossEntropyKernels();
 
 /** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */

@@ -149,10 +149,12 @@ const fusedLayer = tf.customGrad(((seq: tf.Tensor, kernel: tf.Tensor, recurrent:
       const dzT = tf.transpose(dzRows);
       // Each row: this timestep's input, then the previous hidden state (zero before the first).
       const hPrev = T === 1 ? tf.zeros([B, U]) : tf.concat([tf.zeros([B, U]), tf.reshape(tf.slice(hiddenSaved, [0, 0, 0], [T - 1, B, U]), [(T - 1) * B, U])], 0);
-      const weightsT = tf.matMul(dzT, tf.concat([tf.reshape(x, [T * B, D]), hPrev], 1));
-      const [dKernel, dRecurrent] = tf.split(tf.transpose(weightsT), [D, U], 0);
+      // One product over [x | h₋₁] (measured faster than two), its rows then split (contiguous slices).
+      const weights = tf.transpose(tf.matMul(dzT, tf.concat([tf.reshape(x, [T * B, D]), hPrev], 1)));
+      const dKernel = tf.slice(weights, [0, 0], [D, G]);
+      const dRecurrent = tf.slice(weights, [D, 0], [U, G]);
       const dSeq = tf.reshape(tf.matMul(dzRows, tf.transpose(inputKernel)), [T, B, D]);
-      return [dSeq, dKernel!, dRecurrent!, tf.sum(dzT, 1)];
+      return [dSeq, dKernel, dRecurrent, tf.sum(dzT, 1)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (seq: tf.Tensor, kernel: tf.Tensor, recurrent: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
