@@ -16,6 +16,7 @@ import { registerSharedIdentity } from './shared-identity';
 import { registerFastTranspose } from './cells/transpose-kernel';
 import { registerFastSlice } from './cells/slice-kernel';
 import { registerCrossEntropyKernels } from './cells/cross-entropy-kernels';
+import { registerAdamKernel } from './cells/adam-kernel';
 import { fusedKernelsApply, fusedKernelsOff } from './cells/wasm-module';
 import type { BackendInfo, BackendName } from '../../shared/api';
 
@@ -80,6 +81,7 @@ registerSharedIdentity();
 registerFastTranspose();
 registerFastSlice();
 registerCrossEntropyKernels();
+registerAdamKernel();
 
 /** `native: false` leaves native TensorFlow out of an automatic choice (it loads in one worker of a process only). */
 export async function selectBackend(preference: BackendPreference = 'auto', options: { native: boolean } = { native: true }): Promise<BackendInfo> {

@@ -12,6 +12,7 @@ import { createModel, rowsPerPass } from '../models/factory';
 import { loadOptimizer, saveOptimizer, type ManifestEntry } from '../models/param-set';
 import type { Batch, TrainableModel } from '../models/types';
 import { Store } from '../store/store';
+import { FusedAdam } from './fused-adam';
 import { auditionPrimer, renderAudition } from '../generate/audition';
 import { vocabularyContext } from '../generate/load';
 import type { CheckpointAudition } from '../../shared/training';
@@ -177,7 +178,7 @@ function meanHeads(sum: Record<string, number>, n: number): Record<string, numbe
 export function makeOptimizer(hp: Pick<Hyperparams, 'optimizer' | 'learningRate'>): tf.Optimizer {
   // RMSprop as Keras configures it (rho 0.9, epsilon 1e-7), which seed 000 trained with.
   if (hp.optimizer === 'sgd') return tf.train.sgd(hp.learningRate);
-  return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : tf.train.adam(hp.learningRate);
+  return hp.optimizer === 'rmsprop' ? tf.train.rmsprop(hp.learningRate, 0.9, 0, 1e-7) : new FusedAdam(hp.learningRate, 0.9, 0.999);
 }
 
 /** Mean loss (and per-head losses) over validation windows (non-overlapping), without dropout. */

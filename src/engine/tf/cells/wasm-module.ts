@@ -40,6 +40,11 @@ export interface KernelExports {
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   softmaxRows(logits: number, probs: number, rowMax: number, rowSum: number, rows: number, cols: number): void;
   scale(src: number, dst: number, count: number, factor: number): void;
+  adamUpdate(
+    w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, count: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, negLr: number, epsilon: number,
+  ): void;
 }
 
 const kernelsByBackend = new WeakMap<object, KernelExports>();
