@@ -24,7 +24,7 @@ describe('Adam as one WebAssembly kernel per variable', () => {
     const [fused, stock] = [new FusedAdam(0.01, 0.9, 0.999), tf.train.adam(0.01, 0.9, 0.999)];
     for (let step = 1; step <= 5; step++) {
       const [g1, g2] = [ours.gradients(step), theirs.gradients(step)];
-      fused.applyGradients(Object.fromEntries(ours.variables.map((v, i) => [v.name, g1[v.name]!])));
+      fused.applyGradients(Object.fromEntries(ours.variables.map((v) => [v.name, g1[v.name]!])));
       stock.applyGradients(Object.fromEntries(theirs.variables.map((v, i) => [v.name, g2[theirs.variables[i]!.name]!])));
       tf.dispose([...Object.values(g1), ...Object.values(g2)]);
     }
