@@ -5,7 +5,7 @@
  * much again to split its weight gradients). Anything else goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { memoryOf, type WasmBackend } from './wasm-module';
+import { memoryOf, overrideWasmKernel, type WasmBackend } from './wasm-module';
 
 /** The first number's index and the count of a contiguous slice, or null when it is not contiguous. */
 export function contiguousSlice(shape: number[], begin: number[], size: number[]): { start: number; count: number } | null {
@@ -22,26 +22,20 @@ export function contiguousSlice(shape: number[], begin: number[], size: number[]
 }
 
 export function registerFastSlice(): void {
-  const stock = tf.getKernel(tf.Slice, 'wasm');
-  if (stock === undefined) return;
-  tf.unregisterKernel(tf.Slice, 'wasm');
-  tf.registerKernel({
-    ...stock,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
-      // 4-byte numbers only (bool is one byte)
-      if (x.dtype !== 'float32' && x.dtype !== 'int32') return stock.kernelFunc(args);
-      const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
-      const block = contiguousSlice(x.shape, b!, s!);
-      if (block === null) return stock.kernelFunc(args);
-      const backend = args.backend as unknown as WasmBackend;
-      const out = backend.makeOutput(s!, x.dtype as 'float32');
-      if (block.count === 0) return out;
-      const heap = new Float32Array(memoryOf(backend).buffer);
-      const from = backend.dataIdMap.get(x.dataId).memoryOffset / 4 + block.start;
-      heap.copyWithin(backend.dataIdMap.get(out.dataId).memoryOffset / 4, from, from + block.count);
-      return out;
-    },
+  overrideWasmKernel(tf.Slice, (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
+    // 4-byte numbers only (bool is one byte)
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return null;
+    const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
+    const block = contiguousSlice(x.shape, b!, s!);
+    if (block === null) return null;
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput(s!, x.dtype as 'float32');
+    if (block.count === 0) return out;
+    const heap = new Float32Array(memoryOf(backend).buffer);
+    const from = backend.dataIdMap.get(x.dataId).memoryOffset / 4 + block.start;
+    heap.copyWithin(backend.dataIdMap.get(out.dataId).memoryOffset / 4, from, from + block.count);
+    return out;
   });
 }

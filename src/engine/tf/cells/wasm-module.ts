@@ -74,6 +74,17 @@ export function registerWasmKernel(kernelName: string, kernelFunc: unknown): voi
   if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
 }
 
+/**
+ * Puts a faster path in front of one of the 'wasm' backend's own kernels: `fast` returns its
+ * output, or null to leave the call to the stock kernel.
+ */
+export function overrideWasmKernel(kernelName: string, fast: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null): void {
+  const stock = tf.getKernel(kernelName, 'wasm');
+  if (stock === undefined) return;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc: (args) => fast(args) ?? stock.kernelFunc(args) });
+}
+
 export function memoryOf(backend: WasmBackend): WasmMemory {
   const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) throw new Error('the WebAssembly backend does not expose its memory');
