@@ -30,7 +30,7 @@ describe.skipIf(missing !== null)('web studio in Chromium against the real engin
   });
 
   it('loads the shell and shows the backend and database the engine reports', async () => {
-    const info: { value: { backend: { name: string } } } = await (
+    const info: { value: { backend: { name: string; fusedKernels: boolean } } } = await (
       await fetch(`${studio.base}/api/engine.info`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${studio.token}` } })
     ).json();
     const page = await browser.newPage();
@@ -42,6 +42,8 @@ describe.skipIf(missing !== null)('web studio in Chromium against the real engin
     const backend = page.getByTestId('status-backend');
     await expect.poll(() => backend.textContent()).toContain(info.value.backend.name);
     expect(await backend.textContent()).toMatch(/\d+ threads?/);
+    // Whether the recurrent layers take the fast path shows where the backend does.
+    expect((await backend.textContent())?.includes('fused kernels')).toBe(info.value.backend.fusedKernels);
     expect(await page.getByTestId('status-db').textContent()).toBe(dbPath);
     expect(await page.getByTestId('status-connection').textContent()).toMatch(/web studio/);
     expect(errors).toEqual([]);
