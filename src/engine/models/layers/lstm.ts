@@ -4,7 +4,8 @@ import { timeSteps } from '../../tf/time-steps';
 import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelsApply } from '../../tf/cells/lstm-kernels';
 
 /**
- * The LSTM recurrence with a hand-written backward pass (tf.customGrad). Inputs are the input
+ * The LSTM recurrence in TF.js ops with a hand-written backward pass (tf.customGrad), for
+ * backends without the fused kernels (see `lstmLayerTimeMajor`). Inputs are the input
  * projections of every timestep, already computed in one matMul with the bias added
  * (`xw`, time-major [T, B, 4U], gates in Keras order i, f, c, o), and the recurrent kernel
  * `recurrent` [U, 4U]. Returns every hidden state, time-major [T, B, U], from zero initial state.
@@ -16,7 +17,6 @@ import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelsApply } from '../../tf/cells/ls
 export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tensor, save: tf.GradSaveFunc) => {
   const [T, B, G] = xw.shape as [number, number, number];
   const U = G / 4;
-  if (lstmKernelsApply(U)) return fusedRecurrence(xw, recurrent, save);
   const steps = timeSteps(xw) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([B, U]);
   let c: tf.Tensor2D = tf.zeros([B, U]);
@@ -95,26 +95,6 @@ export const lstmRecurrence = tf.customGrad(((xw: tf.Tensor, recurrent: tf.Tenso
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (xw: tf.Tensor, recurrent: tf.Tensor) => tf.Tensor;
-
-/** The same recurrence on the WebAssembly backend's fused kernels (see tf/cells/lstm-kernels.ts). */
-function fusedRecurrence(xw: tf.Tensor, recurrent: tf.Tensor, save: tf.GradSaveFunc) {
-  const [T, B, G] = xw.shape as [number, number, number];
-  const U = G / 4;
-  const [hidden, act, cell] = tf.engine().runKernel(LSTM_FORWARD, { xw, recurrent }) as tf.Tensor[];
-  save([recurrent, hidden!, act!, cell!]);
-  return {
-    value: hidden!,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [kernel, hiddenSaved, actSaved, cellSaved] = saved as [tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-      const recurrentT = tf.transpose(kernel);
-      const dz = tf.engine().runKernel(LSTM_BACKWARD, { dy, act: actSaved, cell: cellSaved, recurrentT }) as tf.Tensor3D;
-      // dKernel = Σ_t h_{t-1}ᵀ dz_t over all timesteps at once (h_{-1} = 0).
-      const hPrev = T === 1 ? tf.zeros([1, B, U]) : tf.concat([tf.zeros([1, B, U]), tf.slice(hiddenSaved, [0, 0, 0], [T - 1, B, U])], 0);
-      const dKernel = transposedProduct(tf.reshape(hPrev, [T * B, U]) as tf.Tensor2D, tf.reshape(dz, [T * B, G]) as tf.Tensor2D);
-      return [dz, dKernel];
-    },
-  };
-}
 
 /**
  * One LSTM layer over time-major sequences [T, B, D] → hidden states [T, B, U]: the input
