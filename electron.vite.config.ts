@@ -9,10 +9,10 @@ export default defineConfig({
       rolldownOptions: {
         // Optional: absent wherever libtensorflow could not be downloaded; loaded at run time if present.
         external: ['@tensorflow/tfjs-node'],
-        // Engine workers are bundled beside the main bundle; src/engine/workers/spawn.ts finds them there.
+        // Engine workers are bundled beside the main bundle; src/engine/workers/spawn.ts finds them there (their code is in src/engine/jobs).
         input: {
           index: resolve('src/main/index.ts'),
-          'tf-worker': resolve('src/engine/workers/tf-worker.ts'),
+          'tf-worker': resolve('src/engine/jobs/worker.ts'),
         },
       },
     },

@@ -48,11 +48,20 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
   },
   {
-    files: ['src/shared/**'],
+    files: ['src/shared/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { paths: [electronOnlyInShell], patterns: [{ group: ['node:*', '../*'], message: 'src/shared is pure TypeScript shared by every process.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/shared/*/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electronOnlyInShell], patterns: [{ group: ['node:*', '../../*'], message: 'src/shared is pure TypeScript shared by every process.' }] },
       ],
     },
   },

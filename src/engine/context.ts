@@ -1,6 +1,6 @@
 import type { EngineEvents, EventName } from '../shared/api';
 import type { Store } from './store/store';
-import type { TfHost } from './workers/tf-host';
+import type { TfClient } from './workers/tf-client';
 import type { TrainingService } from './train/service';
 import type { GenerationService } from './generate/service';
 import type { OriginalityService } from './originality/check';
@@ -9,7 +9,7 @@ import type { EvaluationService } from './train/evaluation-service';
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
   store: Store;
-  tf: TfHost;
+  tf: TfClient;
   training: TrainingService;
   generation: GenerationService;
   originality: OriginalityService;

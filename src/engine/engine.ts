@@ -5,7 +5,7 @@ import type { EngineContext } from './context';
 import { ensureStarterCorpus } from './corpus/starter';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
-import { TfHost } from './workers/tf-host';
+import { TfClient } from './workers/tf-client';
 import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
 import { OriginalityService } from './originality/check';
@@ -39,8 +39,8 @@ function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; mess
  */
 export class Engine {
   readonly store: Store;
-  private readonly tf: TfHost;
-  private readonly generationTf: TfHost;
+  private readonly tf: TfClient;
+  private readonly generationTf: TfClient;
   private readonly listeners = new Set<Listener>();
   private readonly ctx: EngineContext;
   private closed = false;
@@ -50,15 +50,14 @@ export class Engine {
   readonly training: TrainingService;
   readonly generation: GenerationService;
 
-  private constructor(store: Store, tf: TfHost, generationTf: TfHost, sqliteBinding: string | undefined) {
+  private constructor(store: Store, tf: TfClient, generationTf: TfClient) {
     this.store = store;
     this.tf = tf;
     this.generationTf = generationTf;
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
-    const job = { dbPath: store.path, ...(sqliteBinding ? { nativeBinding: sqliteBinding } : {}) };
-    this.training = new TrainingService(store, tf, emit, job);
-    this.generation = new GenerationService(store, generationTf, emit, job);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf, job), imports: new Map(), emit };
+    this.training = new TrainingService(store, tf, emit);
+    this.generation = new GenerationService(store, generationTf, emit);
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {
@@ -66,13 +65,14 @@ export class Engine {
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
     store.training.recoverInterrupted();
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
-    const tf = new TfHost(backend);
+    const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
+    const tf = new TfClient(db, backend);
     // Generation has its own worker, started when first used: a take never waits behind a long
     // training step, and batch-1 steps run faster on one WebAssembly thread (the pool's wake-ups
     // cost more than they save on products of a row or two). Native TensorFlow, forced, loads in
     // one worker only, so then the two share it.
-    const generationTf = backend === 'tensorflow' ? tf : new TfHost(backend, { threads: 1, native: false });
-    const engine = new Engine(store, tf, generationTf, options.sqliteBinding);
+    const generationTf = backend === 'tensorflow' ? tf : new TfClient(db, backend, { threads: 1, native: false });
+    const engine = new Engine(store, tf, generationTf);
     // A failure here is reported by the first generation, which starts the worker again.
     if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
     if (options.starterCorpus !== false) {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
-import { loadCheckpointModel } from '../../src/engine/generate/load';
+import { loadCheckpointModel } from '../../src/engine/jobs/generate/load';
 import type { TokenLstm } from '../../src/engine/models/token-lstm';
 import type { Bigru } from '../../src/engine/models/bigru';
 import { selectBackend } from '../../src/engine/tf/backend';

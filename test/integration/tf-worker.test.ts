@@ -1,15 +1,20 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TfHost } from '../../src/engine/workers/tf-host';
+import { TfClient } from '../../src/engine/workers/tf-client';
+import { Store } from '../../src/engine/store/store';
+import { tempDir } from '../helpers/tmp';
 
-const hosts: TfHost[] = [];
+const clients: TfClient[] = [];
 afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.close();
+  for (const c of clients.splice(0)) await c.close();
 });
 
-function host(preference?: string, options: { threads?: number; native?: boolean } = {}): TfHost {
-  const h = new TfHost(preference, options);
-  hosts.push(h);
-  return h;
+function client(preference?: string, options: { threads?: number; native?: boolean } = {}, dbPath = path.join(os.tmpdir(), 'no-such-etude.db')): TfClient {
+  const c = new TfClient({ path: dbPath }, preference, options);
+  clients.push(c);
+  return c;
 }
 
 describe('TF worker backend selection', () => {
@@ -21,21 +26,21 @@ describe('TF worker backend selection', () => {
       nativeInstalled = false;
     }
     if (nativeInstalled) ctx.skip('native TensorFlow is installed on this machine, so auto rightly picks it');
-    const info = await host('auto').backendInfo();
+    const info = await client('auto').backendInfo();
     expect(info.name).toBe('wasm');
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(info.fallbackReasons.join(' ')).toMatch(/tfjs-node/);
   });
 
   it('honours a forced backend and reuses one worker', async () => {
-    const h = host('cpu');
-    const first = await h.backendInfo();
+    const c = client('cpu');
+    const first = await c.backendInfo();
     expect(first.name).toBe('cpu');
-    expect(await h.backendInfo()).toBe(first);
+    expect(await c.backendInfo()).toBe(first);
   });
 
   it('gives a worker the threads it is started with, and can leave native TensorFlow out (the generation worker)', async () => {
-    const info = await host('auto', { threads: 1, native: false }).backendInfo();
+    const info = await client('auto', { threads: 1, native: false }).backendInfo();
     expect(info.name).toBe('wasm');
     expect(info.threads).toBe(1);
     // Native TensorFlow was not tried at all, so no reason is given for passing it over.
@@ -43,6 +48,35 @@ describe('TF worker backend selection', () => {
   });
 
   it('reports an invalid backend name', async () => {
-    await expect(host('gpu').backendInfo()).rejects.toThrow(/ETUDE_BACKEND must be/);
+    await expect(client('gpu').backendInfo()).rejects.toThrow(/ETUDE_BACKEND must be/);
+  });
+});
+
+describe('TF worker jobs', () => {
+  it("carries a job's failure across with its error kind, and keeps answering after it", async () => {
+    const dir = tempDir('tf-client');
+    const file = path.join(dir, 'etude.db');
+    Store.open(file).close();
+    const c = client('cpu', {}, file);
+    // No such checkpoint: the store's not_found reaches the caller as not_found, not as a bare string.
+    const missing = c.request('evaluate', { checkpointId: 999 }).done;
+    await expect(missing).rejects.toMatchObject({ kind: 'not_found', message: expect.stringMatching(/no checkpoint with id 999/) });
+    const again = c.request('evaluate', { checkpointId: 998 }).done;
+    await expect(again).rejects.toMatchObject({ kind: 'not_found' });
+    expect(c.isRunning('nothing')).toBe(false);
+  });
+
+  it('fails every pending job as unavailable when the worker dies, and starts a fresh one for the next', async () => {
+    const dir = tempDir('tf-client');
+    const file = path.join(dir, 'etude.db');
+    Store.open(file).close();
+    const c = client('cpu', {}, file);
+    await c.backendInfo();
+    const a = c.request('evaluate', { checkpointId: 1 }, { id: 'a' });
+    expect(() => c.request('evaluate', { checkpointId: 1 }, { id: 'a' })).toThrow(/already running/);
+    await c.close(); // terminates the thread, as a crash would
+    await expect(a.done).rejects.toMatchObject({ kind: 'unavailable' });
+    expect((await c.backendInfo()).name).toBe('cpu');
+    expect(fs.existsSync(file)).toBe(true);
   });
 });

@@ -3,8 +3,8 @@
  * the plumbing — primers, seams, lengths, constraints, determinism — not musical quality).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { continuePassage, type VocabularyContext } from '../../src/engine/generate/continue';
-import { cutPassage, type Passage } from '../../src/engine/generate/primer';
+import { continuePassage, type VocabularyContext } from '../../src/engine/jobs/generate/continue';
+import { cutPassage, type Passage } from '../../src/shared/music/passage';
 import { encodingOf } from '../../src/engine/encode/registry';
 import { createModel } from '../../src/engine/models/factory';
 import { selectBackend } from '../../src/engine/tf/backend';

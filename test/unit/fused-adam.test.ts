@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { fusedKernelsApply } from '../../src/engine/tf/cells/wasm-module';
-import { FusedAdam } from '../../src/engine/train/fused-adam';
+import { FusedAdam } from '../../src/engine/jobs/train/fused-adam';
 
 /** Applies gradients by name, as the trainer does (through the base Optimizer's signature). */
 const apply = (optimizer: tf.Optimizer, gradients: Record<string, tf.Tensor>) => optimizer.applyGradients(gradients);

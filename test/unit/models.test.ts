@@ -50,7 +50,7 @@ describe('gradient passes', () => {
   });
 
   it('a batch taken in passes makes the same update as in one pass', async () => {
-    const { makeOptimizer, trainStep } = await import('../../src/engine/train/trainer');
+    const { makeOptimizer, trainStep } = await import('../../src/engine/jobs/train/step');
     const spec = modelSpec.parse({ arch: 'lstm', embedding: 8, units: 12, layers: 2, dense: 6, dropout: 0 });
     const [whole, parts] = [createModel(spec, 17, 3), createModel(spec, 17, 3)];
     const x = Int32Array.from({ length: 10 * 7 }, (_, i) => (i * 7) % 17);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barLines, visibleRange } from '../../src/renderer/src/lib/music/roll';
+import { barLines } from '../../src/shared/music/bars';
+import { visibleRange } from '../../src/renderer/src/lib/music/roll';
 import { TempoMap } from '../../src/shared/music/tempo-map';
 
 describe('piano roll geometry', () => {

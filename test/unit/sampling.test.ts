@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sampleIndex, softmax } from '../../src/engine/generate/sampling';
-import { pitchAllowed, tokenBias } from '../../src/engine/generate/constraints';
+import { sampleIndex, softmax } from '../../src/engine/jobs/generate/sampling';
+import { pitchAllowed, tokenBias } from '../../src/engine/jobs/generate/constraints';
 import { encodingOf } from '../../src/engine/encode/registry';
 import { seededRandom } from '../../src/shared/random';
 

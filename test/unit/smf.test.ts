@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MidiParseError, parseMidi } from '../../src/engine/midi/smf';
 import { TempoMap } from '../../src/engine/midi/tempo-map';
-import { packNotes, unpackNotes } from '../../src/engine/midi/notes-blob';
+import { packNotes, unpackNotes } from '../../src/engine/store/notes-blob';
 import { end, file, header, key, meter, name, off, on, program, tempo, track, vlq } from '../helpers/midi-bytes';
 
 function refused(bytes: Uint8Array): string {

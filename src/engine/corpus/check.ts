@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CorpusCheck, DropReason } from '../../shared/library';
 import type { CorpusRepo } from '../store/corpora';
-import { describeRule, selectTracks } from './track-rule';
+import { describeRule, selectTracks } from '../../shared/music/tracks';
 
 /** Below these, a corpus is small for any of the presets: the model will mostly memorise it. */
 export const SMALL_CORPUS_PIECES = 20;

@@ -3,7 +3,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { EncodingKind, ParamValue, RoundTripReport, VocabularySummary } from '../../shared/encoding';
 import { EtudeError } from '../../shared/errors';
 import type { Store } from '../store/store';
-import { describeRule } from '../corpus/track-rule';
+import { describeRule } from '../../shared/music/tracks';
 import { encodingOf, parseParams } from './registry';
 import { addReports, compareNotes } from './round-trip';
 

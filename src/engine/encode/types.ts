@@ -1,20 +1,11 @@
 import type { z } from 'zod';
 import type { EncodingInfo, ParamValue } from '../../shared/encoding';
-import type { KeyPoint, MeterPoint, TempoPoint } from '../../shared/library';
-import type { GeneratedNote } from '../../shared/generation';
+import type { MeterPoint, TempoPoint } from '../../shared/library';
+import type { NoteEvent, PieceNotes } from '../../shared/music/notes';
 
-/** One note of the tracks training uses, with the times the encodings need (the shape a generated note has too). */
-export type NoteEvent = GeneratedNote;
-
+export type { NoteEvent };
 /** What an encoding reads: the selected notes of one piece, sorted by start then pitch, and its timeline. */
-export interface EncodableNotes {
-  ppq: number;
-  tempos: TempoPoint[];
-  timeSignatures: MeterPoint[];
-  keySignatures: KeyPoint[];
-  durationTicks: number;
-  notes: NoteEvent[];
-}
+export type EncodableNotes = PieceNotes;
 
 /** The timeline a decoder writes into (the primer's, when generating). */
 export interface DecodeContext {

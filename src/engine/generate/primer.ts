@@ -4,76 +4,19 @@
  */
 import { EtudeError } from '../../shared/errors';
 import type { GenerationInfo, PrimerSource } from '../../shared/generation';
-import type { KeyPoint, MeterPoint, TempoPoint, TrackRule } from '../../shared/library';
+import type { TrackRule } from '../../shared/library';
+import { barStarts } from '../../shared/music/bars';
+import { instrumentFamily } from '../../shared/music/instruments';
+import type { NoteEvent } from '../../shared/music/notes';
+import { cutPassage, type Passage } from '../../shared/music/passage';
 import { TempoMap } from '../../shared/music/tempo-map';
-import { selectTracks } from '../corpus/track-rule';
-import type { NoteEvent } from '../encode/types';
-import { instrumentFamily } from '../midi/gm';
+import { notesOf } from '../../shared/music/tracks';
 import { MidiParseError, parseMidi } from '../midi/smf';
 import type { Store } from '../store/store';
 
-export interface Passage {
-  label: string;
-  ppq: number;
-  tempos: TempoPoint[];
-  timeSignatures: MeterPoint[];
-  keySignatures: KeyPoint[];
-  /** Sorted by start then pitch, from tick 0. */
-  notes: NoteEvent[];
-  /** Where the passage ends (the seam), in ticks: the end of its last bar or time range. */
-  endTick: number;
-}
+export type { Passage };
 
 const DEFAULT_PPQ = 480;
-
-/** Bar start ticks from the meters, up to and including the first bar at or after `until`. */
-export function barStarts(meters: readonly MeterPoint[], ppq: number, until: number): number[] {
-  const changes = meters.length > 0 && meters[0]!.tick === 0 ? [...meters] : [{ tick: 0, numerator: 4, denominator: 4 }, ...meters];
-  const starts: number[] = [];
-  let tick = 0;
-  let c = 0;
-  for (;;) {
-    while (c + 1 < changes.length && changes[c + 1]!.tick <= tick) c++;
-    starts.push(tick);
-    if (tick >= until) return starts;
-    const m = changes[c]!;
-    tick += Math.max(1, Math.round((m.numerator * 4 * ppq) / m.denominator));
-  }
-}
-
-/** The timeline points in effect from `from` on, moved so `from` becomes tick 0. */
-function shiftPoints<T extends { tick: number }>(points: readonly T[], from: number, to: number): T[] {
-  const before = points.filter((p) => p.tick <= from).at(-1);
-  const inside = points.filter((p) => p.tick > from && p.tick < to);
-  return [...(before ? [before] : []), ...inside].map((p) => ({ ...p, tick: Math.max(0, p.tick - from) }));
-}
-
-/** Cuts [from, to) out of a piece: notes starting inside (clipped at `to`), timeline shifted to 0. */
-export function cutPassage(
-  piece: { ppq: number; tempos: TempoPoint[]; timeSignatures: MeterPoint[]; keySignatures: KeyPoint[]; notes: NoteEvent[] },
-  from: number,
-  to: number,
-  label: string,
-): Passage {
-  const tempos = shiftPoints(piece.tempos, from, to);
-  const map = new TempoMap(piece.ppq, tempos);
-  const notes = piece.notes
-    .filter((n) => n.startTick >= from && n.startTick < to)
-    .map((n) => {
-      const startTick = n.startTick - from;
-      const endTick = Math.min(n.endTick, to) - from;
-      return { ...n, startTick, endTick, startSec: map.toSeconds(startTick), endSec: map.toSeconds(endTick) };
-    });
-  return {
-    label,
-    ppq: piece.ppq,
-    tempos,
-    timeSignatures: shiftPoints(piece.timeSignatures, from, to),
-    keySignatures: shiftPoints(piece.keySignatures, from, to),
-    notes,
-    endTick: to - from,
-  };
-}
 
 export function resolvePrimer(store: Store, source: PrimerSource, trackRule: TrackRule): Passage {
   switch (source.kind) {
@@ -105,23 +48,10 @@ export function resolvePrimer(store: Store, source: PrimerSource, trackRule: Tra
         const reason = err instanceof MidiParseError ? err.message : String(err);
         throw new EtudeError('invalid_input', `${source.name} is not a MIDI file we can read: ${reason}`);
       }
-      const tracks = midi.tracks.map((t, position) => ({
-        ...t,
-        position,
-        family: instrumentFamily(t.program, t.isDrum),
-        noteCount: t.notes.pitch.length,
-      }));
-      const notes: NoteEvent[] = [];
+      const tracks = midi.tracks.map((t, position) => ({ ...t, position, family: instrumentFamily(t.program, t.isDrum), noteCount: t.notes.pitch.length }));
       // The model's corpus rule picks the tracks; a file it picks nothing from gives all its pitched tracks.
-      const chosen = selectTracks(tracks, trackRule);
-      for (const t of chosen.length > 0 ? chosen : selectTracks(tracks, { kind: 'non-drum' })) {
-        const n = t.notes;
-        for (let i = 0; i < n.pitch.length; i++) {
-          notes.push({ pitch: n.pitch[i]!, velocity: n.velocity[i]!, startTick: n.startTick[i]!, endTick: n.endTick[i]!, startSec: n.startSec[i]!, endSec: n.endSec[i]!, program: t.program });
-        }
-      }
+      const notes = notesOf(tracks, trackRule, (t) => t.notes, { kind: 'non-drum' });
       if (notes.length === 0) throw new EtudeError('invalid_input', `${source.name} has no pitched notes to continue`);
-      notes.sort((a, b) => a.startTick - b.startTick || a.pitch - b.pitch);
       const end = Math.max(midi.durationTicks, ...notes.map((n) => n.endTick));
       return cutPassage({ ...midi, notes }, 0, end, source.name);
     }

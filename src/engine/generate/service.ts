@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineEvents, EventName } from '../../shared/api';
 import { EtudeError } from '../../shared/errors';
-import type { GenerateInput, GenerationInfo, StoredPrimer, Take } from '../../shared/generation';
+import type { GenerateInput, GenerationInfo, StoredPrimer } from '../../shared/generation';
 import type { TrackRule } from '../../shared/library';
+import { cutPassage, type Passage } from '../../shared/music/passage';
 import type { Store } from '../store/store';
-import type { FromTfWorker } from '../workers/protocol';
-import type { TfHost } from '../workers/tf-host';
-import type { GeneratorMessage } from './job';
-import { cutPassage, resolvePrimer, type Passage } from './primer';
-
-type Finished = Extract<GeneratorMessage, { type: 'generate.done' }>;
+import type { GenerateResult } from '../workers/protocol';
+import type { TfClient } from '../workers/tf-client';
+import { resolvePrimer } from './primer';
 
 /**
  * Generations: the main thread resolves the primer and checks the model, the TF worker samples,
@@ -17,18 +15,14 @@ type Finished = Extract<GeneratorMessage, { type: 'generate.done' }>;
  * leaves nothing behind.
  */
 export class GenerationService {
-  private readonly pending = new Map<string, { resolve: (m: Finished) => void; reject: (err: Error) => void }>();
   /** Seconds from request to the first continuation notes of the latest generation (for the benchmark and the status bar). */
   lastFirstNotesSeconds: number | null = null;
 
   constructor(
     private readonly store: Store,
-    private readonly tf: TfHost,
+    private readonly tf: TfClient,
     private readonly emit: <E extends EventName>(event: E, payload: EngineEvents[E]) => void,
-    private readonly job: { dbPath: string; nativeBinding?: string },
-  ) {
-    tf.onMessage((m) => this.onWorker(m));
-  }
+  ) {}
 
   private trackRule(modelId: number): TrackRule {
     const { corpusId } = this.store.training.model(modelId);
@@ -79,57 +73,19 @@ export class GenerationService {
   }
 
   cancel(jobId: string): boolean {
-    if (!this.pending.has(jobId)) return false;
-    void this.tf.send({ type: 'generate.cancel', jobId });
-    return true;
+    return this.tf.control<'generate'>(jobId, 'cancel');
   }
 
-  private async run(jobId: string, checkpointId: number, passage: Passage, params: GenerationInfo['params']): Promise<{ takes: Take[]; notices: string[]; seconds: number }> {
-    if (this.pending.has(jobId)) throw new EtudeError('conflict', `a generation with job id ${jobId} is already running`);
-    const done = new Promise<Finished>((resolve, reject) => this.pending.set(jobId, { resolve, reject }));
+  private async run(jobId: string, checkpointId: number, passage: Passage, params: GenerationInfo['params']): Promise<GenerateResult> {
+    const { checkpointId: _c, ...options } = params;
+    const job = this.tf.request('generate', { checkpointId, passage, options }, { id: jobId, onProgress: (progress) => this.emit('generate.progress', { jobId, ...progress }) });
     try {
-      await this.tf.send({
-        type: 'generate',
-        job: {
-          jobId,
-          dbPath: this.job.dbPath,
-          ...(this.job.nativeBinding ? { nativeBinding: this.job.nativeBinding } : {}),
-          checkpointId,
-          passage,
-          options: {
-            length: params.length,
-            temperature: params.temperature,
-            topK: params.topK,
-            topP: params.topP,
-            greedy: params.greedy,
-            variations: params.variations,
-            seed: params.seed,
-            constraints: params.constraints,
-          },
-        },
-      });
-      const finished = await done;
+      const finished = await job.done;
       this.lastFirstNotesSeconds = finished.firstNotesSeconds;
       return finished;
-    } finally {
-      this.pending.delete(jobId);
-    }
-  }
-
-  private onWorker(m: FromTfWorker): void {
-    switch (m.type) {
-      case 'generate.progress':
-        this.emit('generate.progress', m.progress);
-        break;
-      case 'generate.done':
-        this.pending.get(m.jobId)?.resolve(m);
-        break;
-      case 'generate.failed':
-        this.pending.get(m.jobId)?.reject(m.cancelled ? new EtudeError('cancelled', 'the generation was cancelled; nothing was stored') : new EtudeError('internal', `the generation failed: ${m.message}`));
-        break;
-      case 'exit':
-        for (const [, p] of this.pending) p.reject(new EtudeError('unavailable', `the generation worker stopped unexpectedly (code ${m.code}); nothing was stored`));
-        break;
+    } catch (err) {
+      if (err instanceof EtudeError && err.kind === 'unavailable') throw new EtudeError('unavailable', `${err.message}; nothing was stored`);
+      throw err;
     }
   }
 }

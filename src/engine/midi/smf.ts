@@ -14,7 +14,8 @@
  * SMPTE time division becomes ticks per quarter at the default 120 bpm, so seconds stay exact.
  * Format 2 files (independent sequences) are read like format 1, on one timeline.
  */
-import { DRUM_CHANNEL } from './gm';
+import type { NoteArrays } from '../../shared/music/notes';
+import { DRUM_CHANNEL } from '../../shared/music/instruments';
 import { TempoMap, type TempoChange } from './tempo-map';
 
 export class MidiParseError extends Error {
@@ -37,15 +38,7 @@ export interface KeySignature {
   mode: 'major' | 'minor';
 }
 
-/** Notes of one track as parallel arrays, sorted by start tick then pitch. */
-export interface NoteArrays {
-  pitch: Uint8Array;
-  velocity: Uint8Array;
-  startTick: Uint32Array;
-  endTick: Uint32Array;
-  startSec: Float64Array;
-  endSec: Float64Array;
-}
+export type { NoteArrays };
 
 export interface ParsedTrack {
   /** Index of the MTrk chunk the notes came from. */

@@ -4,7 +4,7 @@ import { glorot, seedFor } from './init';
 import { sparseCrossEntropy } from './layers/cross-entropy';
 import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
 import { ParamSet } from './param-set';
-import type { Batch, LossResult, TrainableModel } from './types';
+import type { Batch, FeatureGenerator, FeatureStepper, LossResult, TrainableModel } from './types';
 
 type PsdSpec = Extract<ModelSpec, { arch: 'psd-lstm' }>;
 
@@ -22,7 +22,7 @@ function mseWithPositivePressure(target: tf.Tensor, predicted: tf.Tensor): tf.Sc
  * (cross-entropy), step and duration (mean squared error with positive pressure) — weighted
  * 0.05 / 1 / 1 by default. Predicts the next note at every position of a window.
  */
-export class PsdLstm implements TrainableModel {
+export class PsdLstm implements TrainableModel, FeatureGenerator {
   readonly params = new ParamSet();
   private readonly layers: LstmWeights[];
   private readonly heads: Record<'pitch' | 'step' | 'duration', { kernel: tf.Variable; bias: tf.Variable }>;
@@ -103,11 +103,4 @@ export class PsdLstm implements TrainableModel {
   dispose(): void {
     this.params.dispose();
   }
-}
-
-export interface FeatureStepper {
-  readonly batch: number;
-  /** One note per sequence, [batch × 3]; returns pitch logits [batch × 128], and step and duration [batch]. */
-  step(features: Float32Array): { pitch: Float32Array; step: Float32Array; duration: Float32Array };
-  dispose(): void;
 }

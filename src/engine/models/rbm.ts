@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../../shared/training';
 import { seedFor } from './init';
 import { ParamSet } from './param-set';
-import type { Batch, LossResult, TrainableModel } from './types';
+import type { Batch, LossResult, RowGenerator, TrainableModel } from './types';
 
 type RbmSpec = Extract<ModelSpec, { arch: 'rbm' }>;
 
@@ -13,7 +13,7 @@ type RbmSpec = Extract<ModelSpec, { arch: 'rbm' }>;
  * optimizer as (negated) gradients — plain SGD at 0.005 reproduces the seed. Its `loss` is the
  * mean squared reconstruction error after one Gibbs step, the usual way to watch an RBM learn.
  */
-export class Rbm implements TrainableModel {
+export class Rbm implements TrainableModel, RowGenerator {
   readonly params = new ParamSet();
   readonly weights: tf.Variable;
   readonly visibleBias: tf.Variable;

@@ -68,3 +68,30 @@ export interface TokenGenerator {
 export function isTokenGenerator(model: TrainableModel): model is TrainableModel & TokenGenerator {
   return typeof (model as Partial<TokenGenerator>).stepper === 'function';
 }
+
+/** A model's state carried forward note by note (pitch, step, duration a note), for generation. */
+export interface FeatureStepper {
+  readonly batch: number;
+  /** One note per sequence, [batch × 3]; returns pitch logits [batch × 128], and step and duration [batch]. */
+  step(features: Float32Array): { pitch: Float32Array; step: Float32Array; duration: Float32Array };
+  dispose(): void;
+}
+
+/** A model that predicts the next note as numbers (seed 004). */
+export interface FeatureGenerator {
+  featureStepper(batch: number): FeatureStepper;
+}
+
+export function isFeatureGenerator(model: TrainableModel): model is TrainableModel & FeatureGenerator {
+  return typeof (model as Partial<FeatureGenerator>).featureStepper === 'function';
+}
+
+/** A model that samples whole windows of piano-roll rows with the known rows clamped (the RBM). */
+export interface RowGenerator {
+  /** `context`: [batch, visible] with the first `knownUnits` of each row fixed; returns the sampled windows. */
+  continueWindow(context: Float32Array, batch: number, knownUnits: number, steps: number, seed: number): Float32Array;
+}
+
+export function isRowGenerator(model: TrainableModel): model is TrainableModel & RowGenerator {
+  return typeof (model as Partial<RowGenerator>).continueWindow === 'function';
+}

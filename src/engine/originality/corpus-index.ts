@@ -5,7 +5,7 @@
  * corpus is exact and quick to find. Built once per corpus state, kept in memory.
  */
 import type { NoteEvent } from '../encode/types';
-import { barStarts } from '../generate/primer';
+import { barStarts } from '../../shared/music/bars';
 import type { Store } from '../store/store';
 import { longestPrefixMatch, suffixArray } from './suffix-array';
 

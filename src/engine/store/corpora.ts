@@ -1,16 +1,29 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
 import { keyName, type CorpusSummary, type PieceDetail, type PieceSummary, type TrackRule } from '../../shared/library';
-import { instrumentFamily } from '../midi/gm';
-import { packNotes, unpackNotes } from '../midi/notes-blob';
-import type { ParsedMidi } from '../midi/smf';
-import { selectTracks } from '../corpus/track-rule';
-import type { EncodableNotes, NoteEvent } from '../encode/types';
+import { instrumentFamily } from '../../shared/music/instruments';
+import type { NoteArrays, PieceNotes } from '../../shared/music/notes';
+import { notesOf } from '../../shared/music/tracks';
+import { packNotes, unpackNotes } from './notes-blob';
 
 export interface CorpusRow {
   id: number;
   name: string;
   trackRule: TrackRule;
+}
+
+/** A piece's music as the store keeps it (what the MIDI and ABC readers produce). */
+export interface PieceContent {
+  format: number;
+  ppq: number;
+  durationTicks: number;
+  durationSeconds: number;
+  noteCount: number;
+  tempos: { tick: number; usPerQuarter: number }[];
+  timeSignatures: { tick: number; numerator: number; denominator: number }[];
+  keySignatures: { tick: number; sharps: number; mode: 'major' | 'minor' }[];
+  repairs: object;
+  tracks: { chunk: number; name: string; channel: number; program: number; isDrum: boolean; notes: NoteArrays }[];
 }
 
 export interface NewPiece {
@@ -20,7 +33,7 @@ export interface NewPiece {
   sourceFormat: 'midi' | 'abc';
   contentHash: string;
   original: Uint8Array;
-  midi: ParsedMidi;
+  midi: PieceContent;
 }
 
 export type PieceSort = 'title' | 'duration' | 'notes' | 'imported';
@@ -348,7 +361,7 @@ export class CorpusRepo {
    * Each piece of a corpus as the encodings read it: the notes of the tracks its rule selects,
    * merged and sorted by start then pitch. One piece in memory at a time.
    */
-  *iterateEncodable(corpusId: number): Generator<{ pieceId: number; title: string; contentHash: string; piece: EncodableNotes }> {
+  *iterateEncodable(corpusId: number): Generator<{ pieceId: number; title: string; contentHash: string; piece: PieceNotes }> {
     const corpus = this.require(corpusId);
     const ids = this.db.prepare(`SELECT id FROM pieces WHERE corpus_id = ? ORDER BY id`).pluck().all(corpusId) as number[];
     for (const id of ids) yield this.encodable(id, corpus.trackRule);
@@ -362,7 +375,7 @@ export class CorpusRepo {
   }
 
   /** One piece as the encodings read it, through its corpus's track rule (or the one given). */
-  encodable(pieceId: number, rule?: TrackRule): { pieceId: number; title: string; contentHash: string; piece: EncodableNotes } {
+  encodable(pieceId: number, rule?: TrackRule): { pieceId: number; title: string; contentHash: string; piece: PieceNotes } {
     // Prepared once: a vocabulary build or an originality index reads every piece through here.
     this.encodableStatements ??= {
       piece: this.db.prepare(
@@ -379,14 +392,7 @@ export class CorpusRepo {
     const tracks = (
       this.encodableStatements.tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]
     ).map((t) => ({ ...t, isDrum: t.isDrum === 1 }));
-    const notes: NoteEvent[] = [];
-    for (const t of selectTracks(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule))) {
-      const n = unpackNotes(t.notes);
-      for (let i = 0; i < n.pitch.length; i++) {
-        notes.push({ pitch: n.pitch[i]!, velocity: n.velocity[i]!, startTick: n.startTick[i]!, endTick: n.endTick[i]!, startSec: n.startSec[i]!, endSec: n.endSec[i]!, program: t.program });
-      }
-    }
-    notes.sort((a, b) => a.startTick - b.startTick || a.pitch - b.pitch);
+    const notes = notesOf(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule), (t) => unpackNotes(t.notes));
     return {
       pieceId: row.id,
       title: row.title,

@@ -2,8 +2,8 @@ import type { EngineEvents, EventName } from '../../shared/api';
 import { EtudeError } from '../../shared/errors';
 import type { RunInfo, RunStatus } from '../../shared/training';
 import type { Store } from '../store/store';
-import type { TfHost } from '../workers/tf-host';
-import type { FromTfWorker } from '../workers/protocol';
+import type { TfClient } from '../workers/tf-client';
+import type { TrainEvent } from '../workers/protocol';
 
 const TERMINAL: RunStatus[] = ['completed', 'stopped', 'cancelled', 'interrupted', 'failed', 'diverged'];
 
@@ -14,16 +14,15 @@ const TERMINAL: RunStatus[] = ['completed', 'stopped', 'cancelled', 'interrupted
 export class TrainingService {
   private readonly queue: number[] = [];
   private active: number | null = null;
+  /** The worker's job id of the active run. */
+  private activeJob: string | null = null;
   private readonly waiters = new Map<number, ((run: RunInfo) => void)[]>();
 
   constructor(
     private readonly store: Store,
-    private readonly tf: TfHost,
+    private readonly tf: TfClient,
     private readonly emit: <E extends EventName>(event: E, payload: EngineEvents[E]) => void,
-    private readonly job: { dbPath: string; nativeBinding?: string },
-  ) {
-    tf.onMessage((m) => this.onWorker(m));
-  }
+  ) {}
 
   get activeRun(): number | null {
     return this.active;
@@ -43,8 +42,8 @@ export class TrainingService {
 
   control(runId: number, action: 'pause' | 'resume' | 'stop' | 'cancel'): RunInfo {
     const run = this.store.training.run(runId);
-    if (this.active === runId) {
-      void this.tf.send({ type: 'control', runId, control: action === 'resume' ? 'run' : action });
+    if (this.active === runId && this.activeJob !== null) {
+      this.tf.control<'train'>(this.activeJob, action === 'resume' ? 'run' : action);
       return run;
     }
     const queued = this.queue.indexOf(runId);
@@ -70,7 +69,7 @@ export class TrainingService {
     for (const id of this.queue.splice(0)) this.store.training.setStatus(id, 'interrupted', 'the studio closed before this run started');
     if (this.active === null) return;
     const active = this.active;
-    void this.tf.send({ type: 'control', runId: active, control: 'stop' });
+    if (this.activeJob !== null) this.tf.control<'train'>(this.activeJob, 'stop');
     await Promise.race([this.waitFor(active), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
   }
 
@@ -79,10 +78,22 @@ export class TrainingService {
     const next = this.queue.shift();
     if (next === undefined) return;
     this.active = next;
-    this.tf.send({ type: 'train', job: { runId: next, ...this.job } }).catch((err: unknown) => {
-      this.store.training.setStatus(next, 'failed', `the training worker could not start: ${(err as Error).message}`);
-      this.finished(next);
-    });
+    const job = this.tf.request('train', { runId: next }, { onProgress: (event) => this.onProgress(event) });
+    this.activeJob = job.id;
+    job.done.then(
+      () => this.finished(next),
+      (err: unknown) => {
+        // The worker died (out of memory, a native crash) or never started: the run resumes from its last checkpoint.
+        const reason = err instanceof Error ? err.message : String(err);
+        const started = this.store.training.run(next).status !== 'queued';
+        this.store.training.setStatus(
+          next,
+          started ? 'interrupted' : 'failed',
+          started ? `${reason}; resume to continue from the last checkpoint` : `the training worker could not start: ${reason}`,
+        );
+        this.finished(next);
+      },
+    );
   }
 
   private announce(runId: number): void {
@@ -90,7 +101,10 @@ export class TrainingService {
   }
 
   private finished(runId: number): void {
-    if (this.active === runId) this.active = null;
+    if (this.active === runId) {
+      this.active = null;
+      this.activeJob = null;
+    }
     const run = this.store.training.run(runId);
     this.emit('train.status', { run });
     for (const resolve of this.waiters.get(runId) ?? []) resolve(run);
@@ -98,30 +112,19 @@ export class TrainingService {
     this.pump();
   }
 
-  private onWorker(m: FromTfWorker): void {
-    switch (m.type) {
-      case 'train.batch':
-        this.emit('train.batch', m.progress);
+  private onProgress(event: TrainEvent): void {
+    switch (event.type) {
+      case 'batch':
+        this.emit('train.batch', event.progress);
         break;
-      case 'train.epoch':
-        this.emit('train.epoch', m.progress);
+      case 'epoch':
+        this.emit('train.epoch', event.progress);
         break;
-      case 'train.checkpoint':
-        this.emit('train.checkpoint', { runId: m.runId, checkpointId: m.checkpointId, kind: m.kind, epoch: m.epoch, step: m.step });
+      case 'checkpoint':
+        this.emit('train.checkpoint', { runId: event.runId, checkpointId: event.checkpointId, kind: event.kind, epoch: event.epoch, step: event.step });
         break;
-      case 'train.status':
-        this.announce(m.runId);
-        break;
-      case 'train.done':
-        this.finished(m.runId);
-        break;
-      case 'exit':
-        // The worker died (out of memory, a native crash): the run resumes from its last checkpoint.
-        if (this.active !== null) {
-          const runId = this.active;
-          this.store.training.setStatus(runId, 'interrupted', `the training worker stopped unexpectedly (code ${m.code}); resume to continue from the last checkpoint`);
-          this.finished(runId);
-        }
+      case 'status':
+        this.announce(event.runId);
         break;
     }
   }

@@ -1,26 +1,72 @@
+/**
+ * Every message between the engine (main thread) and a TF worker, and nothing else: the jobs a
+ * worker runs, with their inputs, progress, results and controls. Job code on both sides imports
+ * its types from here, never the other way round.
+ */
 import type { BackendInfo } from '../../shared/api';
+import type { ApiErrorData } from '../../shared/errors';
 import type { ModelEvaluation } from '../../shared/evaluation';
-import type { Control, TrainerMessage, TrainJob } from '../train/trainer';
-import type { GenerateJob, GeneratorMessage } from '../generate/job';
+import type { GenerationInfo, GenerationProgress, Take } from '../../shared/generation';
+import type { Passage } from '../../shared/music/passage';
+import type { BatchProgress, CheckpointInfo, EpochProgress, RunStatus } from '../../shared/training';
 
-/** Messages from the engine to the TF worker. */
-export type ToTfWorker =
-  | { type: 'init'; backend: string | undefined; native?: boolean }
-  | { type: 'train'; job: TrainJob }
-  | { type: 'control'; runId: number; control: Control }
-  | { type: 'generate'; job: GenerateJob }
-  | { type: 'generate.cancel'; jobId: string }
-  | { type: 'evaluate'; jobId: string; dbPath: string; checkpointId: number; nativeBinding?: string }
+/** What a training run reports as it goes. */
+export type TrainEvent =
+  | { type: 'status'; runId: number; status: RunStatus; message: string | null }
+  | { type: 'batch'; progress: BatchProgress }
+  | { type: 'epoch'; progress: EpochProgress }
+  | { type: 'checkpoint'; runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
+
+/** How a run ended (the run's row holds the same). */
+export interface TrainResult {
+  runId: number;
+  status: RunStatus;
+  message: string | null;
+}
+
+export type TrainControl = 'run' | 'pause' | 'stop' | 'cancel';
+
+/** Sampling settings of a generation, as the API takes them. */
+export type GenerationOptions = Omit<GenerationInfo['params'], 'checkpointId'>;
+
+export interface GenerateResult {
+  takes: Take[];
+  notices: string[];
+  seconds: number;
+  /** Seconds from the request to the first continuation notes. */
+  firstNotesSeconds: number | null;
+}
+
+/** Each job kind: what it takes, what it reports meanwhile, what it returns, how it can be steered. */
+export interface Jobs {
+  train: { input: { runId: number }; progress: TrainEvent; result: TrainResult; control: TrainControl };
+  generate: {
+    input: { checkpointId: number; passage: Passage; options: GenerationOptions };
+    progress: Omit<GenerationProgress, 'jobId'>;
+    result: GenerateResult;
+    control: 'cancel';
+  };
+  evaluate: { input: { checkpointId: number }; progress: never; result: ModelEvaluation; control: never };
+}
+
+export type JobKind = keyof Jobs;
+
+/** The database a job opens (the worker's own connection; WAL lets it write while the main thread reads). */
+export interface JobDatabase {
+  path: string;
+  /** better-sqlite3 binary for this runtime's ABI (Electron passes its own build). */
+  nativeBinding?: string;
+}
+
+export type ToWorker =
+  | { type: 'init'; backend: string | undefined; native: boolean }
+  | { [K in JobKind]: { type: 'request'; id: string; kind: K; input: Jobs[K]['input']; db: JobDatabase } }[JobKind]
+  | { type: 'control'; id: string; control: string }
   | { type: 'shutdown' };
 
-/** Messages from the TF worker to the engine. */
-export type FromTfWorker =
+export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
-  | { type: 'error'; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  /** Not sent by the worker: the host reports the thread's end (a crash, or close). */
-  | { type: 'exit'; code: number }
-  | TrainerMessage
-  | GeneratorMessage
-  | { type: 'evaluate.done'; jobId: string; result: ModelEvaluation }
-  | { type: 'evaluate.failed'; jobId: string; message: string };
+  | { type: 'init-failed'; error: ApiErrorData }
+  | { type: 'progress'; id: string; progress: unknown }
+  | { type: 'result'; id: string; value: unknown }
+  | { type: 'failure'; id: string; error: ApiErrorData };

@@ -2,6 +2,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 export type WorkerName = 'tf-worker';
 
+/** Each worker's entry, relative to this folder: the code that runs inside it lives in `engine/jobs/`. */
+const SOURCES: Record<WorkerName, string> = { 'tf-worker': '../jobs/worker.ts' };
+
 /**
  * Starts one of the engine's workers, from TypeScript source when the engine itself runs from
  * source, or from the bundled sibling file in the built desktop app.
@@ -9,7 +12,7 @@ export type WorkerName = 'tf-worker';
 export function spawnWorker(name: WorkerName, options: WorkerOptions = {}): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    const entry = new URL(`./${name}.ts`, here).href;
+    const entry = new URL(SOURCES[name], here).href;
     return new Worker(new URL('./bootstrap.mjs', here), {
       ...options,
       workerData: { ...(options.workerData as object | undefined), __etudeEntry: entry },

@@ -1,30 +1,3 @@
-import type { MeterPoint } from '../../../../shared/library';
-
-export interface Bar {
-  number: number;
-  tick: number;
-  length: number;
-  beats: number;
-}
-
-/** Bars from the time signatures, each change starting a new bar, up to the end of the piece. */
-export function barLines(meters: readonly MeterPoint[], ppq: number, durationTicks: number): Bar[] {
-  const changes = meters.length > 0 && meters[0]!.tick === 0 ? [...meters] : [{ tick: 0, numerator: 4, denominator: 4 }, ...meters];
-  const bars: Bar[] = [];
-  let number = 1;
-  for (let c = 0; c < changes.length; c++) {
-    const meter = changes[c]!;
-    const until = changes[c + 1]?.tick ?? Math.max(durationTicks, meter.tick + 1);
-    const length = (meter.numerator * 4 * ppq) / meter.denominator;
-    if (length <= 0) continue;
-    for (let tick = meter.tick; tick < until; tick += length) {
-      bars.push({ number: number++, tick, length, beats: meter.numerator });
-      if (bars.length > 100_000) return bars; // a guard against absurd meters
-    }
-  }
-  return bars;
-}
-
 /** Indices [from, to) of sorted start ticks that fall in [lo, hi]. */
 export function visibleRange(starts: readonly number[], lo: number, hi: number): [number, number] {
   const search = (value: number, inclusive: boolean) => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from '../tf/cells/adam-kernel';
-import { fusedKernelsApply } from '../tf/cells/wasm-module';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../tf/cells/adam-kernel';
+import { fusedKernelsApply } from '../../tf/cells/wasm-module';
 
 /** TF.js's AdamOptimizer's private state, which this subclass keeps in the same places. */
 interface AdamState {

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import type { BackendInfo } from '../../shared/api';
-import type { MachineInfo } from '../../shared/training';
+import type { BackendInfo } from '../../../shared/api';
+import type { MachineInfo } from '../../../shared/training';
 
 /** The machine and TF.js backend a run trains on, as the model card shows it. */
 export function machineInfo(backend: BackendInfo): MachineInfo {

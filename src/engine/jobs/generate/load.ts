@@ -1,10 +1,10 @@
-import type { ModelInfo, ModelSpec } from '../../shared/training';
-import { createModel } from '../models/factory';
-import type { ManifestEntry } from '../models/param-set';
-import type { TrainableModel } from '../models/types';
-import type { CheckpointData } from '../store/training';
-import type { Store } from '../store/store';
-import type { VocabularyContext } from './continue';
+import type { ModelInfo, ModelSpec } from '../../../shared/training';
+import { createModel } from '../../models/factory';
+import type { ManifestEntry } from '../../models/param-set';
+import type { TrainableModel } from '../../models/types';
+import type { CheckpointData } from '../../store/training';
+import type { Store } from '../../store/store';
+import type { VocabularyContext } from './decoding';
 
 /** What a model needs of its vocabulary to generate. */
 export function vocabularyContext(store: Store, vocabularyId: number): VocabularyContext {

@@ -3,14 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelEvaluation } from '../../shared/evaluation';
 import { SequenceDataset, WindowSet, binaryBatch, featureBatch } from '../dataset/sequence-dataset';
 import { tokenType } from '../encode/token-types';
-import { loadCheckpointModel } from '../generate/load';
-import { Store } from '../store/store';
+import type { JobRunner } from './job-context';
+import { loadCheckpointModel } from './generate/load';
 
 const BATCH = 32;
 
-export async function evaluateCheckpoint(dbPath: string, checkpointId: number, nativeBinding?: string): Promise<ModelEvaluation> {
+export const evaluateCheckpoint: JobRunner<'evaluate'> = async ({ checkpointId }, { store }): Promise<ModelEvaluation> => {
   const started = performance.now();
-  const store = Store.open(dbPath, { mustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
   let loaded: ReturnType<typeof loadCheckpointModel> | null = null;
   try {
     const checkpoint = store.training.checkpoint(checkpointId);
@@ -85,6 +84,5 @@ export async function evaluateCheckpoint(dbPath: string, checkpointId: number, n
     };
   } finally {
     loaded?.model.dispose();
-    store.close();
   }
-}
+};

@@ -2,11 +2,12 @@
  * Audition by checkpoint: when training saves a checkpoint, the model continues one fixed primer
  * (the opening bars of a held-out piece) with a fixed seed, so checkpoints can be compared by ear.
  */
-import type { CheckpointAudition } from '../../shared/training';
-import type { TrainableModel } from '../models/types';
-import type { Store } from '../store/store';
+import type { CheckpointAudition } from '../../../shared/training';
+import type { TrainableModel } from '../../models/types';
+import type { Store } from '../../store/store';
 import { continuePassage, type VocabularyContext } from './continue';
-import { barStarts, cutPassage, type Passage } from './primer';
+import { barStarts } from '../../../shared/music/bars';
+import { cutPassage, type Passage } from '../../../shared/music/passage';
 
 const PRIMER_BARS = 2;
 const CONTINUE_BARS = 4;

@@ -1,4 +1,4 @@
-import type { NoteArrays } from './smf';
+import type { NoteArrays } from '../../shared/music/notes';
 
 /**
  * Notes of one track packed into one BLOB, column by column:

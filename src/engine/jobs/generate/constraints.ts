@@ -3,8 +3,8 @@
  * built from what each token means (its pitches, its rhythmic slot). Training knows nothing of
  * them, so a musician can ask any trained model for a key, a range, a density or a rhythm.
  */
-import { SCALES, type Constraints } from '../../shared/generation';
-import type { TokenInfo } from '../encode/types';
+import { SCALES, type Constraints } from '../../../shared/generation';
+import type { TokenInfo } from '../../encode/types';
 
 export function pitchAllowed(pitch: number, c: Constraints): boolean {
   if (c.pitchRange && (pitch < c.pitchRange[0] || pitch > c.pitchRange[1])) return false;

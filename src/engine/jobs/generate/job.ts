@@ -1,0 +1,34 @@
+/** A generation job inside a TF worker: load the checkpoint, continue the passage, report the takes as they grow. */
+import { EtudeError } from '../../../shared/errors';
+import type { JobRunner } from '../job-context';
+import { continuePassage } from './continue';
+import { loadCheckpointModel } from './load';
+
+export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passage, options }, ctx) => {
+  const started = performance.now();
+  let firstNotes: number | null = null;
+  const loaded = loadCheckpointModel(ctx.store, ctx.store.training.checkpoint(checkpointId));
+  try {
+    const { takes, notices } = await continuePassage(
+      loaded.model,
+      loaded.vocab,
+      passage,
+      { ...options, window: loaded.window },
+      {
+        cancelled: () => ctx.control.state === 'cancel',
+        previewMs: 200,
+        progress: (done, total, previews) => {
+          if (previews && firstNotes === null && previews.some((t) => t.notes.length > passage.notes.length)) firstNotes = (performance.now() - started) / 1000;
+          const { ppq, tempos, timeSignatures } = passage;
+          ctx.progress({ done, total, takes: previews, timeline: previews ? { ppq, tempos, timeSignatures } : null });
+        },
+      },
+    );
+    return { takes, notices, seconds: (performance.now() - started) / 1000, firstNotesSeconds: firstNotes };
+  } catch (err) {
+    if (err instanceof EtudeError) throw err;
+    throw new EtudeError('internal', `the generation failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    loaded.model.dispose();
+  }
+};

@@ -1,0 +1,59 @@
+/** A run's clock, curve points and the figures it reports: written to the database in batches, never a row a step. */
+import type { MetricPoint } from '../../../shared/training';
+import type { Store } from '../../store/store';
+import type { Position } from './prepare';
+
+const FLUSH_MS = 1000;
+
+export class RunLog {
+  private pending: MetricPoint[] = [];
+  private lastFlush = performance.now();
+  private started = performance.now();
+  private secondsBefore: number;
+  bestValLoss: number | null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly runId: number,
+    before: { seconds: number; bestValLoss: number | null },
+  ) {
+    this.secondsBefore = before.seconds;
+    this.bestValLoss = before.bestValLoss;
+  }
+
+  /** Seconds the run has trained, over all its sessions (pauses excluded). */
+  elapsed(): number {
+    return this.secondsBefore + (performance.now() - this.started) / 1000;
+  }
+
+  /** A pause: the clock stops until `resumeClock`. */
+  pauseClock(): void {
+    this.secondsBefore = this.elapsed();
+  }
+
+  resumeClock(): void {
+    this.started = performance.now();
+  }
+
+  point(point: MetricPoint): void {
+    this.pending.push(point);
+  }
+
+  /** Writes the pending curve points. */
+  flush(): void {
+    if (this.pending.length > 0) this.store.training.insertMetrics(this.runId, this.pending);
+    this.pending = [];
+    this.lastFlush = performance.now();
+  }
+
+  /** Writes the pending points and where the run stands. */
+  save(position: Position): void {
+    this.flush();
+    this.store.training.progress(this.runId, { epoch: position.epoch, step: position.step, bestValLoss: this.bestValLoss, seconds: this.elapsed() });
+  }
+
+  /** `save`, at most once a second. */
+  saveIfDue(position: Position): void {
+    if (performance.now() - this.lastFlush > FLUSH_MS) this.save(position);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One training run, inside a TF worker: prepare, then epochs of batches until the run completes,
+ * stops early, is stopped, cancelled or diverges. The worker writes metrics and checkpoints
+ * itself (its own connection; WAL lets it write while the main thread reads), so the main thread
+ * only relays progress.
+ */
+import type { RunStatus } from '../../../shared/training';
+import type { TrainResult } from '../../workers/protocol';
+import type { JobRunner } from '../job-context';
+import { Checkpointer } from './checkpointer';
+import type { Ending } from './controls';
+import { closeEpoch, trainEpoch, type EpochParts } from './epoch';
+import { machineInfo } from './machine';
+import { prepareRun } from './prepare';
+import { RunLog } from './progress';
+
+export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
+  const { store, backend } = ctx;
+  const result = (status: RunStatus, message: string | null): TrainResult => {
+    store.training.setStatus(runId, status, message);
+    return { runId, status, message };
+  };
+  let prepared;
+  try {
+    prepared = await prepareRun(store, runId);
+  } catch (err) {
+    return result('failed', err instanceof Error ? err.message : String(err));
+  }
+  const { run, hp, model, optimizer } = prepared;
+  try {
+    store.training.claim(runId, backend.name);
+    store.training.setMachine(runId, machineInfo(backend));
+    ctx.progress({ type: 'status', runId, status: 'running', message: null });
+    const log = new RunLog(store, runId, { seconds: run.seconds, bestValLoss: run.bestValLoss });
+    const checkpointer = new Checkpointer(store, prepared, ctx.progress);
+    const parts: EpochParts = {
+      run: prepared,
+      position: prepared.position,
+      log,
+      checkpointer,
+      report: ctx.progress,
+      firstLoss: null,
+      steering: { store, runId, backend, control: ctx.control, log, checkpointer, report: ctx.progress, maxSeconds: hp.maxSeconds, sessionStarted: performance.now() },
+    };
+    const end = async (ending: Ending): Promise<TrainResult> => {
+      log.flush();
+      if (ending.checkpoint) await checkpointer.save('last', parts.position, null, null);
+      log.save(parts.position);
+      return result(ending.status, ending.message);
+    };
+    const epochSeconds: number[] = [];
+    let epochsWithoutBetter = 0;
+    while (parts.position.epoch < hp.epochs) {
+      const started = performance.now();
+      const trained = await trainEpoch(parts);
+      if (trained.kind === 'ended') return await end(trained.ending);
+      const closed = await closeEpoch(parts, trained);
+      epochsWithoutBetter = closed.better ? 0 : epochsWithoutBetter + 1;
+      epochSeconds.push((performance.now() - started) / 1000);
+      const meanEpoch = epochSeconds.reduce((a, s) => a + s, 0) / epochSeconds.length;
+      const { epoch, step } = parts.position;
+      ctx.progress({
+        type: 'epoch',
+        progress: { runId, epoch, epochs: hp.epochs, step, loss: trained.loss, valLoss: closed.valLoss, heads: trained.heads, valHeads: closed.valHeads, seconds: epochSeconds.at(-1)!, etaSeconds: meanEpoch * (hp.epochs - epoch) },
+      });
+      if (hp.patience > 0 && epochsWithoutBetter >= hp.patience && epoch < hp.epochs) {
+        return await end({ status: 'completed', message: `stopped early: no better validation loss for ${hp.patience} epochs`, checkpoint: false });
+      }
+    }
+    return await end({ status: 'completed', message: null, checkpoint: false });
+  } catch (err) {
+    return result('failed', err instanceof Error ? err.message : String(err));
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+};
