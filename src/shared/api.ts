@@ -10,6 +10,7 @@ import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type C
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
+import type { ArchitectureInfo } from './architectures';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -102,6 +103,8 @@ export const methodInputs = {
   'vocab.decode': z.object({ id, tokens: z.array(z.string().max(2000)).min(1).max(20_000) }).strict(),
   'vocab.delete': z.object({ id, confirm: z.literal(true) }).strict(),
 
+  /** The architectures a model can have: their settings for a form, and their presets. */
+  'architectures.list': none,
   /** Creates a model on a vocabulary and queues its first training run. */
   'train.start': z
     .object({ vocabularyId: id, model: z.string().trim().min(1, 'a model needs a name').max(200), spec: modelSpec, hyperparams: hyperparams.partial().optional() })
@@ -255,6 +258,7 @@ export interface MethodResults {
   'vocab.tokens': { total: number; tokens: VocabularyToken[] };
   'vocab.decode': DecodedNotes;
   'vocab.delete': { deleted: true };
+  'architectures.list': ArchitectureInfo[];
   'train.start': RunInfo;
   'train.pause': RunInfo;
   'train.resume': RunInfo;

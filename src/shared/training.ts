@@ -1,86 +1,13 @@
 /** Training types that cross the API boundary, with the schemas that validate them. */
 import { z } from 'zod';
 
-export const lstmSpec = z
-  .object({
-    arch: z.literal('lstm'),
-    /**
-     * How a token enters the network: through a learned embedding, or as the one number
-     * id ÷ vocabulary size (seed 000's Keras model read its notes that way; kept for imported models).
-     */
-    input: z.enum(['embedding', 'scaled']).optional(),
-    embedding: z.number().int().min(1).max(2048).default(64),
-    units: z.number().int().min(1).max(4096).default(256),
-    layers: z.number().int().min(1).max(8).default(1),
-    /** Dropout between recurrent layers and before the output layer (seed 000: 0.3). */
-    dropout: z.number().min(0).max(0.9).default(0),
-    /** Width of the dense layer before the output (0 = none). */
-    dense: z.number().int().min(0).max(4096).default(256),
-  })
-  .strict();
-
-/** Seed 004: (pitch, step, duration) → LSTM → a pitch head (128 logits) and step and duration heads. */
-export const psdLstmSpec = z
-  .object({
-    arch: z.literal('psd-lstm'),
-    units: z.number().int().min(1).max(4096).default(128),
-    layers: z.number().int().min(1).max(8).default(1),
-  })
-  .strict();
-
 /**
- * Seed 002: embedding → bidirectional GRU layers → dense with LeakyReLU → softmax, predicting the
- * step after a window from the whole window (many-to-one: a bidirectional layer sees the future).
+ * A model's settings: the architecture's name and its values. Each architecture validates its own
+ * (the engine's registry knows them, and `architectures.list` describes them for forms).
  */
-export const bigruSpec = z
-  .object({
-    arch: z.literal('bigru'),
-    embedding: z.number().int().min(1).max(2048).default(100),
-    units: z.number().int().min(1).max(2048).default(128),
-    layers: z.number().int().min(1).max(8).default(3),
-    dense: z.number().int().min(1).max(4096).default(256),
-    dropout: z.number().min(0).max(0.9).default(0),
-  })
-  .strict();
-
-/** Seed 001: a restricted Boltzmann machine over windows of the note-state matrix, trained with CD-k. */
-export const rbmSpec = z
-  .object({
-    arch: z.literal('rbm'),
-    hidden: z.number().int().min(1).max(8192).default(64),
-    /** Gibbs steps of contrastive divergence (seed 001: 1). */
-    cdK: z.number().int().min(1).max(100).default(1),
-  })
-  .strict();
-
-/**
- * A decoder-only Transformer over tokens (pre-norm, as GPT-2): causal self-attention with either
- * relative positions (ALiBi: a per-head penalty growing with distance, so generation can run past
- * the training window) or learned absolute positions up to `context`.
- */
-export const transformerSpec = z
-  .object({
-    arch: z.literal('transformer'),
-    /** Model width (embedding size); a multiple of `heads`. */
-    embedding: z.number().int().min(8).max(2048).default(128),
-    heads: z.number().int().min(1).max(32).default(4),
-    layers: z.number().int().min(1).max(24).default(3),
-    /** Width of each block's feed-forward layer. */
-    feedForward: z.number().int().min(8).max(8192).default(512),
-    dropout: z.number().min(0).max(0.9).default(0.1),
-    positions: z.enum(['relative', 'learned']).default('relative'),
-    /** Learned positions: the longest context the model can see (at least the sequence length). */
-    context: z.number().int().min(2).max(8192).default(512),
-  })
-  .strict()
-  .refine((s) => s.embedding % s.heads === 0, { message: 'embedding must be a multiple of heads', path: ['embedding'] });
-
-/** Choices of the settings that are not numbers, for forms. */
-export const SPEC_CHOICES: Record<string, readonly string[]> = { positions: ['relative', 'learned'] };
-
-export const modelSpec = z.discriminatedUnion('arch', [lstmSpec, psdLstmSpec, bigruSpec, rbmSpec, transformerSpec]);
-export type ModelSpec = z.infer<typeof modelSpec>;
-export type Architecture = ModelSpec['arch'];
+export type ModelSpec = { arch: string; [setting: string]: number | string | boolean | undefined };
+export const modelSpec: z.ZodType<ModelSpec> = z.object({ arch: z.string().min(1).max(40) }).catchall(z.union([z.number(), z.string().max(200), z.boolean()]));
+export type ArchitectureName = string;
 
 export const hyperparams = z
   .object({
@@ -137,7 +64,7 @@ export interface ModelInfo {
   name: string;
   vocabularyId: number;
   corpusId: number | null;
-  architecture: Architecture;
+  architecture: ArchitectureName;
   spec: ModelSpec;
   parameters: number;
   origin: ModelOrigin;
@@ -198,7 +125,7 @@ export interface CardRun {
 /** Everything a musician (or a colleague receiving the file) needs to know about a model. */
 export interface ModelCard {
   name: string;
-  architecture: Architecture;
+  architecture: ArchitectureName;
   spec: ModelSpec;
   parameters: number;
   origin: ModelOrigin;

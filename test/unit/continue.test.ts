@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { continuePassage, type VocabularyContext } from '../../src/engine/jobs/generate/continue';
 import { cutPassage, type Passage } from '../../src/shared/music/passage';
 import { encodingOf } from '../../src/engine/encode/registry';
-import { createModel } from '../../src/engine/models/factory';
+import { createModel } from '../../src/engine/models/registry';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { modelSpec } from '../../src/shared/training';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel, parameterCount } from '../../src/engine/models/factory';
-import { PRESETS } from '../../src/shared/presets';
+import { createModel, parameterCount } from '../../src/engine/models/registry';
+import { PRESETS } from '../../src/engine/models/registry';
 import { modelSpec } from '../../src/shared/training';
 import { selectBackend } from '../../src/engine/tf/backend';
 
@@ -70,8 +70,36 @@ describe('gradient passes', () => {
   });
 
   it('splits only batches whose activations would not fit the pass budget', async () => {
-    const { rowsPerPass } = await import('../../src/engine/models/factory');
+    const { rowsPerPass } = await import('../../src/engine/models/registry');
     expect(rowsPerPass(PRESETS.find((p) => p.name === 'seed000')!.spec, 358, 100, 128)).toBeLessThan(64);
     expect(rowsPerPass(PRESETS.find((p) => p.name === 'lstm-small')!.spec, 200, 50, 64)).toBe(64);
+  });
+});
+
+describe('the architecture registry', () => {
+  it('lists every architecture folder once: adding one is a folder and a line', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { ARCHITECTURES } = await import('../../src/engine/models/registry');
+    const folder = path.resolve(import.meta.dirname, '../../src/engine/models');
+    const folders = fs.readdirSync(folder).filter((f) => fs.existsSync(path.join(folder, f, 'index.ts')));
+    expect(folders.sort()).toEqual(ARCHITECTURES.map((a) => a.name).sort());
+    for (const a of ARCHITECTURES) {
+      expect(a.presets.map((p) => p.name)).toContain(a.defaultPreset);
+      for (const p of a.presets) expect(p.spec.arch).toBe(a.name);
+    }
+  });
+
+  it('describes each setting for a form from its schema, and names a bad or unknown one', async () => {
+    const { architectureInfos, parseSpec } = await import('../../src/engine/models/registry');
+    const transformer = architectureInfos().find((a) => a.name === 'transformer')!;
+    expect(transformer.fields.find((f) => f.key === 'positions')).toMatchObject({ kind: 'choice', choices: ['relative', 'learned'], default: 'relative', label: 'Positions' });
+    expect(transformer.fields.find((f) => f.key === 'heads')).toMatchObject({ kind: 'integer', min: 1, max: 32, default: 4 });
+    for (const a of architectureInfos()) for (const f of a.fields) expect(f.label, `${a.name}.${f.key}`).toBeTruthy();
+    expect(parseSpec({ arch: 'lstm' })).toMatchObject({ units: 256, layers: 1, dense: 256 });
+    expect(() => parseSpec({ arch: 'lstm', units: 0 })).toThrow(/spec\.units/);
+    expect(() => parseSpec({ arch: 'lstm', colour: 3 })).toThrow(/colour/);
+    expect(() => parseSpec({ arch: 'mamba' })).toThrow(/unknown architecture "mamba".*lstm, bigru/);
+    expect(() => parseSpec({ arch: 'transformer', embedding: 30, heads: 4 })).toThrow(/multiple of heads/);
   });
 });

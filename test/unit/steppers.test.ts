@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../../src/engine/models/factory';
+import { createModel } from '../../src/engine/models/registry';
 import { isTokenGenerator, type TrainableModel } from '../../src/engine/models/types';
-import type { PsdLstm } from '../../src/engine/models/psd-lstm';
+import type { PsdLstm } from '../../src/engine/models/psd-lstm/model';
 import { selectBackend } from '../../src/engine/tf/backend';
 import { modelSpec, type ModelSpec } from '../../src/shared/training';
 import { seededRandom } from '../../src/shared/random';

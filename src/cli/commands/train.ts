@@ -1,7 +1,6 @@
 import type { EventMessage } from '../../shared/api';
 import { ENCODING_KINDS, type EncodingKind } from '../../shared/encoding';
-import { DEFAULT_PRESET_FOR, PRESETS, presetByName } from '../../shared/presets';
-import { hyperparams as hyperparamsSchema, modelSpec, type Hyperparams, type RunInfo } from '../../shared/training';
+import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec, type RunInfo } from '../../shared/training';
 import { UsageError, type Command, type CommandContext } from '../command';
 import type { Engine } from '../../engine/engine';
 import { corpusNamed, modelNamed, withEngine, type EngineCaller } from '../engine-call';
@@ -84,13 +83,15 @@ export const trainCommand: Command = {
         const arch = ctx.values.arch as string | undefined;
         if (!corpusName?.trim()) throw new UsageError('--corpus NAME is required (or --resume)');
         if (!encoding || !(ENCODING_KINDS as readonly string[]).includes(encoding)) throw new UsageError(`--encoding must be one of ${ENCODING_KINDS.join(', ')}`);
-        if (!arch || !(arch in DEFAULT_PRESET_FOR)) throw new UsageError(`--arch must be one of ${Object.keys(DEFAULT_PRESET_FOR).join(', ')}`);
-        const presetName = (ctx.values.preset as string | undefined) ?? DEFAULT_PRESET_FOR[arch as keyof typeof DEFAULT_PRESET_FOR];
-        const preset = presetByName(presetName);
-        if (!preset || preset.spec.arch !== arch) throw new UsageError(`--preset must be one of ${PRESETS.filter((p) => p.spec.arch === arch).map((p) => p.name).join(', ')}`);
+        const architectures = await call('architectures.list', {});
+        const architecture = architectures.find((a) => a.name === arch);
+        if (!architecture) throw new UsageError(`--arch must be one of ${architectures.map((a) => a.name).join(', ')}`);
+        const presetName = (ctx.values.preset as string | undefined) ?? architecture.defaultPreset;
+        const preset = architecture.presets.find((p) => p.name === presetName);
+        if (!preset) throw new UsageError(`--preset must be one of ${architecture.presets.map((p) => p.name).join(', ')}`);
         const overrides = parseParamFlags((ctx.values.set as string[] | undefined) ?? []);
-        const specKeys = Object.keys(preset.spec);
-        const spec = modelSpec.parse({ ...preset.spec, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => specKeys.includes(k))) });
+        const specKeys = ['arch', ...architecture.fields.map((f) => f.key)];
+        const spec: ModelSpec = { ...preset.spec, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => specKeys.includes(k))) };
         const hp: Partial<Hyperparams> = {
           ...preset.hyperparams,
           ...Object.fromEntries(Object.entries(overrides).filter(([k]) => !specKeys.includes(k))),

@@ -9,7 +9,7 @@ import { ENCODING_KINDS } from '../../shared/encoding';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BackendInfo } from '../../shared/api';
 import type { ModelSpec } from '../../shared/training';
-import { createModel, rowsPerPass } from '../models/factory';
+import { createModel, rowsPerPass } from '../models/registry';
 import { isTokenGenerator, type TrainableModel } from '../models/types';
 import { sampleIndex } from '../jobs/generate/sampling';
 import { seededRandom } from '../../shared/random';
@@ -18,7 +18,7 @@ import { makeOptimizer, trainStep } from '../jobs/train/step';
 import { Engine } from '../engine';
 import type { RunInfo } from '../../shared/training';
 import { Store } from '../store/store';
-import { PRESETS } from '../../shared/presets';
+import { PRESETS } from '../models/registry';
 import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 

@@ -1,7 +1,7 @@
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
-import { activationsPerStep, parameterCount, rowsPerPass } from '../models/factory';
-import { ARCH_REPRESENTATION } from '../../shared/presets';
+import { encodingInfos } from '../encode/registry';
+import { activationsPerStep, architectureOf, parameterCount, parseSpec, rowsPerPass } from '../models/registry';
 import type { Handlers } from './types';
 
 type TrainingMethods =
@@ -29,30 +29,24 @@ function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams, width: nu
 }
 
 export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
-  'train.start'({ vocabularyId, model: name, spec, hyperparams }, ctx) {
+  'train.start'({ vocabularyId, model: name, spec: rawSpec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
-    const wants = ARCH_REPRESENTATION[spec.arch];
-    if (vocab.representation !== wants) {
+    const spec = parseSpec(rawSpec);
+    const architecture = architectureOf(spec.arch);
+    if (vocab.representation !== architecture.representation) {
+      const fitting = encodingInfos().filter((e) => e.representation === architecture.representation).map((e) => e.kind);
       throw new EtudeError(
         'invalid_input',
-        `the ${spec.arch} architecture learns ${wants}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
-          (spec.arch === 'psd-lstm'
-            ? 'encode the corpus as pitch-step-duration'
-            : spec.arch === 'rbm'
-              ? 'encode the corpus as a piano-roll'
-              : 'choose a token encoding (events, notes-chords or frames)'),
+        `the ${spec.arch} architecture learns ${architecture.representation}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
+          `encode the corpus as ${fitting.join(' or ')}`,
       );
     }
     if (ctx.store.training.modelByName(name)) {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
     }
     const hp = hyperparamsSchema.parse(hyperparams ?? {});
-    if (spec.arch === 'transformer' && spec.positions === 'learned' && hp.sequenceLength > spec.context) {
-      throw new EtudeError(
-        'invalid_input',
-        `windows of ${hp.sequenceLength} tokens are longer than the Transformer's learned positions (context ${spec.context}): raise context or shorten the sequence length`,
-      );
-    }
+    const refused = architecture.refuse?.(spec, hp);
+    if (refused) throw new EtudeError('invalid_input', refused);
     const model = ctx.store.training.createModel({
       name,
       vocabularyId,
@@ -72,7 +66,7 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
 
   'train.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
-    return estimate(spec, vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
+    return estimate(parseSpec(spec), vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
   },
 
   'runs.list': ({ modelId }, { store }) => store.training.runs(modelId),

@@ -8,9 +8,9 @@
  */
 import { EtudeError } from '../../shared/errors';
 import type { EncodingKind } from '../../shared/encoding';
-import { hyperparams as hyperparamsSchema, modelSpec, type ModelSpec } from '../../shared/training';
+import { hyperparams as hyperparamsSchema, type ModelSpec } from '../../shared/training';
 import { encodingOf } from '../encode/registry';
-import { parameterCount } from '../models/factory';
+import { parameterCount, parseSpec } from '../models/registry';
 import type { ManifestEntry } from '../models/param-set';
 import type { Store } from '../store/store';
 
@@ -234,7 +234,7 @@ export function convertLayersModel(modelJson: unknown, files: WeightFiles, file:
   let spec: ModelSpec;
   if (kind === 'lstm') {
     if (hidden && hidden.activation !== 'relu') refuse(file, `its hidden Dense layer uses ${hidden.activation}; the studio's LSTM models use relu there`);
-    spec = modelSpec.parse({ arch: 'lstm', ...(input === 'scaled' ? { input: 'scaled' } : {}), embedding: embedding?.shape[1] ?? 1, units, layers: recurrent.length, dropout, dense: hidden?.units ?? 0 });
+    spec = parseSpec({ arch: 'lstm', ...(input === 'scaled' ? { input: 'scaled' } : {}), embedding: embedding?.shape[1] ?? 1, units, layers: recurrent.length, dropout, dense: hidden?.units ?? 0 });
     if (embedding) add('embedding', embedding.shape, embedding.values);
     recurrent.forEach((r, l) => {
       const [kernel, rec, bias] = r.tensors as [Tensor, Tensor, Tensor];
@@ -244,7 +244,7 @@ export function convertLayersModel(modelJson: unknown, files: WeightFiles, file:
     });
   } else {
     if (!hidden || hidden.activation !== 'leaky_relu') refuse(file, 'its bidirectional GRU is not followed by a Dense layer with LeakyReLU, as the studio\'s (seed 002) is');
-    spec = modelSpec.parse({ arch: 'bigru', embedding: embedding!.shape[1], units, layers: recurrent.length, dense: hidden.units, dropout });
+    spec = parseSpec({ arch: 'bigru', embedding: embedding!.shape[1], units, layers: recurrent.length, dense: hidden.units, dropout });
     add('embedding', embedding!.shape, embedding!.values);
     recurrent.forEach((r, l) => {
       ['forward', 'backward'].forEach((direction, d) => {

@@ -9,6 +9,7 @@ import { unzipSync, zipSync } from 'fflate';
 import { z } from 'zod';
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, modelSpec, type ModelCard } from '../../shared/training';
+import { parseSpec } from '../models/registry';
 import { encodingOf } from '../encode/registry';
 import { APP_VERSION } from '../version';
 import type { ManifestEntry } from '../models/param-set';
@@ -247,9 +248,15 @@ export function importModelFile(store: Store, bytes: Uint8Array, file: string, o
   const v = doc.vocabulary;
   const c = doc.checkpoint;
   const earlier: ModelCard = doc.card as ModelCard;
+  let spec;
+  try {
+    spec = parseSpec(c.topology);
+  } catch (err) {
+    throw new EtudeError('invalid_input', `${file} holds a model this studio cannot build: ${(err as Error).message}`);
+  }
   return store.models.insertImported({
     name,
-    spec: c.topology,
+    spec,
     parameters: doc.card.parameters,
     origin: { kind: 'import', file, originalName: doc.card.name, exportedAt: doc.exportedAt, exportedBy: doc.exportedBy },
     importedCard: JSON.stringify(earlier),

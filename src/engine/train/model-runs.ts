@@ -7,7 +7,7 @@ import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelInfo, type ModelSpec, type RunInfo } from '../../shared/training';
 import { buildVocabulary } from '../encode/build-vocabulary';
 import { encodingOf } from '../encode/registry';
-import { parameterCount } from '../models/factory';
+import { architectureOf, parameterCount, parseSpec } from '../models/registry';
 import type { Store } from '../store/store';
 import type { CheckpointData } from '../store/training';
 
@@ -93,9 +93,8 @@ export async function fineTune(
   if (from.representation !== 'tokens' && width !== from.width) {
     throw new EtudeError('invalid_input', `"${source.name}" reads rows of ${from.width} values, and "${corpus.name}" encodes to ${width}: the models' inputs differ`);
   }
-  if (spec.arch === 'transformer' && spec.positions === 'learned' && hp.sequenceLength > spec.context) {
-    throw new EtudeError('invalid_input', `windows of ${hp.sequenceLength} tokens are longer than the model's learned positions (${spec.context})`);
-  }
+  const refused = architectureOf(spec.arch).refuse?.(parseSpec(spec), hp);
+  if (refused) throw new EtudeError('invalid_input', refused);
   const newTokens = baseTokens ? vocab.size - baseTokens.length : 0;
   const model = store.training.createModel({
     name,

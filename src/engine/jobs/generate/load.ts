@@ -1,5 +1,5 @@
 import type { ModelInfo, ModelSpec } from '../../../shared/training';
-import { createModel } from '../../models/factory';
+import { createModel } from '../../models/registry';
 import type { ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
 import type { CheckpointData } from '../../store/training';

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { VocabularySummary } from '../../../shared/encoding';
 import type { Hyperparams, ModelInfo, RunInfo } from '../../../shared/training';
 import { SequenceDataset, TranspositionTable, WindowSet } from '../../dataset/sequence-dataset';
-import { createModel, rowsPerPass } from '../../models/factory';
+import { createModel, rowsPerPass } from '../../models/registry';
 import { loadOptimizer, type ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
 import type { Store } from '../../store/store';

@@ -1,3 +1,4 @@
+import type { ArchitectureInfo } from '../../../../shared/architectures';
 import type { BatchProgress, CheckpointInfo, EpochProgress, MetricPoint, ModelInfo, RunInfo } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 
@@ -16,6 +17,8 @@ class TrainingState {
   checkpoints = $state<CheckpointInfo[]>([]);
   /** Bumped when points arrive, so the chart redraws without copying arrays. */
   version = $state(0);
+  /** The architectures a model can have, with their settings and presets (asked of the engine once). */
+  architectures = $state<ArchitectureInfo[]>([]);
 
   constructor() {
     engine.client.on('train.batch', (p) => {
@@ -40,6 +43,15 @@ class TrainingState {
       if (run.id === this.run?.id) this.run = run;
       void this.refreshModels();
     });
+  }
+
+  async loadArchitectures(): Promise<void> {
+    if (this.architectures.length > 0) return;
+    try {
+      this.architectures = await engine.client.call('architectures.list', {});
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
   }
 
   async refreshModels(): Promise<void> {

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelSpec } from '../../shared/training';
-import { glorot, seedFor } from './init';
-import { sparseCrossEntropy } from './layers/cross-entropy';
-import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
-import { ParamSet } from './param-set';
-import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
-
-type LstmSpec = Extract<ModelSpec, { arch: 'lstm' }>;
+import type { LstmSpec } from './spec';
+import { glorot, seedFor } from '../init';
+import { sparseCrossEntropy } from '../layers/cross-entropy';
+import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from '../lstm-stack';
+import { ParamSet } from '../param-set';
+import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from '../types';
 
 /**
  * Embedding → stacked LSTM → dense → softmax over the vocabulary, predicting every next token of

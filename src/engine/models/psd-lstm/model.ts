@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Hyperparams, ModelSpec } from '../../shared/training';
-import { glorot, seedFor } from './init';
-import { sparseCrossEntropy } from './layers/cross-entropy';
-import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from './lstm-stack';
-import { ParamSet } from './param-set';
-import type { Batch, FeatureGenerator, FeatureStepper, LossResult, TrainableModel } from './types';
-
-type PsdSpec = Extract<ModelSpec, { arch: 'psd-lstm' }>;
+import type { Hyperparams } from '../../../shared/training';
+import type { PsdLstmSpec } from './spec';
+import { glorot, seedFor } from '../init';
+import { sparseCrossEntropy } from '../layers/cross-entropy';
+import { createLstmStack, lstmLayerOver, LstmStackState, timeMajor, type LstmWeights } from '../lstm-stack';
+import { ParamSet } from '../param-set';
+import type { Batch, FeatureGenerator, FeatureStepper, LossResult, TrainableModel } from '../types';
 
 const PITCHES = 128;
 /** The tutorial's positive pressure: predictions below zero cost ten times their size. */
@@ -28,7 +27,7 @@ export class PsdLstm implements TrainableModel, FeatureGenerator {
   private readonly heads: Record<'pitch' | 'step' | 'duration', { kernel: tf.Variable; bias: tf.Variable }>;
 
   constructor(
-    readonly spec: PsdSpec,
+    readonly spec: PsdLstmSpec,
     readonly seed: number,
     readonly lossWeights: Hyperparams['lossWeights'] = { pitch: 0.05, step: 1, duration: 1 },
   ) {

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelSpec } from '../../shared/training';
-import { glorot, orthogonal, seedFor } from './init';
-import { sparseCrossEntropy } from './layers/cross-entropy';
-import { gruLayerTimeMajor } from './layers/gru';
-import { ParamSet } from './param-set';
-import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
-
-type BigruSpec = Extract<ModelSpec, { arch: 'bigru' }>;
+import type { BigruSpec } from './spec';
+import { glorot, orthogonal, seedFor } from '../init';
+import { sparseCrossEntropy } from '../layers/cross-entropy';
+import { gruLayerTimeMajor } from '../layers/gru';
+import { ParamSet } from '../param-set';
+import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from '../types';
 
 interface Direction {
   kernel: tf.Variable; // [in, 3U]

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelSpec } from '../../shared/training';
-import { glorot, seedFor } from './init';
-import { sparseCrossEntropy } from './layers/cross-entropy';
-import { ParamSet } from './param-set';
-import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from './types';
-
-type TransformerSpec = Extract<ModelSpec, { arch: 'transformer' }>;
+import type { TransformerSpec } from './spec';
+import { glorot, seedFor } from '../init';
+import { sparseCrossEntropy } from '../layers/cross-entropy';
+import { ParamSet } from '../param-set';
+import type { Batch, LossResult, TokenGenerator, TokenStepper, TrainableModel } from '../types';
 
 interface Block {
   norm1: { gain: tf.Variable; bias: tf.Variable };

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelSpec } from '../../shared/training';
-import { seedFor } from './init';
-import { ParamSet } from './param-set';
-import type { Batch, LossResult, RowGenerator, TrainableModel } from './types';
-
-type RbmSpec = Extract<ModelSpec, { arch: 'rbm' }>;
+import type { RbmSpec } from './spec';
+import { seedFor } from '../init';
+import { ParamSet } from '../param-set';
+import type { Batch, LossResult, RowGenerator, TrainableModel } from '../types';
 
 /**
  * Seed 001: a Bernoulli restricted Boltzmann machine over windows of the note-state matrix

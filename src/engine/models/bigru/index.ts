@@ -1,0 +1,41 @@
+import { architecture } from '../architecture';
+import { Bigru } from './model';
+import { bigruSpec, type BigruSpec } from './spec';
+
+export const bigru = architecture<BigruSpec>({
+  name: 'bigru',
+  title: 'Bidirectional GRU',
+  summary: 'Reads a whole window both ways and predicts the frame after it (seed 002): slower to train, one prediction per window.',
+  representation: 'tokens',
+  spec: bigruSpec,
+  fields: {
+    embedding: { label: 'Embedding width', unit: 'numbers per token', help: 'how richly each token is described to the network' },
+    units: { label: 'Memory cells', unit: 'per direction and layer', help: 'how much each direction can hold in mind' },
+    layers: { label: 'Layers', help: 'bidirectional GRU layers stacked on each other' },
+    dense: { label: 'Dense layer width', unit: 'units', help: 'the LeakyReLU layer before the output' },
+    dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+  },
+  presets: [
+    {
+      name: 'seed002',
+      title: 'Seed 002: bidirectional GRU',
+      description: 'Embedding 100 → bidirectional GRU 128 ×3 → dense 256 with LeakyReLU, predicting the frame after a window of 50 (as the pretty_midi BiGRU did).',
+      encoding: 'frames',
+      spec: { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 },
+      hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 50 },
+    },
+  ],
+  defaultPreset: 'seed002',
+  predictsEveryPosition: false,
+  create: (spec, ctx) => new Bigru(spec, ctx.vocabSize, ctx.seed),
+  parameters(spec, vocabSize) {
+    let n = vocabSize * spec.embedding;
+    let input = spec.embedding;
+    for (let l = 0; l < spec.layers; l++) {
+      n += 2 * (input * 3 * spec.units + 3 * spec.units + spec.units * 3 * spec.units + 3 * spec.units);
+      input = 2 * spec.units;
+    }
+    return n + 2 * spec.units * spec.dense + spec.dense + spec.dense * vocabSize + vocabSize;
+  },
+  activationsPerStep: (spec) => spec.layers * spec.units * 2 * 7 + spec.embedding,
+});

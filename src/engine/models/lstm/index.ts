@@ -1,0 +1,48 @@
+import { architecture, lstmParameters } from '../architecture';
+import { TokenLstm } from './model';
+import { lstmSpec, type LstmSpec } from './spec';
+
+export const lstm = architecture<LstmSpec>({
+  name: 'lstm',
+  title: 'LSTM',
+  summary: 'A recurrent network that reads tokens one after another: a good first choice for melodies and chorales.',
+  representation: 'tokens',
+  spec: lstmSpec,
+  fields: {
+    input: { label: 'Token input', help: 'embedding learns a vector per token; scaled feeds id ÷ vocabulary size, as seed 000’s Keras model did' },
+    embedding: { label: 'Embedding width', unit: 'numbers per token', help: 'how richly each token is described to the network' },
+    units: { label: 'Memory cells', unit: 'per layer', help: 'how much the network can hold in mind at once' },
+    layers: { label: 'Layers', help: 'LSTM layers stacked on each other' },
+    dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+    dense: { label: 'Dense layer width', unit: 'units, 0 = none', help: 'a layer between the LSTM and the output' },
+  },
+  presets: [
+    {
+      name: 'seed000',
+      title: 'Seed 000: stacked LSTM',
+      description: 'LSTM 512 ×3 with dropout 0.3 and a dense layer of 256, RMSprop, windows of 100 notes and chords (as the music21 LSTM trained).',
+      encoding: 'notes-chords',
+      spec: { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 },
+      hyperparams: { optimizer: 'rmsprop', learningRate: 0.001, sequenceLength: 100, batchSize: 128, epochs: 200 },
+    },
+    {
+      name: 'lstm-small',
+      title: 'Small LSTM',
+      description: 'One LSTM layer of 256: learns a corpus of folk tunes in minutes.',
+      encoding: 'events',
+      spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
+      hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 20 },
+    },
+  ],
+  defaultPreset: 'lstm-small',
+  predictsEveryPosition: true,
+  create: (spec, ctx) => new TokenLstm(spec, ctx.vocabSize, ctx.seed),
+  parameters(spec, vocabSize) {
+    const head = spec.dense > 0 ? spec.dense : spec.units;
+    const dense = spec.dense > 0 ? spec.units * spec.dense + spec.dense : 0;
+    const input = spec.input === 'scaled' ? 1 : spec.embedding;
+    const embedding = spec.input === 'scaled' ? 0 : vocabSize * spec.embedding;
+    return embedding + lstmParameters(input, spec.units, spec.layers) + dense + head * vocabSize + vocabSize;
+  },
+  activationsPerStep: (spec, vocabSize) => spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3,
+});

@@ -1,0 +1,30 @@
+import { architecture, lstmParameters } from '../architecture';
+import { PsdLstm } from './model';
+import { psdLstmSpec, type PsdLstmSpec } from './spec';
+
+export const psdLstm = architecture<PsdLstmSpec>({
+  name: 'psd-lstm',
+  title: 'Pitch, step and duration LSTM',
+  summary: 'Reads each note as its pitch and its timing in seconds, so it keeps expressive rhythm (seed 004, the TensorFlow tutorial).',
+  representation: 'features',
+  spec: psdLstmSpec,
+  fields: {
+    units: { label: 'Memory cells', unit: 'per layer', help: 'how much the network can hold in mind at once' },
+    layers: { label: 'Layers', help: 'LSTM layers stacked on each other' },
+  },
+  presets: [
+    {
+      name: 'seed004',
+      title: 'Seed 004: pitch, step, duration',
+      description: 'LSTM 128 over notes as pitch, step and duration; a pitch head and two timing heads (MSE with positive pressure), loss weights 0.05/1/1, Adam 0.005, windows of 25 notes (the TensorFlow tutorial).',
+      encoding: 'pitch-step-duration',
+      spec: { arch: 'psd-lstm', units: 128, layers: 1 },
+      hyperparams: { optimizer: 'adam', learningRate: 0.005, sequenceLength: 25, batchSize: 64, epochs: 50, lossWeights: { pitch: 0.05, step: 1, duration: 1 } },
+    },
+  ],
+  defaultPreset: 'seed004',
+  predictsEveryPosition: true,
+  create: (spec, ctx) => new PsdLstm(spec, ctx.seed, ctx.lossWeights),
+  parameters: (spec) => lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130,
+  activationsPerStep: (spec) => spec.layers * spec.units * 8 + 3 + 130 * 3,
+});
