@@ -63,7 +63,7 @@ export class Engine {
   static open(options: EngineOptions): Engine {
     const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
-    store.training.recoverInterrupted();
+    store.runs.recoverInterrupted();
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
     const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
     const tf = new TfClient(db, backend);

@@ -261,8 +261,8 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(notes.length).toBeGreaterThan(20);
     const random = seededRandom(99);
     const noise = Array.from({ length: 64 }, (_, i) => ({ pitch: 50 + Math.floor(random() * 30), velocity: 90, startTick: i * 240 + Math.floor(random() * 3) * 80, endTick: i * 240 + 200, startSec: 0, endSec: 0, program: 0 }));
-    const model = store.training.model(modelId);
-    const checkpoint = store.training.generationCheckpoint(modelId);
+    const model = store.models.get(modelId);
+    const checkpoint = store.runs.generationCheckpoint(modelId);
     const g = store.generations.insert({
       name: 'copied and random',
       modelId,
@@ -316,7 +316,7 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(before).toBeGreaterThan(0);
     expect((await call<{ name: string }>('models.rename', { id: modelId, name: ' folk, renamed ' })).name).toBe('folk, renamed');
     const other = await call<RunInfo>('train.start', {
-      vocabularyId: engine.store.training.model(modelId).vocabularyId,
+      vocabularyId: engine.store.models.get(modelId).vocabularyId,
       model: 'busy',
       spec: { arch: 'lstm', embedding: 8, units: 16, layers: 1, dropout: 0, dense: 0 },
       hyperparams: { epochs: 50, batchSize: 32, sequenceLength: 32, stride: 4 },

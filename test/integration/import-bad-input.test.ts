@@ -8,6 +8,7 @@ import { JIGS, PIANO, midiFiles } from '../helpers/corpora';
 import { end, file, header, off, on, track } from '../helpers/midi-bytes';
 import { seeded } from '../helpers/random';
 import { tempDir } from '../helpers/tmp';
+import { rawDb } from '../helpers/sqlite';
 
 let store: Store;
 beforeEach(() => {
@@ -16,7 +17,7 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 function counts() {
-  const one = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+  const one = (sql: string) => rawDb(store.path).prepare(sql).pluck().get() as number;
   return {
     pieces: one('SELECT count(*) FROM pieces'),
     tracks: one('SELECT count(*) FROM tracks'),

@@ -86,7 +86,7 @@ describe('importing a TF.js Layers model with its vocabulary', () => {
 
     const ids = Int32Array.from({ length: 3 * T }, (_, i) => (i * 5 + 3) % V);
     const expected = tf.tidy(() => keras.predict(tf.div(tf.tensor3d(Float32Array.from(ids), [3, T, 1]), V)) as tf.Tensor).dataSync() as Float32Array;
-    const { model: ours } = loadCheckpointModel(engine.store, engine.store.training.generationCheckpoint(model.id));
+    const { model: ours } = loadCheckpointModel(engine.store, engine.store.runs.generationCheckpoint(model.id));
     const actual = tf.tidy(() => {
       const logits = (ours as TokenLstm).logits(ids, 3, T, false, 0);
       // The Keras model answers for the window's last step: our row T−1 of each sequence.
@@ -117,7 +117,7 @@ describe('importing a TF.js Layers model with its vocabulary', () => {
     expect(model.spec).toMatchObject({ arch: 'lstm', embedding: 5, units: 9, layers: 1, dense: 7 });
     const ids = Int32Array.from({ length: 2 * T }, (_, i) => (i * 3 + 1) % V);
     const expected = tf.tidy(() => keras.predict(tf.tensor2d(Float32Array.from(ids), [2, T])) as tf.Tensor).dataSync() as Float32Array;
-    const { model: ours } = loadCheckpointModel(engine.store, engine.store.training.generationCheckpoint(model.id));
+    const { model: ours } = loadCheckpointModel(engine.store, engine.store.runs.generationCheckpoint(model.id));
     const actual = tf.tidy(() => tf.softmax((ours as TokenLstm).logits(ids, 2, T, false, 0))).dataSync() as Float32Array;
     ours.dispose();
     expect(relativeError(actual, expected)).toBeLessThan(1e-4);
@@ -190,14 +190,14 @@ describe('importing a TF.js Layers model with its vocabulary', () => {
       const hidden = tf.leakyRelu(tf.add(tf.matMul(tf.concat([forward, backward], 1), w[7]! as tf.Tensor2D), w[8]!), 0.3);
       return tf.softmax(tf.add(tf.matMul(hidden, w[9]! as tf.Tensor2D), w[10]!));
     }).dataSync() as Float32Array;
-    const { model: ours } = loadCheckpointModel(engine.store, engine.store.training.generationCheckpoint(model.id));
+    const { model: ours } = loadCheckpointModel(engine.store, engine.store.runs.generationCheckpoint(model.id));
     const actual = tf.tidy(() => tf.softmax((ours as Bigru).logits(ids, 2, T, false, 0))).dataSync() as Float32Array;
     ours.dispose();
     expect(relativeError(actual, expected)).toBeLessThan(1e-4);
   }, 60_000);
 
   it('refuses, naming the reason, what it cannot run exactly — and stores nothing', async () => {
-    const before = engine.store.training.models().length;
+    const before = engine.store.models.list().length;
     // tf.layers' own LSTM default (hard sigmoid gates) is not the studio's (and not Keras 2's).
     const hard = tfl.sequential();
     hard.add(tfl.layers.embedding({ inputDim: SEED_TOKENS.length, outputDim: 4, inputLength: 5 }));
@@ -225,6 +225,6 @@ describe('importing a TF.js Layers model with its vocabulary', () => {
     fs.rmSync(path.join(dir, 'norm', 'group1-shard1of1.bin'));
     const d = await engine.call('models.importLayersFiles', { modelJson: normFile, vocabulary: path.join(dir, 'notes.json') });
     expect(d).toMatchObject({ ok: false, error: { message: expect.stringMatching(/group1-shard1of1\.bin cannot be read/) } });
-    expect(engine.store.training.models().length).toBe(before);
+    expect(engine.store.models.list().length).toBe(before);
   }, 60_000);
 });

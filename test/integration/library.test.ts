@@ -6,6 +6,7 @@ import type { EventMessage, MethodName } from '../../src/shared/api';
 import type { ImportProgress, ImportSummary, PieceDetail } from '../../src/shared/library';
 import { JIGS, PIANO } from '../helpers/corpora';
 import { tempDir } from '../helpers/tmp';
+import { rawDb } from '../helpers/sqlite';
 
 let engine: Engine;
 beforeEach(() => {
@@ -109,12 +110,12 @@ describe('corpus operations', () => {
     const [after] = (await call<{ id: number; pieces: number }[]>('corpus.list', {})).filter((c) => c.id === jigs.id);
     expect(after!.pieces).toBe(3);
 
-    const tracksBefore = engine.store.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
+    const tracksBefore = rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks').pluck().get() as number;
     expect(await engine.call('corpus.delete', { id: piano.id })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // needs confirm
     expect(await call('corpus.delete', { id: piano.id, confirm: true })).toEqual({ deletedPieces: piano.pieces - 1 });
-    const tracksAfter = engine.store.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number;
+    const tracksAfter = rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks').pluck().get() as number;
     expect(tracksAfter).toBeLessThan(tracksBefore);
-    expect(engine.store.db.prepare('SELECT count(*) FROM tracks t LEFT JOIN pieces p ON p.id = t.piece_id WHERE p.id IS NULL').pluck().get()).toBe(0);
+    expect(rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks t LEFT JOIN pieces p ON p.id = t.piece_id WHERE p.id IS NULL').pluck().get()).toBe(0);
     expect(await engine.call('piece.get', { id: 999_999 })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
   });
 });

@@ -8,6 +8,7 @@ import type { MethodName } from '../../src/shared/api';
 import type { GenerationInfo } from '../../src/shared/generation';
 import type { CheckpointInfo, MetricPoint, ModelCard, ModelInfo, ModelSummary, RunInfo } from '../../src/shared/training';
 import { CORPORA } from '../helpers/corpora';
+import { rawDb } from '../helpers/sqlite';
 
 let engine: Engine;
 let folk: ModelInfo;
@@ -41,7 +42,7 @@ beforeAll(async () => {
     hyperparams: { epochs: 2, batchSize: 32, sequenceLength: 32, stride: 4, learningRate: 0.01, seed: 3 },
   });
   expect((await engine.training.waitFor(run.id)).status).toBe('completed');
-  folk = engine.store.training.model(run.modelId);
+  folk = engine.store.models.get(run.modelId);
   const jigs = fs.readdirSync(path.join(CORPORA, 'nottingham-jigs')).filter((f) => f.endsWith('.mid')).sort().slice(0, 20);
   const imported = await call<{ imported: number }>('corpus.import', { corpus: 'Jigs', paths: jigs.map((f) => path.join(CORPORA, 'nottingham-jigs', f)) });
   expect(imported.imported).toBe(20);
@@ -76,11 +77,11 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     const second = await call<ModelInfo>('models.duplicate', { id: folk.id, name: 'folk experiment' });
     await call('models.delete', { id: second.id, confirm: true });
     expect((await summary('folk')).checkpoints).toBeGreaterThan(0); // the original keeps its checkpoints
-    const pages = engine.store.db.pragma('page_count', { simple: true }) as number;
+    const pages = rawDb(engine.store.path).pragma('page_count', { simple: true }) as number;
     await call('models.delete', { id: copy.id, confirm: true });
     // Its checkpoints' pages go back to the disk, not onto a free list.
-    expect(engine.store.db.pragma('freelist_count', { simple: true })).toBe(0);
-    expect(engine.store.db.pragma('page_count', { simple: true }) as number).toBeLessThan(pages);
+    expect(rawDb(engine.store.path).pragma('freelist_count', { simple: true })).toBe(0);
+    expect(rawDb(engine.store.path).pragma('page_count', { simple: true }) as number).toBeLessThan(pages);
   });
 
   it('generates from the checkpoint chosen for the model, and refuses one of another model', async () => {

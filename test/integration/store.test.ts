@@ -7,6 +7,7 @@ import { Store } from '../../src/engine/store/store';
 import { latestVersion } from '../../src/engine/store/migrations/index';
 import { EtudeError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tmp';
+import { rawDb } from '../helpers/sqlite';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -31,8 +32,8 @@ describe('store on a real SQLite file', () => {
     const file = path.join(tempDir(), 'nested', 'dir', 'etude.db');
     const store = Store.open(file);
     expect(fs.existsSync(file)).toBe(true);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.connection()).toEqual({ journalMode: 'wal', foreignKeys: true });
+    expect(rawDb(file).pragma('journal_mode', { simple: true })).toBe('wal'); // WAL is the file's, not only the store's connection's
     expect(store.schemaVersion()).toBe(latestVersion());
     expect(store.appliedMigrations().map((m) => m.version)).toEqual([...Array(latestVersion())].map((_, i) => i + 1));
     store.setSetting('theme', 'dark');

@@ -56,7 +56,7 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
     throw new EtudeError('invalid_input', `maxSize must be at least ${SPECIAL_TOKENS.length + 1} (the ${SPECIAL_TOKENS.length} special tokens and one more)`);
   }
 
-  const hashes = store.db.prepare('SELECT content_hash FROM pieces WHERE corpus_id = ? ORDER BY content_hash').pluck().all(corpus.id) as string[];
+  const hashes = store.corpora.contentHashes(corpus.id);
   if (hashes.length === 0) throw new EtudeError('invalid_input', `corpus "${corpus.name}" is empty: import some music into it first`);
   const fingerprint = createHash('sha256')
     .update(canonical({ encoding: options.encoding, version: encoding.info.version, minCount, maxSize }))

@@ -25,13 +25,13 @@ export class GenerationService {
   ) {}
 
   private trackRule(modelId: number): TrackRule {
-    const { corpusId } = this.store.training.model(modelId);
+    const { corpusId } = this.store.models.get(modelId);
     return corpusId === null ? { kind: 'non-drum' } : (this.store.corpora.byId(corpusId)?.trackRule ?? { kind: 'non-drum' });
   }
 
   async generate(input: GenerateInput & { jobId?: string | undefined }): Promise<GenerationInfo> {
-    const model = this.store.training.model(input.modelId);
-    const checkpoint = this.store.training.generationCheckpoint(model.id, input.checkpointId);
+    const model = this.store.models.get(input.modelId);
+    const checkpoint = this.store.runs.generationCheckpoint(model.id, input.checkpointId);
     const passage = resolvePrimer(this.store, input.primer, this.trackRule(model.id));
     const { modelId: _m, primer, name, jobId: _j, ...params } = input;
     const result = await this.run(input.jobId ?? randomUUID(), checkpoint.id, passage, params);
@@ -60,7 +60,7 @@ export class GenerationService {
     const old = g.takes.find((t) => t.index === take);
     if (!old) throw new EtudeError('invalid_input', `generation ${id} has ${g.takes.length} takes; there is no take ${take + 1}`);
     const checkpoint =
-      g.checkpointId !== null ? this.store.training.checkpoint(g.checkpointId) : this.store.training.generationCheckpoint(g.modelId);
+      g.checkpointId !== null ? this.store.runs.checkpoint(g.checkpointId) : this.store.runs.generationCheckpoint(g.modelId);
     const passage = cutPassage(
       { ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures, keySignatures: [], notes: old.notes.filter((n) => n.startTick < old.seamTick) },
       0,

@@ -19,8 +19,8 @@ type GenerateMethods =
 
 export const generateHandlers: Pick<Handlers, GenerateMethods> = {
   'models.checkpoints': ({ modelId }, { store }) => {
-    store.training.model(modelId);
-    return store.training.modelCheckpoints(modelId);
+    store.models.get(modelId);
+    return store.runs.modelCheckpoints(modelId);
   },
   'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
   async generate(input, ctx) {

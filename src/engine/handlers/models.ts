@@ -39,26 +39,26 @@ function writeNew(target: string, bytes: Uint8Array): string {
 export const modelHandlers: Pick<Handlers, ModelMethods> = {
   'models.list': (_input, { store }) => store.models.summaries(),
   'models.rename': ({ id, name }, ctx) => {
-    const model = ctx.store.training.renameModel(id, name);
+    const model = ctx.store.models.rename(id, name);
     ctx.emit('models.changed', { modelId: id });
     return model;
   },
   'models.delete': ({ id }, ctx) => {
-    const freed = ctx.store.training.deleteModel(id);
+    const freed = ctx.store.models.delete(id);
     ctx.emit('generations.changed', { modelId: id });
     ctx.emit('models.changed', { modelId: id });
     return freed;
   },
   'models.duplicate': ({ id, name }, ctx) => {
-    const source = ctx.store.training.model(id);
-    const copy = ctx.store.models.duplicate(id, name ?? ctx.store.training.freeModelName(source.name, (b, n) => (n === 1 ? `${b} copy` : `${b} copy ${n}`)));
+    const source = ctx.store.models.get(id);
+    const copy = ctx.store.models.duplicate(id, name ?? ctx.store.models.freeName(source.name, (b, n) => (n === 1 ? `${b} copy` : `${b} copy ${n}`)));
     ctx.emit('models.changed', { modelId: copy });
-    return ctx.store.training.model(copy);
+    return ctx.store.models.get(copy);
   },
   'models.setGenerationCheckpoint': ({ id, checkpointId }, ctx) => {
     ctx.store.models.setGenerationCheckpoint(id, checkpointId);
     ctx.emit('models.changed', { modelId: id });
-    return ctx.store.training.model(id);
+    return ctx.store.models.get(id);
   },
   'models.continue': (input, ctx) => {
     const run = continueTraining(ctx.store, input);
@@ -81,7 +81,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
   'models.import': ({ fileName, data, name }, ctx) => {
     const id = importModelFile(ctx.store, Buffer.from(data, 'base64'), fileName, name !== undefined ? { name } : {});
     ctx.emit('models.changed', { modelId: id });
-    return ctx.store.training.model(id);
+    return ctx.store.models.get(id);
   },
   'models.importFile': ({ path: file, name }, ctx) => {
     let bytes: Buffer;
@@ -92,7 +92,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
     }
     const id = importModelFile(ctx.store, bytes, path.basename(file), name !== undefined ? { name } : {});
     ctx.emit('models.changed', { modelId: id });
-    return ctx.store.training.model(id);
+    return ctx.store.models.get(id);
   },
   'models.importLayers': ({ name, modelJson, weights, vocabulary, encoding }, ctx) => {
     const files = new Map(weights.map((w) => [w.name, new Uint8Array(Buffer.from(w.data, 'base64'))]));
@@ -107,7 +107,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
       ...(encoding ? { encoding } : {}),
     });
     ctx.emit('models.changed', { modelId: id });
-    return ctx.store.training.model(id);
+    return ctx.store.models.get(id);
   },
   'models.importLayersFiles': ({ modelJson, vocabulary, name, encoding }, ctx) => {
     const read = (file: string) => {
@@ -119,7 +119,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
     };
     const folder = path.dirname(path.resolve(modelJson));
     const id = importLayersModel(ctx.store, {
-      name: name ?? ctx.store.training.freeModelName(path.basename(folder), importedVariant),
+      name: name ?? ctx.store.models.freeName(path.basename(folder), importedVariant),
       file: path.basename(modelJson),
       modelJson: read(modelJson).toString('utf8'),
       // The weight files are the ones the manifest names, beside model.json (never paths outside it).
@@ -133,6 +133,6 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
       ...(encoding ? { encoding } : {}),
     });
     ctx.emit('models.changed', { modelId: id });
-    return ctx.store.training.model(id);
+    return ctx.store.models.get(id);
   },
 };

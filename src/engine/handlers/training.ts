@@ -41,20 +41,20 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
           `encode the corpus as ${fitting.join(' or ')}`,
       );
     }
-    if (ctx.store.training.modelByName(name)) {
+    if (ctx.store.models.byName(name)) {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
     }
     const hp = hyperparamsSchema.parse(hyperparams ?? {});
     const refused = architecture.refuse?.(spec, hp);
     if (refused) throw new EtudeError('invalid_input', refused);
-    const model = ctx.store.training.createModel({
+    const model = ctx.store.models.create({
       name,
       vocabularyId,
       corpusId: vocab.corpusId,
       spec,
       parameters: parameterCount(spec, vocab.size, hp.sequenceLength * vocab.width),
     });
-    const run = ctx.store.training.createRun(model.id, hp);
+    const run = ctx.store.runs.createRun(model.id, hp);
     return ctx.training.enqueue(run.id);
   },
 
@@ -69,13 +69,13 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
     return estimate(parseSpec(spec), vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
   },
 
-  'runs.list': ({ modelId }, { store }) => store.training.runs(modelId),
+  'runs.list': ({ modelId }, { store }) => store.runs.runs(modelId),
   'runs.metrics': ({ runId }, { store }) => {
-    store.training.run(runId);
-    return store.training.metrics(runId);
+    store.runs.run(runId);
+    return store.runs.metrics(runId);
   },
   'runs.checkpoints': ({ runId }, { store }) => {
-    store.training.run(runId);
-    return store.training.checkpoints(runId);
+    store.runs.run(runId);
+    return store.runs.checkpoints(runId);
   },
 };

@@ -12,10 +12,10 @@ export const evaluateCheckpoint: JobRunner<'evaluate'> = async ({ checkpointId }
   const started = performance.now();
   let loaded: ReturnType<typeof loadCheckpointModel> | null = null;
   try {
-    const checkpoint = store.training.checkpoint(checkpointId);
+    const checkpoint = store.runs.checkpoint(checkpointId);
     loaded = loadCheckpointModel(store, checkpoint);
     const { model, info, vocab, window } = loaded;
-    const hp = store.training.run(checkpoint.runId).hyperparams;
+    const hp = store.runs.run(checkpoint.runId).hyperparams;
     const dataset = SequenceDataset.load(store, info.vocabularyId);
     const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed });
     // The held-out pieces, in windows that do not overlap (as validation during training).

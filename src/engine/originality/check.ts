@@ -82,7 +82,7 @@ export class OriginalityService {
 
   check(generationId: number, threshold = DEFAULT_THRESHOLD): GenerationCheck {
     const g: GenerationInfo = this.store.generations.get(generationId);
-    const model = this.store.training.model(g.modelId);
+    const model = this.store.models.get(g.modelId);
     if (model.corpusId === null) throw new EtudeError('invalid_input', `the corpus "${g.model}" was trained on has been deleted: there is nothing to compare with`);
     const index = this.index(model.corpusId);
     const started = performance.now();

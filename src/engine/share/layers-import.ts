@@ -338,7 +338,7 @@ export function importLayersModel(store: Store, input: LayersImport): number {
   const encoding = encodingOf(kind);
   if (encoding.info.representation !== 'tokens') refuse(input.vocabularyFile, `${kind} is not a token encoding`);
   const params = { ...(encoding.info.defaults as Record<string, string | number | boolean>), ...(kind === 'notes-chords' ? { variant: 'seed' } : {}) };
-  if (store.training.modelByName(input.name)) throw new EtudeError('conflict', `a model named "${input.name.trim()}" already exists: choose another name`);
+  if (store.models.byName(input.name)) throw new EtudeError('conflict', `a model named "${input.name.trim()}" already exists: choose another name`);
   const window = converted.window ?? (converted.spec.arch === 'bigru' ? 50 : 100);
   const hp = hyperparamsSchema.parse({ sequenceLength: Math.max(2, window) });
   const weights = new Uint8Array(converted.weights.buffer, converted.weights.byteOffset, converted.weights.byteLength);

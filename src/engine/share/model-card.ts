@@ -3,7 +3,7 @@ import type { Store } from '../store/store';
 
 /** One point per epoch: the curve a card shows, small enough to carry in a shared file. */
 function epochCurve(store: Store, runId: number): CardRun['curve'] {
-  return store.training
+  return store.runs
     .metrics(runId)
     .filter((p) => p.kind === 'epoch')
     .map((p) => ({ epoch: p.epoch, loss: p.loss, valLoss: p.valLoss }));
@@ -15,7 +15,7 @@ function epochCurve(store: Store, runId: number): CardRun['curve'] {
  * its checkpoints. An imported model's card starts with the history it came with.
  */
 export function modelCard(store: Store, modelId: number): ModelCard {
-  const model = store.training.model(modelId);
+  const model = store.models.get(modelId);
   const vocab = store.vocabularies.get(model.vocabularyId);
   const stored = store.models.importedCard(modelId);
   const earlier = stored ? (JSON.parse(stored) as ModelCard) : null;

@@ -119,8 +119,8 @@ export type ModelFileDocument = z.infer<typeof document>;
 
 /** Writes one model (at the checkpoint it generates from, or the one asked for) as a model file. */
 export function exportModelFile(store: Store, modelId: number, options: { checkpointId?: number; optimizer?: boolean } = {}): { name: string; bytes: Uint8Array } {
-  const model = store.training.model(modelId);
-  const checkpoint = store.training.generationCheckpoint(modelId, options.checkpointId);
+  const model = store.models.get(modelId);
+  const checkpoint = store.runs.generationCheckpoint(modelId, options.checkpointId);
   const vocab = store.vocabularies.get(model.vocabularyId);
   const tokens = store.vocabularies.tokens(vocab.id);
   const info = modelCard(store, modelId);
@@ -236,8 +236,8 @@ export const importedVariant = (base: string, n: number) => (n === 1 ? `${base} 
 
 /** The name asked for (refused when taken), else the file's, made free with "(imported)". */
 function importName(store: Store, wanted: string | undefined, original: string): string {
-  if (wanted === undefined) return store.training.freeModelName(original, importedVariant);
-  if (store.training.modelByName(wanted)) throw new EtudeError('conflict', `a model named "${wanted.trim()}" already exists: choose another name`);
+  if (wanted === undefined) return store.models.freeName(original, importedVariant);
+  if (store.models.byName(wanted)) throw new EtudeError('conflict', `a model named "${wanted.trim()}" already exists: choose another name`);
   return wanted.trim();
 }
 

@@ -192,6 +192,11 @@ export class CorpusRepo {
     return found;
   }
 
+  /** The content hashes of a corpus's pieces, sorted: which music it holds. */
+  contentHashes(corpusId: number): string[] {
+    return this.db.prepare('SELECT content_hash FROM pieces WHERE corpus_id = ? ORDER BY content_hash').pluck().all(corpusId) as string[];
+  }
+
   hasPiece(corpusId: number, contentHash: string): boolean {
     return this.db.prepare('SELECT 1 FROM pieces WHERE corpus_id = ? AND content_hash = ?').get(corpusId, contentHash) !== undefined;
   }

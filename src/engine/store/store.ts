@@ -3,28 +3,28 @@ import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
 import { VocabularyRepo } from './vocabularies';
-import { TrainingRepo } from './training';
+import { RunRepo } from './runs';
 import { GenerationRepo } from './generations';
-import { ModelLibraryRepo } from './model-library';
+import { ModelRepo } from './models';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
   readonly path: string;
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   readonly corpora: CorpusRepo;
   readonly vocabularies: VocabularyRepo;
-  readonly training: TrainingRepo;
+  readonly runs: RunRepo;
   readonly generations: GenerationRepo;
-  readonly models: ModelLibraryRepo;
+  readonly models: ModelRepo;
 
   private constructor(file: string, db: Database.Database) {
     this.path = file;
     this.db = db;
     this.corpora = new CorpusRepo(db);
     this.vocabularies = new VocabularyRepo(db);
-    this.training = new TrainingRepo(db);
+    this.runs = new RunRepo(db);
     this.generations = new GenerationRepo(db);
-    this.models = new ModelLibraryRepo(db, this.training, this.vocabularies);
+    this.models = new ModelRepo(db, this.runs, this.vocabularies);
   }
 
   static open(file: string, options: OpenOptions = {}): Store {
@@ -37,6 +37,11 @@ export class Store {
 
   latestSchemaVersion(): number {
     return latestVersion();
+  }
+
+  /** The connection's journal mode and whether it enforces foreign keys. */
+  connection(): { journalMode: string; foreignKeys: boolean } {
+    return { journalMode: this.db.pragma('journal_mode', { simple: true }) as string, foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1 };
   }
 
   sqliteVersion(): string {

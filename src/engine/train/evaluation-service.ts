@@ -13,7 +13,7 @@ export class EvaluationService {
   ) {}
 
   async evaluate(modelId: number, checkpointId?: number): Promise<ModelEvaluation> {
-    const checkpoint = this.store.training.generationCheckpoint(modelId, checkpointId);
+    const checkpoint = this.store.runs.generationCheckpoint(modelId, checkpointId);
     const key = `${checkpoint.id}@${checkpoint.createdAt}`;
     const cached = this.cache.get(key);
     if (cached) return cached;

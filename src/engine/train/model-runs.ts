@@ -9,10 +9,10 @@ import { buildVocabulary } from '../encode/build-vocabulary';
 import { encodingOf } from '../encode/registry';
 import { architectureOf, parameterCount, parseSpec } from '../models/registry';
 import type { Store } from '../store/store';
-import type { CheckpointData } from '../store/training';
+import type { CheckpointData } from '../store/runs';
 
 function refuseWhileTraining(store: Store, model: ModelInfo): void {
-  const run = store.training.latestRun(model.id);
+  const run = store.runs.latestRun(model.id);
   if (run && ['queued', 'running', 'paused'].includes(run.status)) {
     throw new EtudeError('conflict', `"${model.name}" is already training (run ${run.id} is ${run.status})`);
   }
@@ -20,20 +20,20 @@ function refuseWhileTraining(store: Store, model: ModelInfo): void {
 
 /** The checkpoint to start from: the one asked for, else the furthest of the latest run (where training stood). */
 function startingCheckpoint(store: Store, model: ModelInfo, checkpointId: number | undefined): CheckpointData {
-  if (checkpointId !== undefined) return store.training.generationCheckpoint(model.id, checkpointId);
-  const latest = store.training.latestRun(model.id);
-  const furthest = latest ? store.training.resumePoint(latest.id) : null;
-  return furthest ?? store.training.generationCheckpoint(model.id);
+  if (checkpointId !== undefined) return store.runs.generationCheckpoint(model.id, checkpointId);
+  const latest = store.runs.latestRun(model.id);
+  const furthest = latest ? store.runs.resumePoint(latest.id) : null;
+  return furthest ?? store.runs.generationCheckpoint(model.id);
 }
 
 function mergedHyperparams(store: Store, checkpoint: CheckpointData, overrides: Partial<Hyperparams> | undefined): Hyperparams {
-  const before = store.training.run(checkpoint.runId).hyperparams;
+  const before = store.runs.run(checkpoint.runId).hyperparams;
   return hyperparamsSchema.parse({ ...before, maxSeconds: undefined, ...overrides });
 }
 
 /** A new run of the same model, starting from its checkpoint (optimizer state included) on its own corpus. */
 export function continueTraining(store: Store, input: { modelId: number; checkpointId?: number; hyperparams?: Partial<Hyperparams> }): RunInfo {
-  const model = store.training.model(input.modelId);
+  const model = store.models.get(input.modelId);
   refuseWhileTraining(store, model);
   const vocab = store.vocabularies.get(model.vocabularyId);
   if (vocab.pieces === 0) {
@@ -44,7 +44,7 @@ export function continueTraining(store: Store, input: { modelId: number; checkpo
   }
   const checkpoint = startingCheckpoint(store, model, input.checkpointId);
   const hp = mergedHyperparams(store, checkpoint, input.hyperparams);
-  return store.training.createRun(model.id, hp, { checkpointId: checkpoint.id, label: `${model.name}, epoch ${checkpoint.epoch}`, optimizer: true });
+  return store.runs.createRun(model.id, hp, { checkpointId: checkpoint.id, label: `${model.name}, epoch ${checkpoint.epoch}`, optimizer: true });
 }
 
 /**
@@ -58,10 +58,10 @@ export async function fineTune(
   input: { modelId: number; corpusId: number; name: string; checkpointId?: number; hyperparams?: Partial<Hyperparams> },
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ model: ModelInfo; run: RunInfo; newTokens: number }> {
-  const source = store.training.model(input.modelId);
+  const source = store.models.get(input.modelId);
   const corpus = store.corpora.require(input.corpusId);
   const name = input.name.trim();
-  if (store.training.modelByName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists: choose another name for the fine-tuned model`);
+  if (store.models.byName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists: choose another name for the fine-tuned model`);
   const checkpoint = startingCheckpoint(store, source, input.checkpointId);
   const spec = JSON.parse(checkpoint.topology) as ModelSpec;
   const from = store.vocabularies.get(source.vocabularyId);
@@ -96,7 +96,7 @@ export async function fineTune(
   const refused = architectureOf(spec.arch).refuse?.(parseSpec(spec), hp);
   if (refused) throw new EtudeError('invalid_input', refused);
   const newTokens = baseTokens ? vocab.size - baseTokens.length : 0;
-  const model = store.training.createModel({
+  const model = store.models.create({
     name,
     vocabularyId: vocab.id,
     corpusId: corpus.id,
@@ -105,6 +105,6 @@ export async function fineTune(
     origin: { kind: 'fine-tune', from: source.name, fromEpoch: checkpoint.epoch, corpus: corpus.name, newTokens },
   });
   // Fresh optimizer state: the moments belong to the old corpus (and to a narrower vocabulary when it grew).
-  const run = store.training.createRun(model.id, hp, { checkpointId: checkpoint.id, label: `${source.name}, epoch ${checkpoint.epoch}`, optimizer: false });
+  const run = store.runs.createRun(model.id, hp, { checkpointId: checkpoint.id, label: `${source.name}, epoch ${checkpoint.epoch}`, optimizer: false });
   return { model, run, newTokens };
 }

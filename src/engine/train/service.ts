@@ -29,19 +29,19 @@ export class TrainingService {
   }
 
   enqueue(runId: number): RunInfo {
-    this.store.training.setStatus(runId, 'queued');
+    this.store.runs.setStatus(runId, 'queued');
     this.queue.push(runId);
     this.announce(runId);
     this.pump();
-    return this.store.training.run(runId);
+    return this.store.runs.run(runId);
   }
 
   status(): { active: RunInfo | null; queued: RunInfo[] } {
-    return { active: this.active === null ? null : this.store.training.run(this.active), queued: this.queue.map((id) => this.store.training.run(id)) };
+    return { active: this.active === null ? null : this.store.runs.run(this.active), queued: this.queue.map((id) => this.store.runs.run(id)) };
   }
 
   control(runId: number, action: 'pause' | 'resume' | 'stop' | 'cancel'): RunInfo {
-    const run = this.store.training.run(runId);
+    const run = this.store.runs.run(runId);
     if (this.active === runId && this.activeJob !== null) {
       this.tf.control<'train'>(this.activeJob, action === 'resume' ? 'run' : action);
       return run;
@@ -49,9 +49,9 @@ export class TrainingService {
     const queued = this.queue.indexOf(runId);
     if (queued >= 0 && (action === 'cancel' || action === 'stop')) {
       this.queue.splice(queued, 1);
-      this.store.training.setStatus(runId, action === 'cancel' ? 'cancelled' : 'stopped', `${action === 'cancel' ? 'cancelled' : 'stopped'} before it started`);
+      this.store.runs.setStatus(runId, action === 'cancel' ? 'cancelled' : 'stopped', `${action === 'cancel' ? 'cancelled' : 'stopped'} before it started`);
       this.finished(runId);
-      return this.store.training.run(runId);
+      return this.store.runs.run(runId);
     }
     if (action === 'resume' && ['interrupted', 'stopped', 'paused', 'failed'].includes(run.status)) return this.enqueue(runId);
     throw new EtudeError('conflict', `run ${runId} is ${run.status}: it cannot be ${action === 'stop' ? 'stopped' : `${action}d`} now`);
@@ -59,14 +59,14 @@ export class TrainingService {
 
   /** Resolves when the run reaches an end state (completed, stopped, cancelled, failed…). */
   waitFor(runId: number): Promise<RunInfo> {
-    const run = this.store.training.run(runId);
+    const run = this.store.runs.run(runId);
     if (TERMINAL.includes(run.status) && this.active !== runId && !this.queue.includes(runId)) return Promise.resolve(run);
     return new Promise((resolve) => this.waiters.set(runId, [...(this.waiters.get(runId) ?? []), resolve]));
   }
 
   /** Stops the active run with a checkpoint and waits for it (the studio is closing). */
   async shutdown(timeoutMs = 30_000): Promise<void> {
-    for (const id of this.queue.splice(0)) this.store.training.setStatus(id, 'interrupted', 'the studio closed before this run started');
+    for (const id of this.queue.splice(0)) this.store.runs.setStatus(id, 'interrupted', 'the studio closed before this run started');
     if (this.active === null) return;
     const active = this.active;
     if (this.activeJob !== null) this.tf.control<'train'>(this.activeJob, 'stop');
@@ -85,8 +85,8 @@ export class TrainingService {
       (err: unknown) => {
         // The worker died (out of memory, a native crash) or never started: the run resumes from its last checkpoint.
         const reason = err instanceof Error ? err.message : String(err);
-        const started = this.store.training.run(next).status !== 'queued';
-        this.store.training.setStatus(
+        const started = this.store.runs.run(next).status !== 'queued';
+        this.store.runs.setStatus(
           next,
           started ? 'interrupted' : 'failed',
           started ? `${reason}; resume to continue from the last checkpoint` : `the training worker could not start: ${reason}`,
@@ -97,7 +97,7 @@ export class TrainingService {
   }
 
   private announce(runId: number): void {
-    this.emit('train.status', { run: this.store.training.run(runId) });
+    this.emit('train.status', { run: this.store.runs.run(runId) });
   }
 
   private finished(runId: number): void {
@@ -105,7 +105,7 @@ export class TrainingService {
       this.active = null;
       this.activeJob = null;
     }
-    const run = this.store.training.run(runId);
+    const run = this.store.runs.run(runId);
     this.emit('train.status', { run });
     for (const resolve of this.waiters.get(runId) ?? []) resolve(run);
     this.waiters.delete(runId);

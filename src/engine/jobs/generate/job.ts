@@ -7,7 +7,7 @@ import { loadCheckpointModel } from './load';
 export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passage, options }, ctx) => {
   const started = performance.now();
   let firstNotes: number | null = null;
-  const loaded = loadCheckpointModel(ctx.store, ctx.store.training.checkpoint(checkpointId));
+  const loaded = loadCheckpointModel(ctx.store, ctx.store.runs.checkpoint(checkpointId));
   try {
     const { takes, notices } = await continuePassage(
       loaded.model,

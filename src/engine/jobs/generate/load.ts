@@ -2,7 +2,7 @@ import type { ModelInfo, ModelSpec } from '../../../shared/training';
 import { createModel } from '../../models/registry';
 import type { ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
-import type { CheckpointData } from '../../store/training';
+import type { CheckpointData } from '../../store/runs';
 import type { Store } from '../../store/store';
 import type { VocabularyContext } from './decoding';
 
@@ -24,8 +24,8 @@ export function loadCheckpointModel(
   store: Store,
   checkpoint: CheckpointData,
 ): { model: TrainableModel; info: ModelInfo; vocab: VocabularyContext; window: number } {
-  const info = store.training.model(checkpoint.modelId);
-  const run = store.training.run(checkpoint.runId);
+  const info = store.models.get(checkpoint.modelId);
+  const run = store.runs.run(checkpoint.runId);
   const vocab = vocabularyContext(store, info.vocabularyId);
   const window = run.hyperparams.sequenceLength;
   const spec = JSON.parse(checkpoint.topology) as ModelSpec;

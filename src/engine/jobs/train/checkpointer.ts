@@ -39,13 +39,13 @@ export class Checkpointer {
   async save(kind: CheckpointInfo['kind'], position: Position, loss: number | null, valLoss: number | null): Promise<number> {
     const { model, optimizer, info, hp } = this.run;
     const data = await serialise(model, optimizer);
-    const id = this.store.training.saveCheckpoint(
+    const id = this.store.runs.saveCheckpoint(
       { modelId: info.id, runId: this.run.run.id, kind, epoch: position.epoch, step: position.step, batch: position.batchInEpoch, loss, valLoss, topology: JSON.stringify(info.spec), ...data },
       hp.keepLast,
     );
     if (kind !== 'last') {
       const heard = await this.auditionAt(position.step);
-      if (heard) this.store.training.setAudition(id, heard);
+      if (heard) this.store.runs.setAudition(id, heard);
     }
     this.report({ type: 'checkpoint', runId: this.run.run.id, checkpointId: id, kind, epoch: position.epoch, step: position.step });
     return id;

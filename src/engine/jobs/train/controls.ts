@@ -34,7 +34,7 @@ async function pause(s: Steering, position: Position, lastLoss: number | null): 
   s.log.flush();
   await s.checkpointer.save('last', position, lastLoss, null);
   s.log.save(position);
-  s.store.training.setStatus(s.runId, 'paused');
+  s.store.runs.setStatus(s.runId, 'paused');
   s.report({ type: 'status', runId: s.runId, status: 'paused', message: null });
   s.log.pauseClock();
   const pausedAt = performance.now();
@@ -42,7 +42,7 @@ async function pause(s: Steering, position: Position, lastLoss: number | null): 
   s.sessionStarted += performance.now() - pausedAt; // a time limit counts training, not pauses
   s.log.resumeClock();
   if (next === 'run') {
-    s.store.training.claim(s.runId, s.backend.name);
+    s.store.runs.claim(s.runId, s.backend.name);
     s.report({ type: 'status', runId: s.runId, status: 'running', message: null });
   }
 }

@@ -27,7 +27,7 @@ function diverged(loss: number, firstLoss: number): boolean {
 }
 
 function divergence(parts: EpochParts, loss: number): Ending {
-  const kept = parts.steering.store.training.checkpoints(parts.run.run.id).some((c) => c.kind === 'best')
+  const kept = parts.steering.store.runs.checkpoints(parts.run.run.id).some((c) => c.kind === 'best')
     ? 'the run stopped and kept its best checkpoint'
     : 'the run stopped before its first checkpoint';
   return {

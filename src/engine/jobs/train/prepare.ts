@@ -11,7 +11,7 @@ import { createModel, rowsPerPass } from '../../models/registry';
 import { loadOptimizer, type ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
 import type { Store } from '../../store/store';
-import type { CheckpointData } from '../../store/training';
+import type { CheckpointData } from '../../store/runs';
 import { makeOptimizer } from './step';
 
 /** Where a run stands: epochs done, batches done of the current epoch, optimizer steps taken. */
@@ -70,21 +70,21 @@ async function resumeFrom(checkpoint: CheckpointData, model: TrainableModel, opt
 
 /** Continuing or fine-tuning: the first step starts from another checkpoint's weights (and its optimizer state where it fits). */
 async function startFrom(store: Store, runId: number, hp: Hyperparams, model: TrainableModel, optimizer: tf.Optimizer): Promise<void> {
-  const start = store.training.runStart(runId);
+  const start = store.runs.runStart(runId);
   if (!start) return;
   if (start.checkpointId === null) throw new Error(`the checkpoint this run was to start from (${start.label}) has been deleted`);
-  const from = store.training.checkpoint(start.checkpointId);
+  const from = store.runs.checkpoint(start.checkpointId);
   const manifest = JSON.parse(from.manifest) as Manifest;
   const { widened } = model.params.loadOverlapping(manifest.weights, from.weights);
-  const sameOptimizer = store.training.run(from.runId).hyperparams.optimizer === hp.optimizer;
+  const sameOptimizer = store.runs.run(from.runId).hyperparams.optimizer === hp.optimizer;
   if (start.optimizer && sameOptimizer && widened.length === 0 && manifest.optimizer.length > 0) {
     await loadOptimizer(optimizer, manifest.optimizer, from.optimizer, manifest.powers ?? null);
   }
 }
 
 export async function prepareRun(store: Store, runId: number): Promise<PreparedRun> {
-  const run = store.training.run(runId);
-  const info = store.training.model(run.modelId);
+  const run = store.runs.run(runId);
+  const info = store.models.get(run.modelId);
   const vocab = store.vocabularies.get(info.vocabularyId);
   const hp = run.hyperparams;
   const dataset = SequenceDataset.load(store, vocab.id);
@@ -109,10 +109,10 @@ export async function prepareRun(store: Store, runId: number): Promise<PreparedR
     position: { epoch: 0, batchInEpoch: 0, step: 0 },
   };
   try {
-    const resume = store.training.resumePoint(runId);
+    const resume = store.runs.resumePoint(runId);
     if (resume) {
       prepared.position = await resumeFrom(resume, model, optimizer);
-      store.training.truncateMetrics(runId, prepared.position.step);
+      store.runs.truncateMetrics(runId, prepared.position.step);
     } else if (run.step > 0) {
       throw new Error('this run has progress but no checkpoint to resume from');
     } else await startFrom(store, runId, hp, model, optimizer);

@@ -10,6 +10,7 @@ export class RunLog {
   private lastFlush = performance.now();
   private started = performance.now();
   private secondsBefore: number;
+  private paused = false;
   bestValLoss: number | null;
 
   constructor(
@@ -23,16 +24,18 @@ export class RunLog {
 
   /** Seconds the run has trained, over all its sessions (pauses excluded). */
   elapsed(): number {
-    return this.secondsBefore + (performance.now() - this.started) / 1000;
+    return this.paused ? this.secondsBefore : this.secondsBefore + (performance.now() - this.started) / 1000;
   }
 
   /** A pause: the clock stops until `resumeClock`. */
   pauseClock(): void {
     this.secondsBefore = this.elapsed();
+    this.paused = true;
   }
 
   resumeClock(): void {
     this.started = performance.now();
+    this.paused = false;
   }
 
   point(point: MetricPoint): void {
@@ -41,7 +44,7 @@ export class RunLog {
 
   /** Writes the pending curve points. */
   flush(): void {
-    if (this.pending.length > 0) this.store.training.insertMetrics(this.runId, this.pending);
+    if (this.pending.length > 0) this.store.runs.insertMetrics(this.runId, this.pending);
     this.pending = [];
     this.lastFlush = performance.now();
   }
@@ -49,7 +52,7 @@ export class RunLog {
   /** Writes the pending points and where the run stands. */
   save(position: Position): void {
     this.flush();
-    this.store.training.progress(this.runId, { epoch: position.epoch, step: position.step, bestValLoss: this.bestValLoss, seconds: this.elapsed() });
+    this.store.runs.progress(this.runId, { epoch: position.epoch, step: position.step, bestValLoss: this.bestValLoss, seconds: this.elapsed() });
   }
 
   /** `save`, at most once a second. */

@@ -17,7 +17,7 @@ import { RunLog } from './progress';
 export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
   const { store, backend } = ctx;
   const result = (status: RunStatus, message: string | null): TrainResult => {
-    store.training.setStatus(runId, status, message);
+    store.runs.setStatus(runId, status, message);
     return { runId, status, message };
   };
   let prepared;
@@ -28,8 +28,8 @@ export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
   }
   const { run, hp, model, optimizer } = prepared;
   try {
-    store.training.claim(runId, backend.name);
-    store.training.setMachine(runId, machineInfo(backend));
+    store.runs.claim(runId, backend.name);
+    store.runs.setMachine(runId, machineInfo(backend));
     ctx.progress({ type: 'status', runId, status: 'running', message: null });
     const log = new RunLog(store, runId, { seconds: run.seconds, bestValLoss: run.bestValLoss });
     const checkpointer = new Checkpointer(store, prepared, ctx.progress);

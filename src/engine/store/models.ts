@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
 import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
-import type { NewCheckpoint, TrainingRepo } from './training';
+import type { NewCheckpoint, RunRepo } from './runs';
 import type { NewVocabulary, VocabularyRepo } from './vocabularies';
 
 /** A run as the model card and the shared file carry it. */
@@ -36,17 +36,90 @@ export interface ImportedModel {
 
 const blob = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
+const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters, origin,
+  generation_checkpoint_id AS generationCheckpointId, created_at AS createdAt, updated_at AS updatedAt`;
+
 /**
- * The Models page's view of models (one query for the list with sizes and totals) and the
- * whole-model operations: duplicate, choose the generation checkpoint, the model card's records,
- * and inserting an imported model in one transaction. All this SQL lives here.
+ * Models: create, read, rename, delete; the Models page's list (one query with sizes and totals);
+ * the whole-model operations: duplicate, choose the generation checkpoint, the model card's
+ * records, and inserting an imported model in one transaction. All model SQL lives here.
  */
-export class ModelLibraryRepo {
+export class ModelRepo {
   constructor(
     private readonly db: Database.Database,
-    private readonly training: TrainingRepo,
+    private readonly runs: RunRepo,
     private readonly vocabularies: VocabularyRepo,
   ) {}
+
+  create(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number; origin?: ModelOrigin; importedCard?: string }): ModelInfo {
+    const name = m.name.trim();
+    if (this.byName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists`);
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters, JSON.stringify(m.origin ?? { kind: 'trained' }), m.importedCard ?? null)
+        .lastInsertRowid,
+    );
+    return this.get(id);
+  }
+
+  get(id: number): ModelInfo {
+    const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as
+      | (Omit<ModelInfo, 'spec' | 'origin'> & { spec: string; origin: string | null })
+      | undefined;
+    if (!row) throw new EtudeError('not_found', `no model with id ${id}`);
+    return { ...row, spec: JSON.parse(row.spec) as ModelSpec, origin: row.origin ? (JSON.parse(row.origin) as ModelOrigin) : { kind: 'trained' } };
+  }
+
+  byName(name: string): ModelInfo | null {
+    const id = this.db.prepare('SELECT id FROM models WHERE name = ?').pluck().get(name.trim()) as number | undefined;
+    return id === undefined ? null : this.get(id);
+  }
+
+  /** `base` if no model has that name, else the first free of `variant(base, 1)`, `variant(base, 2)`, … */
+  freeName(base: string, variant: (base: string, n: number) => string): string {
+    const clean = base.trim();
+    if (!this.byName(clean)) return clean;
+    for (let n = 1; ; n++) {
+      const candidate = variant(clean, n);
+      if (!this.byName(candidate)) return candidate;
+    }
+  }
+
+  list(): ModelInfo[] {
+    const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
+    return ids.map((id) => this.get(id));
+  }
+
+  rename(id: number, name: string): ModelInfo {
+    const clean = name.trim();
+    const other = this.byName(clean);
+    if (other && other.id !== id) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
+    this.get(id);
+    this.db.prepare(`UPDATE models SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(clean, id);
+    return this.get(id);
+  }
+
+  /** Deletes a model with its runs, curves, checkpoints and generations, in one transaction; never while it trains. */
+  delete(id: number): { runs: number; checkpoints: number; generations: number } {
+    const model = this.get(id);
+    const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(id) as number;
+    if (active > 0) throw new EtudeError('conflict', `"${model.name}" is training: stop or cancel its run before deleting it`);
+    const result = this.db.transaction(() => {
+      const count = (sql: string) => this.db.prepare(sql).pluck().get(id) as number;
+      const freed = {
+        runs: count('SELECT count(*) FROM runs WHERE model_id = ?'),
+        checkpoints: count('SELECT count(*) FROM checkpoints WHERE model_id = ?'),
+        generations: count('SELECT count(*) FROM generations WHERE model_id = ?'),
+      };
+      this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
+      return freed;
+    })();
+    // Give the freed checkpoint pages back to the disk (databases created before auto_vacuum reuse them instead).
+    this.db.pragma('incremental_vacuum');
+    return result;
+  }
+
 
   summaries(): ModelSummary[] {
     const rows = this.db
@@ -67,13 +140,13 @@ export class ModelLibraryRepo {
          ORDER BY m.name COLLATE NOCASE`,
       )
       .all() as (Omit<ModelSummary, keyof ModelInfo> & { id: number })[];
-    return rows.map((r) => ({ ...this.training.model(r.id), ...r }));
+    return rows.map((r) => ({ ...this.get(r.id), ...r }));
   }
 
   /** Chooses the checkpoint Compose generates from (null: the latest run's best). */
   setGenerationCheckpoint(modelId: number, checkpointId: number | null): void {
-    this.training.model(modelId);
-    if (checkpointId !== null && this.training.checkpoint(checkpointId).modelId !== modelId) {
+    this.get(modelId);
+    if (checkpointId !== null && this.runs.checkpoint(checkpointId).modelId !== modelId) {
       throw new EtudeError('invalid_input', `checkpoint ${checkpointId} belongs to another model`);
     }
     this.db.prepare('UPDATE models SET generation_checkpoint_id = ? WHERE id = ?').run(checkpointId, modelId);
@@ -85,9 +158,9 @@ export class ModelLibraryRepo {
    * original. Never while the model trains (its newest checkpoint would be missing).
    */
   duplicate(modelId: number, name: string): number {
-    const source = this.training.model(modelId);
+    const source = this.get(modelId);
     const clean = name.trim();
-    if (this.training.modelByName(clean)) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
+    if (this.byName(clean)) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
     const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(modelId) as number;
     if (active > 0) throw new EtudeError('conflict', `"${source.name}" is training: duplicate it once its run pauses or ends`);
     return this.db.transaction(() => {
@@ -169,7 +242,7 @@ export class ModelLibraryRepo {
   insertImported(m: ImportedModel): number {
     return this.db.transaction(() => {
       const vocabularyId = this.vocabularies.insert({ ...m.vocabulary, pieces: [] });
-      const model = this.training.createModel({
+      const model = this.create({
         name: m.name,
         vocabularyId,
         corpusId: null,
@@ -201,7 +274,7 @@ export class ModelLibraryRepo {
               r.endedAt ?? r.createdAt,
             ).lastInsertRowid,
         );
-        this.training.insertMetrics(id, r.metrics);
+        this.runs.insertMetrics(id, r.metrics);
         return id;
       });
       const c = m.checkpoint;

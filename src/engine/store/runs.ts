@@ -27,8 +27,6 @@ export interface NewCheckpoint {
   optimizer: Uint8Array;
 }
 
-const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters, origin,
-  generation_checkpoint_id AS generationCheckpointId, created_at AS createdAt, updated_at AS updatedAt`;
 const RUN_COLUMNS = `r.id, r.model_id AS modelId, m.name AS model, r.hyperparams, r.status, r.message, r.backend, r.epoch, r.step,
   r.best_val_loss AS bestValLoss, r.seconds, r.created_at AS createdAt, r.ended_at AS endedAt`;
 const CHECKPOINT_COLUMNS = `id, run_id AS runId, kind, epoch, step, loss, val_loss AS valLoss, audition, created_at AS createdAt`;
@@ -59,78 +57,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Models, runs, metrics and checkpoints. All training SQL lives here. */
-export class TrainingRepo {
+/** Runs, their metrics and checkpoints. All run SQL lives here. */
+export class RunRepo {
   constructor(private readonly db: Database.Database) {}
-
-  createModel(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number; origin?: ModelOrigin; importedCard?: string }): ModelInfo {
-    const name = m.name.trim();
-    if (this.modelByName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists`);
-    const id = Number(
-      this.db
-        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters, JSON.stringify(m.origin ?? { kind: 'trained' }), m.importedCard ?? null)
-        .lastInsertRowid,
-    );
-    return this.model(id);
-  }
-
-  model(id: number): ModelInfo {
-    const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as
-      | (Omit<ModelInfo, 'spec' | 'origin'> & { spec: string; origin: string | null })
-      | undefined;
-    if (!row) throw new EtudeError('not_found', `no model with id ${id}`);
-    return { ...row, spec: JSON.parse(row.spec) as ModelSpec, origin: row.origin ? (JSON.parse(row.origin) as ModelOrigin) : { kind: 'trained' } };
-  }
-
-  modelByName(name: string): ModelInfo | null {
-    const id = this.db.prepare('SELECT id FROM models WHERE name = ?').pluck().get(name.trim()) as number | undefined;
-    return id === undefined ? null : this.model(id);
-  }
-
-  /** `base` if no model has that name, else the first free of `variant(base, 1)`, `variant(base, 2)`, … */
-  freeModelName(base: string, variant: (base: string, n: number) => string): string {
-    const clean = base.trim();
-    if (!this.modelByName(clean)) return clean;
-    for (let n = 1; ; n++) {
-      const candidate = variant(clean, n);
-      if (!this.modelByName(candidate)) return candidate;
-    }
-  }
-
-  models(): ModelInfo[] {
-    const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
-    return ids.map((id) => this.model(id));
-  }
-
-  renameModel(id: number, name: string): ModelInfo {
-    const clean = name.trim();
-    const other = this.modelByName(clean);
-    if (other && other.id !== id) throw new EtudeError('conflict', `a model named "${clean}" already exists`);
-    this.model(id);
-    this.db.prepare(`UPDATE models SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(clean, id);
-    return this.model(id);
-  }
-
-  /** Deletes a model with its runs, curves, checkpoints and generations, in one transaction; never while it trains. */
-  deleteModel(id: number): { runs: number; checkpoints: number; generations: number } {
-    const model = this.model(id);
-    const active = this.db.prepare(`SELECT count(*) FROM runs WHERE model_id = ? AND status IN ('queued', 'running', 'paused')`).pluck().get(id) as number;
-    if (active > 0) throw new EtudeError('conflict', `"${model.name}" is training: stop or cancel its run before deleting it`);
-    const result = this.db.transaction(() => {
-      const count = (sql: string) => this.db.prepare(sql).pluck().get(id) as number;
-      const freed = {
-        runs: count('SELECT count(*) FROM runs WHERE model_id = ?'),
-        checkpoints: count('SELECT count(*) FROM checkpoints WHERE model_id = ?'),
-        generations: count('SELECT count(*) FROM generations WHERE model_id = ?'),
-      };
-      this.db.prepare('DELETE FROM models WHERE id = ?').run(id);
-      return freed;
-    })();
-    // Give the freed checkpoint pages back to the disk (databases created before auto_vacuum reuse them instead).
-    this.db.pragma('incremental_vacuum');
-    return result;
-  }
 
   /** Queues a run; `init` names a checkpoint whose weights it starts from (continuing, or fine-tuning another model). */
   createRun(modelId: number, hyperparams: Hyperparams, init?: RunStart): RunInfo {
@@ -294,13 +223,15 @@ export class TrainingRepo {
       if (c.modelId !== modelId) throw new EtudeError('invalid_input', `checkpoint ${checkpointId} belongs to another model`);
       return c;
     }
-    const chosen = this.model(modelId).generationCheckpointId;
+    const model = this.db.prepare('SELECT name, generation_checkpoint_id AS chosen FROM models WHERE id = ?').get(modelId) as { name: string; chosen: number | null } | undefined;
+    if (!model) throw new EtudeError('not_found', `no model with id ${modelId}`);
+    const chosen = model.chosen;
     if (chosen !== null) return this.checkpoint(chosen);
     const id = this.db
       .prepare(`SELECT id FROM checkpoints WHERE model_id = ? ORDER BY run_id DESC, kind = 'best' DESC, step DESC, id DESC LIMIT 1`)
       .pluck()
       .get(modelId) as number | undefined;
-    if (id === undefined) throw new EtudeError('invalid_input', `the model "${this.model(modelId).name}" has no checkpoint yet: train it for at least one epoch first`);
+    if (id === undefined) throw new EtudeError('invalid_input', `the model "${model.name}" has no checkpoint yet: train it for at least one epoch first`);
     return this.checkpoint(id);
   }
 
