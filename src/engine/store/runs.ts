@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, RunInfo, RunStatus } from '../../shared/training';
+import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, RunInfo, RunStatus } from '../../shared/training';
 
 export interface CheckpointData extends CheckpointInfo {
   modelId: number;
