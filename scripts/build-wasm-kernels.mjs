@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Assembles the hand-written WebAssembly kernels (src/engine/tf/cells/*.wat) into the TypeScript
+ * Assembles the hand-written WebAssembly kernels (src/engine/tf/kernels/*.wat) into the TypeScript
  * module the engine imports (base64, so every bundle carries them without asset handling).
  * Two builds of each: the threaded TF.js backend's memory is shared, the single-threaded one's is
  * not, and an imported memory must match. `--check` fails when the committed module is stale.
@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import wabtFactory from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'src/engine/tf/cells/kernels.wat');
-export const generatedPath = path.join(root, 'src/engine/tf/cells/kernels.wasm.ts');
+const source = path.join(root, 'src/engine/tf/kernels/kernels.wat');
+export const generatedPath = path.join(root, 'src/engine/tf/kernels/kernels.wasm.ts');
 const SHARED_IMPORT = '(memory 1 65536 shared)';
 const FEATURES = { simd: true, threads: true };
 

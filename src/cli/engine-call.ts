@@ -20,7 +20,7 @@ export type { EventMessage };
 
 /** The corpus of that name (any case), or a one-line error naming it. */
 export async function corpusNamed(call: EngineCaller, name: string): Promise<CorpusSummary> {
-  const corpus = (await call('corpus.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
+  const corpus = (await call('corpora.list', {})).find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
   if (!corpus) throw new Error(`no corpus named "${name}"`);
   return corpus;
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
-import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelInfo, type ModelSummary, type RunInfo } from './training';
+import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelCurvePoint, type ModelInfo, type ModelSummary, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
@@ -30,15 +30,15 @@ export const methodInputs = {
   /** Liveness check with an optional echo, used by clients to measure round trips. */
   'engine.ping': z.object({ echo: z.string().max(1000).optional() }).strict(),
 
-  'corpus.list': none,
-  'corpus.get': z.object({ id }).strict(),
-  'corpus.create': z.object({ name: corpusName }).strict(),
-  'corpus.rename': z.object({ id, name: corpusName }).strict(),
+  'corpora.list': none,
+  'corpora.get': z.object({ id }).strict(),
+  'corpora.create': z.object({ name: corpusName }).strict(),
+  'corpora.rename': z.object({ id, name: corpusName }).strict(),
   /** Deletes the corpus and its pieces; `confirm` guards against a stray call. */
-  'corpus.delete': z.object({ id, confirm: z.literal(true) }).strict(),
-  'corpus.setTrackRule': z.object({ id, rule: trackRule }).strict(),
+  'corpora.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  'corpora.setTrackRule': z.object({ id, rule: trackRule }).strict(),
   /** Imports files and folders (recursively) from disk into a corpus, creating it if needed. */
-  'corpus.import': z
+  'corpora.import': z
     .object({
       corpus: corpusName,
       paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
@@ -46,7 +46,7 @@ export const methodInputs = {
     })
     .strict(),
   /** Imports files sent as bytes (the web studio's picker and drag-and-drop); base64, ≤ 64 MB a file. */
-  'corpus.importFiles': z
+  'corpora.importFiles': z
     .object({
       corpus: corpusName,
       files: z
@@ -63,9 +63,9 @@ export const methodInputs = {
       importId: z.string().min(1).max(100).optional(),
     })
     .strict(),
-  'corpus.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
+  'corpora.cancelImport': z.object({ importId: z.string().min(1).max(100) }).strict(),
   /** What training would use and drop, and why; warns when the corpus is small for the model. */
-  'corpus.check': z.object({ id, modelParameters: z.number().int().positive().optional() }).strict(),
+  'corpora.check': z.object({ id, modelParameters: z.number().int().positive().optional() }).strict(),
 
   'pieces.list': z
     .object({
@@ -77,14 +77,14 @@ export const methodInputs = {
       offset: z.number().int().min(0).optional(),
     })
     .strict(),
-  'piece.get': z.object({ id }).strict(),
+  'pieces.get': z.object({ id }).strict(),
   'pieces.move': z.object({ pieceIds: z.array(id).min(1).max(100_000), toCorpusId: id }).strict(),
   'pieces.delete': z.object({ pieceIds: z.array(id).min(1).max(100_000), confirm: z.literal(true) }).strict(),
 
   /** The encodings, their parameters, and what each keeps and loses. */
-  'encoding.list': none,
+  'encodings.list': none,
   /** Encodes a corpus and builds its vocabulary (reused when an identical one exists). */
-  'vocab.build': z
+  'vocabularies.build': z
     .object({
       corpusId: id,
       encoding: z.enum(ENCODING_KINDS),
@@ -94,31 +94,31 @@ export const methodInputs = {
       rebuild: z.boolean().optional(),
     })
     .strict(),
-  'vocab.list': z.object({ corpusId: id.optional() }).strict(),
-  'vocab.get': z.object({ id }).strict(),
-  'vocab.tokens': z
+  'vocabularies.list': z.object({ corpusId: id.optional() }).strict(),
+  'vocabularies.get': z.object({ id }).strict(),
+  'vocabularies.tokens': z
     .object({ id, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(5000).optional(), search: z.string().max(200).optional() })
     .strict(),
   /** Notes that tokens decode to (to hear a token, or a generated sequence). */
-  'vocab.decode': z.object({ id, tokens: z.array(z.string().max(2000)).min(1).max(20_000) }).strict(),
-  'vocab.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  'vocabularies.decode': z.object({ id, tokens: z.array(z.string().max(2000)).min(1).max(20_000) }).strict(),
+  'vocabularies.delete': z.object({ id, confirm: z.literal(true) }).strict(),
 
   /** The architectures a model can have: their settings for a form, and their presets. */
   'architectures.list': none,
   /** Creates a model on a vocabulary and queues its first training run. */
-  'train.start': z
+  'training.start': z
     .object({ vocabularyId: id, model: z.string().trim().min(1, 'a model needs a name').max(200), spec: modelSpec, hyperparams: hyperparams.partial().optional() })
     .strict(),
-  'train.pause': z.object({ runId: id }).strict(),
+  'training.pause': z.object({ runId: id }).strict(),
   /** Resumes a paused, stopped or interrupted run from its last checkpoint. */
-  'train.resume': z.object({ runId: id }).strict(),
+  'training.resume': z.object({ runId: id }).strict(),
   /** Ends a run cleanly at the next batch, with a checkpoint; it can be resumed. */
-  'train.stop': z.object({ runId: id }).strict(),
+  'training.stop': z.object({ runId: id }).strict(),
   /** Ends a run; its checkpoints are kept. */
-  'train.cancel': z.object({ runId: id }).strict(),
-  'train.status': none,
+  'training.cancel': z.object({ runId: id }).strict(),
+  'training.status': none,
   /** Parameters and memory a model would need, before training it. */
-  'train.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
+  'training.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
   'models.list': none,
   'models.rename': z.object({ id, name: modelName }).strict(),
   /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call. */
@@ -128,6 +128,8 @@ export const methodInputs = {
   'runs.checkpoints': z.object({ runId: id }).strict(),
   /** Validation loss, perplexity and accuracy of a checkpoint (the best of the latest run by default), overall and by kind of token. */
   'models.evaluate': z.object({ modelId: id, checkpointId: id.optional() }).strict(),
+  /** A model's loss curve over all its runs, one point an epoch (continued runs follow on). */
+  'models.curve': z.object({ id }).strict(),
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
   /** A copy of a model (runs, curves, checkpoints) under a new name ("… copy" when none is given). */
@@ -169,8 +171,8 @@ export const methodInputs = {
     .strict(),
 
   /** Continues a passage with a model: several takes, stored when finished. `jobId` (chosen by the caller) lets it be cancelled. */
-  generate: generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
-  'generate.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'generations.generate': generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
+  'generations.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'generations.list': z.object({ modelId: id.optional(), starred: z.boolean().optional() }).strict(),
   'generations.get': z.object({ id }).strict(),
   'generations.rename': z.object({ id, name: z.string().trim().min(1, 'a generation needs a name').max(200) }).strict(),
@@ -237,35 +239,35 @@ export interface EngineInfo {
 export interface MethodResults {
   'engine.info': EngineInfo;
   'engine.ping': { pong: true; echo: string | null; at: number };
-  'corpus.list': CorpusSummary[];
-  'corpus.get': CorpusSummary;
-  'corpus.create': CorpusSummary;
-  'corpus.rename': CorpusSummary;
-  'corpus.delete': { deletedPieces: number };
-  'corpus.setTrackRule': CorpusSummary;
-  'corpus.import': ImportSummary;
-  'corpus.importFiles': ImportSummary;
-  'corpus.cancelImport': { cancelled: boolean };
-  'corpus.check': CorpusCheck;
+  'corpora.list': CorpusSummary[];
+  'corpora.get': CorpusSummary;
+  'corpora.create': CorpusSummary;
+  'corpora.rename': CorpusSummary;
+  'corpora.delete': { deletedPieces: number };
+  'corpora.setTrackRule': CorpusSummary;
+  'corpora.import': ImportSummary;
+  'corpora.importFiles': ImportSummary;
+  'corpora.cancelImport': { cancelled: boolean };
+  'corpora.check': CorpusCheck;
   'pieces.list': { total: number; pieces: PieceSummary[] };
-  'piece.get': PieceDetail;
+  'pieces.get': PieceDetail;
   'pieces.move': { moved: number; duplicates: number };
   'pieces.delete': { deleted: number };
-  'encoding.list': EncodingInfo[];
-  'vocab.build': VocabularySummary;
-  'vocab.list': VocabularySummary[];
-  'vocab.get': VocabularySummary;
-  'vocab.tokens': { total: number; tokens: VocabularyToken[] };
-  'vocab.decode': DecodedNotes;
-  'vocab.delete': { deleted: true };
+  'encodings.list': EncodingInfo[];
+  'vocabularies.build': VocabularySummary;
+  'vocabularies.list': VocabularySummary[];
+  'vocabularies.get': VocabularySummary;
+  'vocabularies.tokens': { total: number; tokens: VocabularyToken[] };
+  'vocabularies.decode': DecodedNotes;
+  'vocabularies.delete': { deleted: true };
   'architectures.list': ArchitectureInfo[];
-  'train.start': RunInfo;
-  'train.pause': RunInfo;
-  'train.resume': RunInfo;
-  'train.stop': RunInfo;
-  'train.cancel': RunInfo;
-  'train.status': { active: RunInfo | null; queued: RunInfo[] };
-  'train.estimate': { parameters: number; weightsMb: number; trainingMb: number };
+  'training.start': RunInfo;
+  'training.pause': RunInfo;
+  'training.resume': RunInfo;
+  'training.stop': RunInfo;
+  'training.cancel': RunInfo;
+  'training.status': { active: RunInfo | null; queued: RunInfo[] };
+  'training.estimate': { parameters: number; weightsMb: number; trainingMb: number };
   'models.list': ModelSummary[];
   'models.duplicate': ModelInfo;
   'models.setGenerationCheckpoint': ModelInfo;
@@ -284,9 +286,10 @@ export interface MethodResults {
   'runs.metrics': MetricPoint[];
   'runs.checkpoints': CheckpointInfo[];
   'models.checkpoints': CheckpointInfo[];
+  'models.curve': ModelCurvePoint[];
   'models.evaluate': ModelEvaluation;
-  generate: GenerationInfo;
-  'generate.cancel': { cancelled: boolean };
+  'generations.generate': GenerationInfo;
+  'generations.cancel': { cancelled: boolean };
   'generations.list': GenerationSummary[];
   'generations.get': GenerationInfo;
   'generations.rename': GenerationInfo;
@@ -307,22 +310,22 @@ export interface EngineEvents {
   /** The engine is ready, or closing. */
   'engine.status': { state: 'ready' | 'closing'; at: number };
   /** Progress of a running import: every 100 ms or 25 files, and at start and end. */
-  'corpus.importProgress': ImportProgress;
+  'corpora.importProgress': ImportProgress;
   /** Progress of a vocabulary build: pieces encoded so far. */
-  'vocab.progress': { corpusId: number; done: number; total: number };
-  'train.batch': BatchProgress;
-  'train.epoch': EpochProgress;
+  'vocabularies.progress': { corpusId: number; done: number; total: number };
+  'training.batch': BatchProgress;
+  'training.epoch': EpochProgress;
   /** A run changed state (queued, running, paused, completed…). */
-  'train.status': { run: RunInfo };
-  'train.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
+  'training.status': { run: RunInfo };
+  'training.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
   /** A generation's progress, with its takes so far now and then (to play the first notes at once). */
-  'generate.progress': GenerationProgress;
+  'generations.progress': GenerationProgress;
   /** Models were added, renamed, copied, imported or deleted: lists should refresh. */
   'models.changed': { modelId: number | null };
   /** Generations were added, changed or deleted: lists should refresh. */
   'generations.changed': { modelId: number };
   /** Corpora or pieces changed: lists should refresh. */
-  'library.changed': { corpusId: number | null };
+  'corpora.changed': { corpusId: number | null };
 }
 
 export type EventName = keyof EngineEvents;

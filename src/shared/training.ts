@@ -155,6 +155,14 @@ export interface RunInfo {
   endedAt: string | null;
 }
 
+/** A model's loss after an epoch, epochs counted over all its runs (continued runs follow on). */
+export interface ModelCurvePoint {
+  epoch: number;
+  runId: number;
+  loss: number | null;
+  valLoss: number | null;
+}
+
 export interface MetricPoint {
   kind: 'batch' | 'epoch';
   step: number;

@@ -37,7 +37,7 @@ describe.skipIf(missing !== null)('vocabulary view in the web studio (Chromium, 
     await page.getByTestId('vocab-build').click();
     await page.getByTestId('vocab-report').waitFor();
     const vocabularies = await (
-      await fetch(`${studio.base}/api/vocab.list`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${studio.token}` } })
+      await fetch(`${studio.base}/api/vocabularies.list`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${studio.token}` } })
     ).json();
     const built = vocabularies.value[0];
     expect(await page.getByTestId('vocab-size').textContent()).toBe(`${built.size} tokens`);

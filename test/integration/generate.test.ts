@@ -35,22 +35,22 @@ const continuation = (t: Take) => t.notes.filter((n) => n.startTick >= t.seamTic
 
 beforeAll(async () => {
   engine = Engine.open({ dbPath: path.join(dir, 'generate.db') });
-  const [corpus] = await call<{ id: number }[]>('corpus.list', {});
-  const vocab = await call<{ id: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'events' });
-  const run = await call<RunInfo>('train.start', {
+  const [corpus] = await call<{ id: number }[]>('corpora.list', {});
+  const vocab = await call<{ id: number }>('vocabularies.build', { corpusId: corpus!.id, encoding: 'events' });
+  const run = await call<RunInfo>('training.start', {
     vocabularyId: vocab.id,
     model: 'folk',
     spec: { arch: 'lstm', embedding: 16, units: 64, layers: 1, dropout: 0, dense: 0 },
     hyperparams: { epochs: 2, batchSize: 32, sequenceLength: 32, stride: 4, learningRate: 0.01, seed: 3 },
   });
   // Before its first checkpoint, the model cannot generate, and says why.
-  const early = await engine.call('generate', { modelId: run.modelId, primer: { kind: 'none' } });
+  const early = await engine.call('generations.generate', { modelId: run.modelId, primer: { kind: 'none' } });
   expect(early).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/no checkpoint yet/) } });
   const done = await engine.training.waitFor(run.id);
   expect(done.status).toBe('completed');
   modelId = run.modelId;
   const pieces = await call<{ pieces: PieceSummary[] }>('pieces.list', { corpusId: corpus!.id, sort: 'notes', descending: true, limit: 1 });
-  piece = await call<PieceDetail>('piece.get', { id: pieces.pieces[0]!.id });
+  piece = await call<PieceDetail>('pieces.get', { id: pieces.pieces[0]!.id });
 }, 120_000);
 
 afterAll(async () => {
@@ -62,10 +62,10 @@ describe('generation (real worker, trained model, real database)', () => {
   it('continues bars 1–4 of a stored piece: the passage kept note for note, the takes after the seam, the same seed the same takes', async () => {
     const progress: number[] = [];
     const off = engine.on((m: EventMessage) => {
-      if (m.event === 'generate.progress' && m.payload.jobId === 'job-a') progress.push(m.payload.done);
+      if (m.event === 'generations.progress' && m.payload.jobId === 'job-a') progress.push(m.payload.done);
     });
     const input = { modelId, primer: { kind: 'piece', pieceId: piece.id, bars: [1, 4] }, length: { unit: 'bars', value: 4 }, variations: 3, seed: 11, temperature: 1 };
-    const g = await call<GenerationInfo>('generate', { ...input, jobId: 'job-a' });
+    const g = await call<GenerationInfo>('generations.generate', { ...input, jobId: 'job-a' });
     off();
     expect(progress.length).toBeGreaterThan(0);
     expect(g.takes).toHaveLength(3);
@@ -87,14 +87,14 @@ describe('generation (real worker, trained model, real database)', () => {
     }
     // Sampling differs between takes, and the same seed and parameters give the same takes.
     expect(JSON.stringify(continuation(g.takes[0]!))).not.toBe(JSON.stringify(continuation(g.takes[1]!)));
-    const again = await call<GenerationInfo>('generate', input);
+    const again = await call<GenerationInfo>('generations.generate', input);
     expect(again.takes.map(continuation)).toEqual(g.takes.map(continuation));
-    const other = await call<GenerationInfo>('generate', { ...input, seed: 12 });
+    const other = await call<GenerationInfo>('generations.generate', { ...input, seed: 12 });
     expect(other.takes.map(continuation)).not.toEqual(g.takes.map(continuation));
   });
 
   it('honours key, range and greedy decoding for any model', async () => {
-    const g = await call<GenerationInfo>('generate', {
+    const g = await call<GenerationInfo>('generations.generate', {
       modelId,
       primer: { kind: 'piece', pieceId: piece.id, bars: [1, 2] },
       length: { unit: 'tokens', value: 120 },
@@ -107,13 +107,13 @@ describe('generation (real worker, trained model, real database)', () => {
       expect(more.length).toBeGreaterThan(0);
       expect(more.every((n) => n.pitch >= 62 && n.pitch <= 76 && pcs.has(n.pitch % 12))).toBe(true);
     }
-    const greedy = await call<GenerationInfo>('generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 60 }, variations: 3, greedy: true, seed: 4 });
+    const greedy = await call<GenerationInfo>('generations.generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 60 }, variations: 3, greedy: true, seed: 4 });
     // Greedy from the same first token gives the same take; the first token is drawn per take, so compare takes that start alike.
     expect(greedy.takes.every((t) => t.tokens === 60)).toBe(true);
   });
 
   it('stores generations: listed per model, renamed, starred, continued from, one take regenerated, deleted', async () => {
-    const g = await call<GenerationInfo>('generate', { modelId, primer: { kind: 'piece', pieceId: piece.id, bars: [1, 2] }, length: { unit: 'bars', value: 2 }, variations: 2, seed: 5 });
+    const g = await call<GenerationInfo>('generations.generate', { modelId, primer: { kind: 'piece', pieceId: piece.id, bars: [1, 2] }, length: { unit: 'bars', value: 2 }, variations: 2, seed: 5 });
     expect((await call<GenerationSummary[]>('generations.list', { modelId })).map((s) => s.id)).toContain(g.id);
     expect((await call<GenerationInfo>('generations.rename', { id: g.id, name: '  Keeper ' })).name).toBe('Keeper');
     expect((await call<GenerationInfo>('generations.star', { id: g.id, starred: true })).starred).toBe(true);
@@ -124,7 +124,7 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(starredTake.takes.map((t) => t.starred === true)).toEqual([false, true]);
     expect(starredTake.starred).toBe(true);
 
-    const child = await call<GenerationInfo>('generate', { modelId, primer: { kind: 'generation', generationId: g.id, take: 1 }, length: { unit: 'bars', value: 1 }, variations: 1 });
+    const child = await call<GenerationInfo>('generations.generate', { modelId, primer: { kind: 'generation', generationId: g.id, take: 1 }, length: { unit: 'bars', value: 1 }, variations: 1 });
     expect(child.parentId).toBe(g.id);
     // The child's passage is the parent's whole take 1.
     expect(child.takes[0]!.notes.filter((n) => n.startTick < child.takes[0]!.seamTick).length).toBe(
@@ -164,29 +164,29 @@ describe('generation (real worker, trained model, real database)', () => {
     const track = midi.addTrack();
     [60, 62, 64, 65, 67, 65, 64, 62].forEach((pitch, i) => track.addNote({ midi: pitch, ticks: i * midi.header.ppq, durationTicks: midi.header.ppq, velocity: 0.8 }));
     const data = Buffer.from(midi.toArray()).toString('base64');
-    const g = await call<GenerationInfo>('generate', { modelId, primer: { kind: 'midi', name: 'scale.mid', data }, length: { unit: 'bars', value: 2 }, variations: 1 });
+    const g = await call<GenerationInfo>('generations.generate', { modelId, primer: { kind: 'midi', name: 'scale.mid', data }, length: { unit: 'bars', value: 2 }, variations: 1 });
     expect(g.primer).toEqual({ kind: 'midi', name: 'scale.mid' }); // the bytes are not kept
     expect(g.tempos[0]!.usPerQuarter).toBe(600_000);
     expect(g.takes[0]!.notes.slice(0, 8).map((n) => n.pitch)).toEqual([60, 62, 64, 65, 67, 65, 64, 62]);
-    const bad = await engine.call('generate', { modelId, primer: { kind: 'midi', name: 'broken.mid', data: Buffer.from('MThd garbage').toString('base64') } });
+    const bad = await engine.call('generations.generate', { modelId, primer: { kind: 'midi', name: 'broken.mid', data: Buffer.from('MThd garbage').toString('base64') } });
     expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/^broken\.mid is not a MIDI file we can read: /) } });
   });
 
   it('cancels a generation, storing nothing; refuses impossible lengths and a bar past the end', async () => {
     const before = (await call<GenerationSummary[]>('generations.list', {})).length;
     const off = engine.on((m: EventMessage) => {
-      if (m.event === 'generate.progress' && m.payload.jobId === 'long') void engine.call('generate.cancel', { jobId: 'long' });
+      if (m.event === 'generations.progress' && m.payload.jobId === 'long') void engine.call('generations.cancel', { jobId: 'long' });
     });
-    const cancelled = await engine.call('generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 20_000 }, jobId: 'long' });
+    const cancelled = await engine.call('generations.generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 20_000 }, jobId: 'long' });
     off();
     expect(cancelled).toMatchObject({ ok: false, error: { kind: 'cancelled', message: expect.stringMatching(/nothing was stored/) } });
     expect((await call<GenerationSummary[]>('generations.list', {})).length).toBe(before);
 
-    expect(await engine.call('generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 50_000 } })).toMatchObject({
+    expect(await engine.call('generations.generate', { modelId, primer: { kind: 'none' }, length: { unit: 'tokens', value: 50_000 } })).toMatchObject({
       ok: false,
       error: { kind: 'invalid_input', message: expect.stringMatching(/impossible/) },
     });
-    expect(await engine.call('generate', { modelId, primer: { kind: 'piece', pieceId: piece.id, bars: [900, 901] } })).toMatchObject({
+    expect(await engine.call('generations.generate', { modelId, primer: { kind: 'piece', pieceId: piece.id, bars: [900, 901] } })).toMatchObject({
       ok: false,
       error: { kind: 'invalid_input', message: expect.stringMatching(/has \d+ bars; the passage starts at bar 900/) },
     });
@@ -201,7 +201,7 @@ describe('generation (real worker, trained model, real database)', () => {
     source.header.update();
     const track = source.addTrack();
     [62, 66, 69, 74, 69, 66].forEach((pitch, i) => track.addNote({ midi: pitch, ticks: i * 96, durationTicks: 90, velocity: (40 + i * 10) / 127 }));
-    const g = await call<GenerationInfo>('generate', {
+    const g = await call<GenerationInfo>('generations.generate', {
       modelId,
       primer: { kind: 'midi', name: 'waltz.mid', data: Buffer.from(source.toArray()).toString('base64') },
       length: { unit: 'bars', value: 2 },
@@ -315,7 +315,7 @@ describe('generation (real worker, trained model, real database)', () => {
     const before = (await call<GenerationSummary[]>('generations.list', { modelId })).length;
     expect(before).toBeGreaterThan(0);
     expect((await call<{ name: string }>('models.rename', { id: modelId, name: ' folk, renamed ' })).name).toBe('folk, renamed');
-    const other = await call<RunInfo>('train.start', {
+    const other = await call<RunInfo>('training.start', {
       vocabularyId: engine.store.models.get(modelId).vocabularyId,
       model: 'busy',
       spec: { arch: 'lstm', embedding: 8, units: 16, layers: 1, dropout: 0, dense: 0 },
@@ -323,7 +323,7 @@ describe('generation (real worker, trained model, real database)', () => {
     });
     expect(await engine.call('models.rename', { id: other.modelId, name: 'Folk, Renamed' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
     expect(await engine.call('models.delete', { id: other.modelId, confirm: true })).toMatchObject({ ok: false, error: { kind: 'conflict', message: expect.stringMatching(/is training/) } });
-    await call('train.cancel', { runId: other.id });
+    await call('training.cancel', { runId: other.id });
     await engine.training.waitFor(other.id);
     expect(await engine.call('models.delete', { id: modelId })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // confirm required
     const freed = await call<{ runs: number; checkpoints: number; generations: number }>('models.delete', { id: modelId, confirm: true });
@@ -332,6 +332,6 @@ describe('generation (real worker, trained model, real database)', () => {
     expect(freed.generations).toBe(before);
     expect((await call<{ id: number }[]>('models.list', {})).map((m) => m.id)).not.toContain(modelId);
     expect(await call<GenerationSummary[]>('generations.list', { modelId })).toEqual([]);
-    expect((await call<{ name: string }[]>('corpus.list', {})).map((c) => c.name)).toContain('Starter tunes'); // the corpus stays
+    expect((await call<{ name: string }[]>('corpora.list', {})).map((c) => c.name)).toContain('Starter tunes'); // the corpus stays
   });
 });

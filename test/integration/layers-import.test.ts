@@ -97,7 +97,7 @@ describe('importing a TF.js Layers model with its vocabulary', () => {
     expect(relativeError(actual, expected)).toBeLessThan(1e-4);
 
     // And it generates, decoding its tokens with seed 000's encoding.
-    const g = await call<GenerationInfo>('generate', { modelId: model.id, primer: { kind: 'none' }, length: { unit: 'tokens', value: 20 }, variations: 1, seed: 4 });
+    const g = await call<GenerationInfo>('generations.generate', { modelId: model.id, primer: { kind: 'none' }, length: { unit: 'tokens', value: 20 }, variations: 1, seed: 4 });
     expect(g.takes[0]!.tokens).toBe(20);
     expect(g.takes[0]!.notes.length).toBeGreaterThan(0);
   }, 120_000);

@@ -44,16 +44,16 @@ describe('ABC import', () => {
         '',
       ].join('\n'),
     );
-    const summary = await call<ImportSummary>('corpus.import', { corpus: 'Tunes', paths: [dir] });
+    const summary = await call<ImportSummary>('corpora.import', { corpus: 'Tunes', paths: [dir] });
     expect(summary).toMatchObject({ imported: 2, failed: [] });
-    const corpus = (await call<{ id: number }[]>('corpus.list', {}))[0]!;
+    const corpus = (await call<{ id: number }[]>('corpora.list', {}))[0]!;
     const { pieces } = await call<{ pieces: { id: number; title: string; meter: string; key: string; bpm: number }[] }>('pieces.list', {
       corpusId: corpus.id,
     });
     const jig = pieces.find((p) => p.title === 'Repeated Jig')!;
     expect(jig).toMatchObject({ meter: '6/8', key: 'G major' });
     expect(jig.bpm).toBeCloseTo(180, 5); // dotted quarter = 120 is 180 quarters a minute
-    const detail = await call<PieceDetail>('piece.get', { id: jig.id });
+    const detail = await call<PieceDetail>('pieces.get', { id: jig.id });
     const notes = detail.tracks.flatMap((t) => t.notes.pitch);
     // Eight notes written, played twice by the repeat: G A B c d e d B.
     expect(notes).toEqual([67, 69, 71, 72, 74, 76, 74, 71, 67, 69, 71, 72, 74, 76, 74, 71]);
@@ -66,26 +66,26 @@ describe('ABC import', () => {
 
 describe('corpus operations', () => {
   it('creates, renames (refusing clashes), and sets the track rule', async () => {
-    const a = await call<{ id: number }>('corpus.create', { name: 'Jigs' });
-    await call('corpus.create', { name: 'Reels' });
-    expect(await engine.call('corpus.create', { name: 'jigs' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
-    expect(await engine.call('corpus.rename', { id: a.id, name: 'REELS' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
-    expect(await engine.call('corpus.create', { name: '   ' })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
-    expect(await call('corpus.rename', { id: a.id, name: 'My jigs' })).toMatchObject({ name: 'My jigs' });
-    expect(await call('corpus.setTrackRule', { id: a.id, rule: { kind: 'programs', programs: [0, 73] } })).toMatchObject({
+    const a = await call<{ id: number }>('corpora.create', { name: 'Jigs' });
+    await call('corpora.create', { name: 'Reels' });
+    expect(await engine.call('corpora.create', { name: 'jigs' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+    expect(await engine.call('corpora.rename', { id: a.id, name: 'REELS' })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+    expect(await engine.call('corpora.create', { name: '   ' })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
+    expect(await call('corpora.rename', { id: a.id, name: 'My jigs' })).toMatchObject({ name: 'My jigs' });
+    expect(await call('corpora.setTrackRule', { id: a.id, rule: { kind: 'programs', programs: [0, 73] } })).toMatchObject({
       trackRule: { kind: 'programs', programs: [0, 73] },
     });
-    expect(await engine.call('corpus.setTrackRule', { id: a.id, rule: { kind: 'programs', programs: [200] } })).toMatchObject({
+    expect(await engine.call('corpora.setTrackRule', { id: a.id, rule: { kind: 'programs', programs: [200] } })).toMatchObject({
       ok: false,
       error: { kind: 'invalid_input' },
     });
   });
 
   it('reports statistics, searches literally, moves pieces and deletes with their tracks', async () => {
-    await call('corpus.import', { corpus: 'Piano', paths: [PIANO] });
-    await call('corpus.import', { corpus: 'Jigs', paths: [path.join(JIGS, 'jigs1.mid'), path.join(JIGS, 'jigs2.mid')] });
+    await call('corpora.import', { corpus: 'Piano', paths: [PIANO] });
+    await call('corpora.import', { corpus: 'Jigs', paths: [path.join(JIGS, 'jigs1.mid'), path.join(JIGS, 'jigs2.mid')] });
     const corpora = await call<{ id: number; name: string; pieces: number; notes: number; families: Record<string, number>; pitchMin: number }[]>(
-      'corpus.list',
+      'corpora.list',
       {},
     );
     const piano = corpora.find((c) => c.name === 'Piano')!;
@@ -107,16 +107,16 @@ describe('corpus operations', () => {
 
     const bach = (await call<{ pieces: { id: number }[] }>('pieces.list', { corpusId: piano.id, search: 'bach_846' })).pieces[0]!;
     expect(await call('pieces.move', { pieceIds: [bach.id], toCorpusId: jigs.id })).toEqual({ moved: 1, duplicates: 0 });
-    const [after] = (await call<{ id: number; pieces: number }[]>('corpus.list', {})).filter((c) => c.id === jigs.id);
+    const [after] = (await call<{ id: number; pieces: number }[]>('corpora.list', {})).filter((c) => c.id === jigs.id);
     expect(after!.pieces).toBe(3);
 
     const tracksBefore = rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks').pluck().get() as number;
-    expect(await engine.call('corpus.delete', { id: piano.id })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // needs confirm
-    expect(await call('corpus.delete', { id: piano.id, confirm: true })).toEqual({ deletedPieces: piano.pieces - 1 });
+    expect(await engine.call('corpora.delete', { id: piano.id })).toMatchObject({ ok: false, error: { kind: 'invalid_input' } }); // needs confirm
+    expect(await call('corpora.delete', { id: piano.id, confirm: true })).toEqual({ deletedPieces: piano.pieces - 1 });
     const tracksAfter = rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks').pluck().get() as number;
     expect(tracksAfter).toBeLessThan(tracksBefore);
     expect(rawDb(engine.store.path).prepare('SELECT count(*) FROM tracks t LEFT JOIN pieces p ON p.id = t.piece_id WHERE p.id IS NULL').pluck().get()).toBe(0);
-    expect(await engine.call('piece.get', { id: 999_999 })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    expect(await engine.call('pieces.get', { id: 999_999 })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
   });
 });
 
@@ -125,22 +125,22 @@ describe('import progress and cancellation', () => {
     const progress: ImportProgress[] = [];
     let cancelled = false;
     engine.on((m: EventMessage) => {
-      if (m.event !== 'corpus.importProgress') return;
+      if (m.event !== 'corpora.importProgress') return;
       progress.push(m.payload);
       if (!cancelled && m.payload.done >= 20) {
         cancelled = true;
-        void engine.call('corpus.cancelImport', { importId: 'job-1' });
+        void engine.call('corpora.cancelImport', { importId: 'job-1' });
       }
     });
-    const summary = await call<ImportSummary>('corpus.import', { corpus: 'Jigs', paths: [JIGS], importId: 'job-1' });
+    const summary = await call<ImportSummary>('corpora.import', { corpus: 'Jigs', paths: [JIGS], importId: 'job-1' });
     expect(summary.cancelled).toBe(true);
     // Progress comes at least every 25 files; the cancel, itself an engine call, lands within one more file.
     expect(summary.imported).toBeGreaterThanOrEqual(20);
     expect(summary.imported).toBeLessThanOrEqual(26);
     expect(progress[0]).toMatchObject({ importId: 'job-1', done: 0, total: 385 - 1 });
     expect(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done)).toBe(true);
-    const corpus = (await call<{ pieces: number }[]>('corpus.list', {}))[0]!;
+    const corpus = (await call<{ pieces: number }[]>('corpora.list', {}))[0]!;
     expect(corpus.pieces).toBe(summary.imported);
-    expect(await call('corpus.cancelImport', { importId: 'job-1' })).toEqual({ cancelled: false });
+    expect(await call('corpora.cancelImport', { importId: 'job-1' })).toEqual({ cancelled: false });
   });
 });

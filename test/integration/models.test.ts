@@ -33,9 +33,9 @@ const summary = async (name: string) => (await call<ModelSummary[]>('models.list
 
 beforeAll(async () => {
   engine = Engine.open({ dbPath: path.join(dir, 'models.db') });
-  const [starter] = await call<{ id: number }[]>('corpus.list', {});
-  const vocab = await call<{ id: number }>('vocab.build', { corpusId: starter!.id, encoding: 'events' });
-  const run = await call<RunInfo>('train.start', {
+  const [starter] = await call<{ id: number }[]>('corpora.list', {});
+  const vocab = await call<{ id: number }>('vocabularies.build', { corpusId: starter!.id, encoding: 'events' });
+  const run = await call<RunInfo>('training.start', {
     vocabularyId: vocab.id,
     model: 'folk',
     spec: { arch: 'lstm', embedding: 16, units: 48, layers: 1, dropout: 0, dense: 0 },
@@ -44,9 +44,9 @@ beforeAll(async () => {
   expect((await engine.training.waitFor(run.id)).status).toBe('completed');
   folk = engine.store.models.get(run.modelId);
   const jigs = fs.readdirSync(path.join(CORPORA, 'nottingham-jigs')).filter((f) => f.endsWith('.mid')).sort().slice(0, 20);
-  const imported = await call<{ imported: number }>('corpus.import', { corpus: 'Jigs', paths: jigs.map((f) => path.join(CORPORA, 'nottingham-jigs', f)) });
+  const imported = await call<{ imported: number }>('corpora.import', { corpus: 'Jigs', paths: jigs.map((f) => path.join(CORPORA, 'nottingham-jigs', f)) });
   expect(imported.imported).toBe(20);
-  jigsCorpus = (await call<{ id: number; name: string }[]>('corpus.list', {})).find((c) => c.name === 'Jigs')!.id;
+  jigsCorpus = (await call<{ id: number; name: string }[]>('corpora.list', {})).find((c) => c.name === 'Jigs')!.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -70,8 +70,8 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     const copy = await call<ModelInfo>('models.duplicate', { id: folk.id });
     expect(copy.name).toBe('folk copy');
     expect(copy.origin).toEqual({ kind: 'duplicate', from: 'folk' });
-    const a = await call<GenerationInfo>('generate', { ...GENERATE, modelId: folk.id });
-    const b = await call<GenerationInfo>('generate', { ...GENERATE, modelId: copy.id });
+    const a = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: folk.id });
+    const b = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: copy.id });
     expect(notesOf(b)).toEqual(notesOf(a));
     expect((await call<CheckpointInfo[]>('models.checkpoints', { modelId: copy.id })).length).toBe((await summary('folk')).checkpoints);
     const second = await call<ModelInfo>('models.duplicate', { id: folk.id, name: 'folk experiment' });
@@ -88,11 +88,11 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     const checkpoints = await call<CheckpointInfo[]>('models.checkpoints', { modelId: folk.id });
     const first = checkpoints.find((c) => c.epoch === 1)!;
     await call('models.setGenerationCheckpoint', { id: folk.id, checkpointId: first.id });
-    const g = await call<GenerationInfo>('generate', { ...GENERATE, modelId: folk.id });
+    const g = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: folk.id });
     expect(g.checkpointId).toBe(first.id);
     expect(g.checkpointEpoch).toBe(1);
     await call('models.setGenerationCheckpoint', { id: folk.id, checkpointId: null });
-    expect((await call<GenerationInfo>('generate', { ...GENERATE, modelId: folk.id })).checkpointEpoch).toBe(2);
+    expect((await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: folk.id })).checkpointEpoch).toBe(2);
     const copy = await call<ModelInfo>('models.duplicate', { id: folk.id, name: 'other' });
     const theirs = (await call<CheckpointInfo[]>('models.checkpoints', { modelId: copy.id }))[0]!;
     expect(await refusal('models.setGenerationCheckpoint', { id: folk.id, checkpointId: theirs.id })).toMatchObject({ kind: 'invalid_input' });
@@ -109,8 +109,8 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
 
     const imported = await call<ModelInfo>('models.importFile', { path: written.path, name: 'folk from a friend' });
     expect(imported.origin).toMatchObject({ kind: 'import', originalName: 'folk', file: 'folk.etude-model' });
-    const a = await call<GenerationInfo>('generate', { ...GENERATE, modelId: folk.id });
-    const b = await call<GenerationInfo>('generate', { ...GENERATE, modelId: imported.id });
+    const a = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: folk.id });
+    const b = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: imported.id });
     expect(notesOf(b)).toEqual(notesOf(a));
 
     const card = await call<ModelCard>('models.card', { id: imported.id });
@@ -203,7 +203,7 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     // Random weights over this vocabulary would start near ln(V).
     expect(first).toBeLessThan(Math.log(tokens.length) - 0.5);
     expect(await call<CheckpointInfo[]>('models.checkpoints', { modelId: folk.id })).toEqual(before);
-    const g = await call<GenerationInfo>('generate', { ...GENERATE, modelId: model.id });
+    const g = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: model.id });
     expect(g.takes[0]!.notes.length).toBeGreaterThan(0);
 
     expect(await refusal('models.fineTune', { modelId: folk.id, corpusId: jigsCorpus, name: 'folk' })).toMatchObject({ kind: 'conflict' });

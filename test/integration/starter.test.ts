@@ -22,14 +22,14 @@ describe('bundled starter corpus', () => {
 
     const engine = Engine.open({ dbPath: path.join(tempDir(), 'first.db') });
     try {
-      const corpora = await value<CorpusSummary[]>(engine, 'corpus.list', {});
+      const corpora = await value<CorpusSummary[]>(engine, 'corpora.list', {});
       expect(corpora.map((c) => c.name)).toEqual(['Starter tunes']);
       expect(corpora[0]!.pieces).toBe(tunes);
       const { pieces } = await value<{ pieces: PieceSummary[] }>(engine, 'pieces.list', { corpusId: corpora[0]!.id });
       expect(new Set(pieces.map((p) => p.title)).size).toBe(tunes); // every title distinct
       expect(pieces.every((p) => p.sourceFormat === 'abc' && p.noteCount > 10)).toBe(true);
       expect(new Set(pieces.map((p) => p.meter))).toEqual(new Set(['2/2', '2/4', '3/4', '3/8', '4/4', '6/8']));
-      const check = await value<CorpusCheck>(engine, 'corpus.check', { id: corpora[0]!.id });
+      const check = await value<CorpusCheck>(engine, 'corpora.check', { id: corpora[0]!.id });
       expect(check.pieces.used).toBe(tunes);
     } finally {
       await engine.close();
@@ -39,11 +39,11 @@ describe('bundled starter corpus', () => {
   it('is imported once per database: deleting it is final', async () => {
     const db = path.join(tempDir(), 'once.db');
     const first = Engine.open({ dbPath: db });
-    const [starter] = await value<CorpusSummary[]>(first, 'corpus.list', {});
-    await value(first, 'corpus.delete', { id: starter!.id, confirm: true });
+    const [starter] = await value<CorpusSummary[]>(first, 'corpora.list', {});
+    await value(first, 'corpora.delete', { id: starter!.id, confirm: true });
     await first.close();
     const second = Engine.open({ dbPath: db });
-    expect(await value<CorpusSummary[]>(second, 'corpus.list', {})).toEqual([]);
+    expect(await value<CorpusSummary[]>(second, 'corpora.list', {})).toEqual([]);
     await second.close();
   });
 });

@@ -27,8 +27,8 @@ async function call<T = unknown>(e: Engine, method: MethodName, input: unknown):
 /** An engine on a fresh database with the starter tunes encoded as notes and chords. */
 async function setup(dbPath = path.join(tempDir(), 'train.db')) {
   engine = Engine.open({ dbPath });
-  const [corpus] = await call<{ id: number }[]>(engine, 'corpus.list', {});
-  const vocab = await call<{ id: number }>(engine, 'vocab.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
+  const [corpus] = await call<{ id: number }[]>(engine, 'corpora.list', {});
+  const vocab = await call<{ id: number }>(engine, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
   return { e: engine, vocabularyId: vocab.id, dbPath };
 }
 
@@ -39,9 +39,9 @@ describe('training (real worker, real database)', () => {
     const { e, vocabularyId } = await setup();
     const epochs: number[] = [];
     e.on((m: EventMessage) => {
-      if (m.event === 'train.epoch') epochs.push(m.payload.valLoss!);
+      if (m.event === 'training.epoch') epochs.push(m.payload.valLoss!);
     });
-    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'falls', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
+    const run = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'falls', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
     const done = await e.training.waitFor(run.id);
     expect(done.status).toBe('completed');
     expect(epochs).toHaveLength(3);
@@ -74,14 +74,14 @@ describe('training (real worker, real database)', () => {
   it('trains the seed-004 pitch/step/duration model, reporting each head, with transposition', async () => {
     engine = Engine.open({ dbPath: path.join(tempDir(), 'psd.db') });
     const e = engine;
-    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
-    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'pitch-step-duration' });
-    const tokens = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'events' });
-    expect(await e.call('train.start', { vocabularyId: tokens.id, model: 'wrong', spec: { arch: 'psd-lstm', units: 32, layers: 1 } })).toMatchObject({
+    const [corpus] = await call<{ id: number }[]>(e, 'corpora.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'pitch-step-duration' });
+    const tokens = await call<{ id: number }>(e, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'events' });
+    expect(await e.call('training.start', { vocabularyId: tokens.id, model: 'wrong', spec: { arch: 'psd-lstm', units: 32, layers: 1 } })).toMatchObject({
       ok: false,
       error: { kind: 'invalid_input', message: expect.stringMatching(/encode the corpus as pitch-step-duration/) },
     });
-    const run = await call<RunInfo>(e, 'train.start', {
+    const run = await call<RunInfo>(e, 'training.start', {
       vocabularyId: vocab.id,
       model: 'psd',
       spec: { arch: 'psd-lstm', units: 32, layers: 1 },
@@ -102,9 +102,9 @@ describe('training (real worker, real database)', () => {
   it('trains the seed-002 bidirectional GRU on frames, predicting the frame after each window', async () => {
     engine = Engine.open({ dbPath: path.join(tempDir(), 'bigru.db') });
     const e = engine;
-    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
-    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'frames' });
-    const run = await call<RunInfo>(e, 'train.start', {
+    const [corpus] = await call<{ id: number }[]>(e, 'corpora.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'frames' });
+    const run = await call<RunInfo>(e, 'training.start', {
       vocabularyId: vocab.id,
       model: 'frames',
       spec: { arch: 'bigru', embedding: 16, units: 16, layers: 2, dense: 32, dropout: 0 },
@@ -119,10 +119,10 @@ describe('training (real worker, real database)', () => {
   it('trains a decoder-only Transformer on events: the loss falls, and learned positions refuse windows longer than their table', async () => {
     engine = Engine.open({ dbPath: path.join(tempDir(), 'transformer.db') });
     const e = engine;
-    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
-    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'events' });
+    const [corpus] = await call<{ id: number }[]>(e, 'corpora.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'events' });
     const spec = { arch: 'transformer', embedding: 32, heads: 4, layers: 2, feedForward: 64, dropout: 0.1, positions: 'relative' };
-    const run = await call<RunInfo>(e, 'train.start', {
+    const run = await call<RunInfo>(e, 'training.start', {
       vocabularyId: vocab.id,
       model: 'attention',
       spec,
@@ -133,7 +133,7 @@ describe('training (real worker, real database)', () => {
     const epochs = (await call<MetricPoint[]>(e, 'runs.metrics', { runId: run.id })).filter((p) => p.kind === 'epoch');
     expect(epochs.at(-1)!.loss!).toBeLessThan(epochs[0]!.loss! * 0.9);
     expect(epochs.at(-1)!.valLoss!).toBeLessThan(epochs[0]!.valLoss!);
-    const refused = await e.call('train.start', {
+    const refused = await e.call('training.start', {
       vocabularyId: vocab.id,
       model: 'too long',
       spec: { ...spec, positions: 'learned', context: 16 },
@@ -145,11 +145,11 @@ describe('training (real worker, real database)', () => {
   it('trains the seed-001 RBM on piano-roll windows with contrastive divergence: the reconstruction error falls', async () => {
     engine = Engine.open({ dbPath: path.join(tempDir(), 'rbm.db') });
     const e = engine;
-    const [corpus] = await call<{ id: number }[]>(e, 'corpus.list', {});
-    const vocab = await call<{ id: number }>(e, 'vocab.build', { corpusId: corpus!.id, encoding: 'piano-roll' });
-    const estimate = await call<{ parameters: number }>(e, 'train.estimate', { vocabularyId: vocab.id, spec: { arch: 'rbm', hidden: 32, cdK: 1 }, hyperparams: { sequenceLength: 8 } });
+    const [corpus] = await call<{ id: number }[]>(e, 'corpora.list', {});
+    const vocab = await call<{ id: number }>(e, 'vocabularies.build', { corpusId: corpus!.id, encoding: 'piano-roll' });
+    const estimate = await call<{ parameters: number }>(e, 'training.estimate', { vocabularyId: vocab.id, spec: { arch: 'rbm', hidden: 32, cdK: 1 }, hyperparams: { sequenceLength: 8 } });
     expect(estimate.parameters).toBe(8 * 158 * 32 + 8 * 158 + 32);
-    const run = await call<RunInfo>(e, 'train.start', {
+    const run = await call<RunInfo>(e, 'training.start', {
       vocabularyId: vocab.id,
       model: 'rbm',
       spec: { arch: 'rbm', hidden: 32, cdK: 1 },
@@ -169,19 +169,19 @@ describe('training (real worker, real database)', () => {
 
   it('resumes a stopped run exactly where it stopped: the same losses as a run never interrupted', async () => {
     const { e, vocabularyId } = await setup();
-    const started = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'straight', spec: TINY, hyperparams: QUICK });
+    const started = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'straight', spec: TINY, hyperparams: QUICK });
     const straight = await e.training.waitFor(started.id);
 
     const off = e.on((m: EventMessage) => {
-      if (m.event === 'train.batch' && m.payload.runId !== straight.id && m.payload.step === 40) void e.call('train.stop', { runId: m.payload.runId });
+      if (m.event === 'training.batch' && m.payload.runId !== straight.id && m.payload.step === 40) void e.call('training.stop', { runId: m.payload.runId });
     });
-    const broken = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'broken', spec: TINY, hyperparams: QUICK });
+    const broken = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'broken', spec: TINY, hyperparams: QUICK });
     const stopped = await e.training.waitFor(broken.id);
     off();
     expect(stopped.status).toBe('stopped');
     expect(stopped.step).toBeGreaterThanOrEqual(40);
     expect(stopped.step).toBeLessThan(straight.step);
-    await call(e, 'train.resume', { runId: broken.id });
+    await call(e, 'training.resume', { runId: broken.id });
     const resumed = await e.training.waitFor(broken.id);
     expect(resumed.status).toBe('completed');
     expect(resumed.step).toBe(straight.step);
@@ -198,14 +198,14 @@ describe('training (real worker, real database)', () => {
     const statuses: string[] = [];
     let paused = false;
     e.on((m: EventMessage) => {
-      if (m.event === 'train.status') statuses.push(m.payload.run.status);
-      if (m.event === 'train.batch' && m.payload.step === 10 && !paused) {
+      if (m.event === 'training.status') statuses.push(m.payload.run.status);
+      if (m.event === 'training.batch' && m.payload.step === 10 && !paused) {
         paused = true;
-        void e.call('train.pause', { runId: m.payload.runId }).then(() => setTimeout(() => void e.call('train.resume', { runId: m.payload.runId }), 200));
+        void e.call('training.pause', { runId: m.payload.runId }).then(() => setTimeout(() => void e.call('training.resume', { runId: m.payload.runId }), 200));
       }
-      if (m.event === 'train.epoch' && m.payload.epoch === 1) void e.call('train.cancel', { runId: m.payload.runId });
+      if (m.event === 'training.epoch' && m.payload.epoch === 1) void e.call('training.cancel', { runId: m.payload.runId });
     });
-    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'interrupted', spec: TINY, hyperparams: { ...QUICK, epochs: 4 } });
+    const run = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'interrupted', spec: TINY, hyperparams: { ...QUICK, epochs: 4 } });
     const done = await e.training.waitFor(run.id);
     expect(statuses).toContain('paused');
     expect(statuses.indexOf('paused')).toBeLessThan(statuses.lastIndexOf('running'));
@@ -219,17 +219,17 @@ describe('training (real worker, real database)', () => {
     const { e, vocabularyId } = await setup();
     let killed = false;
     e.on((m: EventMessage) => {
-      if (m.event === 'train.checkpoint' && !killed) {
+      if (m.event === 'training.checkpoint' && !killed) {
         killed = true;
         // As if the worker ran out of memory: the thread ends without a word.
         void (e as unknown as { tf: { close(): Promise<void> } }).tf.close();
       }
     });
-    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'crashy', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
+    const run = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'crashy', spec: TINY, hyperparams: { ...QUICK, epochs: 3 } });
     const crashed = await e.training.waitFor(run.id);
     expect(crashed.status).toBe('interrupted');
     expect(crashed.message).toMatch(/worker stopped unexpectedly/);
-    await call(e, 'train.resume', { runId: run.id });
+    await call(e, 'training.resume', { runId: run.id });
     const done = await e.training.waitFor(run.id);
     expect(done.status).toBe('completed');
     expect(done.epoch).toBe(3);
@@ -237,7 +237,7 @@ describe('training (real worker, real database)', () => {
 
   it('stops a diverging run by itself, saying why', async () => {
     const { e, vocabularyId } = await setup();
-    const run = await call<RunInfo>(e, 'train.start', {
+    const run = await call<RunInfo>(e, 'training.start', {
       vocabularyId,
       model: 'runaway',
       // The dense layer makes the blow-up certain: without it whether the loss crosses the
@@ -254,16 +254,16 @@ describe('training (real worker, real database)', () => {
   it('refuses bad hyperparameters and explains a corpus too small for one batch', async () => {
     const { e, vocabularyId } = await setup();
     for (const hyperparams of [{ batchSize: 0 }, { learningRate: 5 }, { optimizer: 'adagrad' }, { epochs: 1.5 }]) {
-      expect(await e.call('train.start', { vocabularyId, model: `bad ${JSON.stringify(hyperparams)}`, spec: TINY, hyperparams })).toMatchObject({
+      expect(await e.call('training.start', { vocabularyId, model: `bad ${JSON.stringify(hyperparams)}`, spec: TINY, hyperparams })).toMatchObject({
         ok: false,
         error: { kind: 'invalid_input' },
       });
     }
-    const run = await call<RunInfo>(e, 'train.start', { vocabularyId, model: 'huge batch', spec: TINY, hyperparams: { batchSize: 4000, sequenceLength: 24 } });
+    const run = await call<RunInfo>(e, 'training.start', { vocabularyId, model: 'huge batch', spec: TINY, hyperparams: { batchSize: 4000, sequenceLength: 24 } });
     const done = await e.training.waitFor(run.id);
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/too small for one batch: \d+ training windows of 24 steps, and a batch takes 4000/);
-    expect(await e.call('train.start', { vocabularyId, model: 'huge batch', spec: TINY })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
+    expect(await e.call('training.start', { vocabularyId, model: 'huge batch', spec: TINY })).toMatchObject({ ok: false, error: { kind: 'conflict' } });
   });
 
   it('survives kill -9 mid-epoch: the database is intact, the run shows as interrupted and resumes from its checkpoint', async () => {
@@ -298,7 +298,7 @@ describe('training (real worker, real database)', () => {
     const [run] = await call<RunInfo[]>(engine, 'runs.list', {});
     expect(run!.status).toBe('interrupted');
     const checkpoint = (await call<{ step: number }[]>(engine, 'runs.checkpoints', { runId: run!.id })).at(-1)!;
-    await call(engine, 'train.resume', { runId: run!.id });
+    await call(engine, 'training.resume', { runId: run!.id });
     const done = await engine.training.waitFor(run!.id);
     expect(done.status).toBe('completed');
     const steps = [...batchLosses(await call<MetricPoint[]>(engine, 'runs.metrics', { runId: run!.id })).keys()];

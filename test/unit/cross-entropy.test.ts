@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sparseCrossEntropy } from '../../src/engine/models/layers/cross-entropy';
 import { selectBackend } from '../../src/engine/tf/backend';
-import { crossEntropyKernelsApply } from '../../src/engine/tf/cells/cross-entropy-kernels';
+import { crossEntropyKernelsApply } from '../../src/engine/tf/kernels/cross-entropy-kernels';
 
 /** The loss and its gradient in double precision, from the logits' numbers alone. */
 function reference(logits: Float32Array, rows: number, classes: number, targets: Int32Array): { loss: number; grad: Float64Array } {

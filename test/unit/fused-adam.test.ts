@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/tf/backend';
-import { fusedKernelsApply } from '../../src/engine/tf/cells/wasm-module';
+import { fusedKernelsApply } from '../../src/engine/tf/kernels/wasm-module';
 import { FusedAdam } from '../../src/engine/jobs/train/fused-adam';
 
 /** Applies gradients by name, as the trainer does (through the base Optimizer's signature). */

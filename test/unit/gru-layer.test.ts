@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gruLayerTimeMajor, gruRecurrence } from '../../src/engine/models/layers/gru';
-import { gruKernelsApply } from '../../src/engine/tf/cells/gru-kernels';
+import { gruKernelsApply } from '../../src/engine/tf/kernels/gru-kernels';
 import { withFusedKernels } from '../helpers/fused-kernels';
 import { selectBackend } from '../../src/engine/tf/backend';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/tf/backend';
-import { LSTM_FORWARD, lstmKernelsApply } from '../../src/engine/tf/cells/lstm-kernels';
+import { LSTM_FORWARD, lstmKernelsApply } from '../../src/engine/tf/kernels/lstm-kernels';
 import { generateKernelModule, generatedPath } from '../../scripts/build-wasm-kernels.mjs';
 import { REPO_ROOT } from '../helpers/repo';
 
@@ -74,7 +74,7 @@ describe('LSTM kernels of the WebAssembly backend', () => {
     const result = (await inChild(
       [
         "const { selectBackend } = await import('./src/engine/tf/backend.ts');",
-        "const { lstmKernelsApply } = await import('./src/engine/tf/cells/lstm-kernels.ts');",
+        "const { lstmKernelsApply } = await import('./src/engine/tf/kernels/lstm-kernels.ts');",
         "const { recurrenceErrors } = await import('./test/helpers/lstm-reference.ts');",
         "const info = await selectBackend('wasm');",
         'console.log(JSON.stringify({ threads: info.threads, fused: lstmKernelsApply(64), ...recurrenceErrors(12, 8, 64) }));',

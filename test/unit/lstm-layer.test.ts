@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { lstmLayerTimeMajor } from '../../src/engine/models/layers/lstm';
 import { lstmLayer } from '../../src/engine/models/lstm-stack';
 import { selectBackend } from '../../src/engine/tf/backend';
-import { lstmKernelsApply } from '../../src/engine/tf/cells/lstm-kernels';
+import { lstmKernelsApply } from '../../src/engine/tf/kernels/lstm-kernels';
 import { withFusedKernels } from '../helpers/fused-kernels';
 import { recurrenceErrors, relativeError, studioRecurrence } from '../helpers/lstm-reference';
 
@@ -14,7 +14,7 @@ describe('fused LSTM recurrence', () => {
   });
 
   // 5 units take the TF.js-op recurrence (the fused cell needs a multiple of 4); 8 and 128 the
-  // WebAssembly kernels (tf/cells/lstm-kernels.ts).
+  // WebAssembly kernels (tf/kernels/lstm-kernels.ts).
   it.each([
     [7, 3, 5, false],
     [7, 3, 8, true],

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/tf/backend';
-import { contiguousSlice } from '../../src/engine/tf/cells/slice-kernel';
+import { contiguousSlice } from '../../src/engine/tf/kernels/slice-kernel';
 
 /** The sliced values worked out by index arithmetic in plain JavaScript. */
 function sliceReference(values: ArrayLike<number>, shape: number[], begin: number[], size: number[]): number[] {

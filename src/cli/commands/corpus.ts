@@ -17,15 +17,15 @@ export const importCommand: Command = {
       const importId = randomUUID();
       const live = !ctx.json && process.stderr.isTTY;
       const off = engine.on((m) => {
-        if (live && m.event === 'corpus.importProgress' && m.payload.importId === importId) {
+        if (live && m.event === 'corpora.importProgress' && m.payload.importId === importId) {
           const p = m.payload;
           process.stderr.write(`\r${p.done}/${p.total} files, ${p.imported} imported, ${p.failed} failed\x1b[K`);
         }
       });
-      const cancel = () => void call('corpus.cancelImport', { importId });
+      const cancel = () => void call('corpora.cancelImport', { importId });
       process.once('SIGINT', cancel);
       try {
-        return await call('corpus.import', { corpus, paths: ctx.positionals, importId });
+        return await call('corpora.import', { corpus, paths: ctx.positionals, importId });
       } finally {
         process.off('SIGINT', cancel);
         off();
@@ -49,7 +49,7 @@ export const corporaCommand: Command = {
   usage: 'etude corpora [--json] [--db PATH]',
   options: {},
   async run(ctx) {
-    const corpora = await withEngine(ctx.dbPath, (call) => call('corpus.list', {}));
+    const corpora = await withEngine(ctx.dbPath, (call) => call('corpora.list', {}));
     if (!ctx.json) {
       if (corpora.length === 0) ctx.out('No corpora yet: etude import PATH --corpus NAME');
       else
@@ -111,7 +111,7 @@ export const corpusCheckCommand: Command = {
     }
     const report = await withEngine(ctx.dbPath, async (call) => {
       const corpus = await corpusNamed(call, name);
-      return call('corpus.check', { id: corpus.id, ...(modelParameters ? { modelParameters } : {}) });
+      return call('corpora.check', { id: corpus.id, ...(modelParameters ? { modelParameters } : {}) });
     });
     if (!ctx.json) {
       ctx.out(`"${report.corpus}": training takes ${report.ruleDescription}`);

@@ -103,16 +103,16 @@ export const generateCommand: Command = {
       const primer = await parsePrimer(call, from);
       const jobId = `cli-${process.pid}`;
       const off = engine.on((m: EventMessage) => {
-        if (m.event === 'generate.progress' && m.payload.jobId === jobId && !ctx.json && process.stderr.isTTY) {
+        if (m.event === 'generations.progress' && m.payload.jobId === jobId && !ctx.json && process.stderr.isTTY) {
           process.stderr.write(`\rgenerating: ${m.payload.done} tokens\x1b[K`);
         }
       });
-      const cancel = () => void call('generate.cancel', { jobId }).catch(() => undefined);
+      const cancel = () => void call('generations.cancel', { jobId }).catch(() => undefined);
       process.once('SIGINT', cancel);
       const optional = <T>(value: T | undefined, key: string) => (value === undefined ? {} : { [key]: value });
       let g;
       try {
-        g = await call('generate', {
+        g = await call('generations.generate', {
           modelId: model.id,
           primer,
           jobId,

@@ -17,20 +17,20 @@ function numberFlag(value: unknown, name: string): number | undefined {
 /** Prints a run's progress (JSON lines with --json) until it ends; Ctrl+C stops it cleanly with a checkpoint. */
 export async function followRun(ctx: CommandContext, call: EngineCaller, engine: Engine, runId: number): Promise<RunInfo> {
   const off = engine.on((m: EventMessage) => {
-    if (m.event === 'train.batch' && m.payload.runId === runId) {
+    if (m.event === 'training.batch' && m.payload.runId === runId) {
       const p = m.payload;
       if (ctx.json) ctx.out(JSON.stringify({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, step: p.step, loss: p.loss, samples_per_s: p.samplesPerSecond }));
       else if (process.stderr.isTTY) process.stderr.write(`\repoch ${p.epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} (${p.samplesPerSecond.toFixed(0)} samples/s)\x1b[K`);
-    } else if (m.event === 'train.epoch' && m.payload.runId === runId) {
+    } else if (m.event === 'training.epoch' && m.payload.runId === runId) {
       const p = m.payload;
       if (ctx.json) ctx.out(JSON.stringify({ type: 'epoch', epoch: p.epoch, step: p.step, loss: p.loss, val_loss: p.valLoss, seconds: p.seconds, eta_s: p.etaSeconds }));
       else ctx.err(`\repoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation ${p.valLoss?.toFixed(4) ?? '-'} (${p.seconds.toFixed(1)} s, about ${Math.round(p.etaSeconds)} s to go)\x1b[K`);
-    } else if (m.event === 'train.checkpoint' && m.payload.runId === runId && ctx.json) {
+    } else if (m.event === 'training.checkpoint' && m.payload.runId === runId && ctx.json) {
       ctx.out(JSON.stringify({ type: 'checkpoint', kind: m.payload.kind, epoch: m.payload.epoch, step: m.payload.step, checkpoint: m.payload.checkpointId }));
     }
   });
   // Ctrl+C ends the run cleanly, with a checkpoint, so it can be resumed.
-  const stop = () => void call('train.stop', { runId }).catch(() => undefined);
+  const stop = () => void call('training.stop', { runId }).catch(() => undefined);
   process.once('SIGINT', stop);
   try {
     return await engine.training.waitFor(runId);
@@ -76,7 +76,7 @@ export const trainCommand: Command = {
         const last = (await call('runs.list', { modelId: model.id })).at(-1);
         if (!last) throw new Error(`model "${modelName}" has no run to resume`);
         if (last.status === 'completed') throw new Error(`the last run of "${modelName}" completed; there is nothing to resume`);
-        runId = (await call('train.resume', { runId: last.id })).id;
+        runId = (await call('training.resume', { runId: last.id })).id;
       } else {
         const corpusName = ctx.values.corpus as string | undefined;
         const encoding = ctx.values.encoding as string | undefined;
@@ -111,8 +111,8 @@ export const trainCommand: Command = {
         const checked = hyperparamsSchema.safeParse(hp);
         if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         const corpus = await corpusNamed(call, corpusName);
-        const vocab = await call('vocab.build', { corpusId: corpus.id, encoding: encoding as EncodingKind, params: parseParamFlags((ctx.values.param as string[] | undefined) ?? []) });
-        runId = (await call('train.start', { vocabularyId: vocab.id, model: modelName, spec, hyperparams: checked.data })).id;
+        const vocab = await call('vocabularies.build', { corpusId: corpus.id, encoding: encoding as EncodingKind, params: parseParamFlags((ctx.values.param as string[] | undefined) ?? []) });
+        runId = (await call('training.start', { vocabularyId: vocab.id, model: modelName, spec, hyperparams: checked.data })).id;
       }
 
       return followRun(ctx, call, engine, runId);

@@ -47,7 +47,7 @@ export const vocabCommand: Command = {
     const maxSize = positiveInt(ctx.values['max-size'], '--max-size');
     const summary = await withEngine(ctx.dbPath, async (call) => {
       const corpus = await corpusNamed(call, name);
-      return call('vocab.build', {
+      return call('vocabularies.build', {
         corpusId: corpus.id,
         encoding: encoding as (typeof ENCODING_KINDS)[number],
         params,

@@ -278,9 +278,9 @@ export const WORKLOADS: Workload[] = [
       const engine = Engine.open({ dbPath: path.join(dir, 'bench.db') });
       try {
         const value = valueOf(engine);
-        const [corpus] = await value<{ id: number }[]>('corpus.list', {});
-        const vocab = await value<{ id: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'events' });
-        const run = await value<RunInfo>('train.start', {
+        const [corpus] = await value<{ id: number }[]>('corpora.list', {});
+        const vocab = await value<{ id: number }>('vocabularies.build', { corpusId: corpus!.id, encoding: 'events' });
+        const run = await value<RunInfo>('training.start', {
           vocabularyId: vocab.id,
           model: 'bench',
           spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
@@ -288,7 +288,7 @@ export const WORKLOADS: Workload[] = [
         });
         let batches = 0;
         engine.on((m) => {
-          if (m.event === 'train.batch') batches++;
+          if (m.event === 'training.batch') batches++;
         });
         // Measure once training is under way (the first batch), for the rest of the run.
         while (batches === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -324,12 +324,12 @@ export const WORKLOADS: Workload[] = [
           fs.writeFileSync(file, syntheticMidi(100_000 + i));
           return file;
         });
-        await value('corpus.import', { corpus: 'Million', paths: files });
-        const [corpus] = await value<{ id: number }[]>('corpus.list', {});
-        const vocab = await value<{ id: number; size: number }>('vocab.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
+        await value('corpora.import', { corpus: 'Million', paths: files });
+        const [corpus] = await value<{ id: number }[]>('corpora.list', {});
+        const vocab = await value<{ id: number; size: number }>('vocabularies.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
         const preset = PRESETS.find((p) => p.name === 'seed000')!;
         const baseline = process.memoryUsage().rss;
-        const run = await value<RunInfo>('train.start', {
+        const run = await value<RunInfo>('training.start', {
           vocabularyId: vocab.id,
           model: 'seed000',
           spec: preset.spec,
@@ -339,7 +339,7 @@ export const WORKLOADS: Workload[] = [
         let batches = 0;
         let samplesPerSecond = 0;
         engine.on((m) => {
-          if (m.event === 'train.batch') {
+          if (m.event === 'training.batch') {
             batches++;
             samplesPerSecond = m.payload.samplesPerSecond;
           }
@@ -350,7 +350,7 @@ export const WORKLOADS: Workload[] = [
         return {
           workload: 'seed000-memory',
           status: done.status,
-          tokens: (await value<{ steps: number }>('vocab.get', { id: vocab.id })).steps,
+          tokens: (await value<{ steps: number }>('vocabularies.get', { id: vocab.id })).steps,
           vocabulary: vocab.size,
           batches,
           rows_per_pass: rowsPerPass(preset.spec, vocab.size, 100, 128),

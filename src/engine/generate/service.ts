@@ -78,7 +78,7 @@ export class GenerationService {
 
   private async run(jobId: string, checkpointId: number, passage: Passage, params: GenerationInfo['params']): Promise<GenerateResult> {
     const { checkpointId: _c, ...options } = params;
-    const job = this.tf.request('generate', { checkpointId, passage, options }, { id: jobId, onProgress: (progress) => this.emit('generate.progress', { jobId, ...progress }) });
+    const job = this.tf.request('generate', { checkpointId, passage, options }, { id: jobId, onProgress: (progress) => this.emit('generations.progress', { jobId, ...progress }) });
     try {
       const finished = await job.done;
       this.lastFirstNotesSeconds = finished.firstNotesSeconds;

@@ -1,6 +1,6 @@
 import { architectureInfos } from '../models/registry';
-import type { Handlers } from './types';
+import type { NamespaceHandlers } from './types';
 
-export const architectureHandlers: Pick<Handlers, 'architectures.list'> = {
+export const architectureHandlers: NamespaceHandlers<'architectures'> = {
   'architectures.list': () => architectureInfos(),
 };

@@ -1,7 +1,7 @@
 import { APP_VERSION } from '../version';
-import type { Handlers } from './types';
+import type { NamespaceHandlers } from './types';
 
-export const engineHandlers: Pick<Handlers, 'engine.info' | 'engine.ping'> = {
+export const engineHandlers: NamespaceHandlers<'engine'> = {
   async 'engine.info'(_input, ctx) {
     const backend = await ctx.tf.backendInfo();
     return {

@@ -1,27 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EtudeError } from '../../shared/errors';
-import { modelCard } from '../share/model-card';
-import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION } from '../share/model-file';
+import { modelCard } from '../model-files/model-card';
+import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION } from '../model-files/model-file';
 import { continueTraining, fineTune } from '../train/model-runs';
-import { importLayersModel } from '../share/layers-import';
-import type { Handlers } from './types';
-
-type ModelMethods =
-  | 'models.list'
-  | 'models.rename'
-  | 'models.delete'
-  | 'models.duplicate'
-  | 'models.setGenerationCheckpoint'
-  | 'models.continue'
-  | 'models.fineTune'
-  | 'models.card'
-  | 'models.export'
-  | 'models.exportToFile'
-  | 'models.import'
-  | 'models.importFile'
-  | 'models.importLayers'
-  | 'models.importLayersFiles';
+import { importLayersModel } from '../model-files/layers-import';
+import type { NamespaceHandlers } from './types';
 
 /** Writes a file without replacing one that is there (a model file is never overwritten silently). */
 function writeNew(target: string, bytes: Uint8Array): string {
@@ -36,8 +20,23 @@ function writeNew(target: string, bytes: Uint8Array): string {
   return path.resolve(file);
 }
 
-export const modelHandlers: Pick<Handlers, ModelMethods> = {
+export const modelHandlers: NamespaceHandlers<'models'> = {
+  'models.checkpoints': ({ modelId }, { store }) => {
+    store.models.get(modelId);
+    return store.runs.modelCheckpoints(modelId);
+  },
+  'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
+
   'models.list': (_input, { store }) => store.models.summaries(),
+  'models.curve'({ id }, { store }) {
+    store.models.get(id);
+    let offset = 0;
+    return store.runs.runs(id).flatMap((run) => {
+      const points = store.runs.metrics(run.id).filter((p) => p.kind === 'epoch').map((p) => ({ epoch: offset + p.epoch, runId: run.id, loss: p.loss, valLoss: p.valLoss }));
+      offset += run.epoch;
+      return points;
+    });
+  },
   'models.rename': ({ id, name }, ctx) => {
     const model = ctx.store.models.rename(id, name);
     ctx.emit('models.changed', { modelId: id });
@@ -65,7 +64,7 @@ export const modelHandlers: Pick<Handlers, ModelMethods> = {
     return ctx.training.enqueue(run.id);
   },
   async 'models.fineTune'(input, ctx) {
-    const { model, run, newTokens } = await fineTune(ctx.store, input, (done, total) => ctx.emit('vocab.progress', { corpusId: input.corpusId, done, total }));
+    const { model, run, newTokens } = await fineTune(ctx.store, input, (done, total) => ctx.emit('vocabularies.progress', { corpusId: input.corpusId, done, total }));
     ctx.emit('models.changed', { modelId: model.id });
     return { model, run: ctx.training.enqueue(run.id), newTokens };
   },

@@ -2,19 +2,7 @@ import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
 import { encodingInfos } from '../encode/registry';
 import { activationsPerStep, architectureOf, parameterCount, parseSpec, rowsPerPass } from '../models/registry';
-import type { Handlers } from './types';
-
-type TrainingMethods =
-  | 'train.start'
-  | 'train.pause'
-  | 'train.resume'
-  | 'train.stop'
-  | 'train.cancel'
-  | 'train.status'
-  | 'train.estimate'
-  | 'runs.list'
-  | 'runs.metrics'
-  | 'runs.checkpoints';
+import type { NamespaceHandlers } from './types';
 
 /**
  * A memory estimate for training: weights with their optimizer moments and gradients, plus the
@@ -28,8 +16,8 @@ function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams, width: nu
   return { parameters, weightsMb: Math.round((weights / 2 ** 20) * 10) / 10, trainingMb: Math.round(((weights * 4 + activations) / 2 ** 20) * 10) / 10 };
 }
 
-export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
-  'train.start'({ vocabularyId, model: name, spec: rawSpec, hyperparams }, ctx) {
+export const trainingHandlers: NamespaceHandlers<'training'> = {
+  'training.start'({ vocabularyId, model: name, spec: rawSpec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
     const spec = parseSpec(rawSpec);
     const architecture = architectureOf(spec.arch);
@@ -58,24 +46,14 @@ export const trainingHandlers: Pick<Handlers, TrainingMethods> = {
     return ctx.training.enqueue(run.id);
   },
 
-  'train.pause': ({ runId }, ctx) => ctx.training.control(runId, 'pause'),
-  'train.resume': ({ runId }, ctx) => ctx.training.control(runId, 'resume'),
-  'train.stop': ({ runId }, ctx) => ctx.training.control(runId, 'stop'),
-  'train.cancel': ({ runId }, ctx) => ctx.training.control(runId, 'cancel'),
-  'train.status': (_input, ctx) => ctx.training.status(),
+  'training.pause': ({ runId }, ctx) => ctx.training.control(runId, 'pause'),
+  'training.resume': ({ runId }, ctx) => ctx.training.control(runId, 'resume'),
+  'training.stop': ({ runId }, ctx) => ctx.training.control(runId, 'stop'),
+  'training.cancel': ({ runId }, ctx) => ctx.training.control(runId, 'cancel'),
+  'training.status': (_input, ctx) => ctx.training.status(),
 
-  'train.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
+  'training.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
     const vocab = ctx.store.vocabularies.get(vocabularyId);
     return estimate(parseSpec(spec), vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
-  },
-
-  'runs.list': ({ modelId }, { store }) => store.runs.runs(modelId),
-  'runs.metrics': ({ runId }, { store }) => {
-    store.runs.run(runId);
-    return store.runs.metrics(runId);
-  },
-  'runs.checkpoints': ({ runId }, { store }) => {
-    store.runs.run(runId);
-    return store.runs.checkpoints(runId);
   },
 };

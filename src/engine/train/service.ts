@@ -97,7 +97,7 @@ export class TrainingService {
   }
 
   private announce(runId: number): void {
-    this.emit('train.status', { run: this.store.runs.run(runId) });
+    this.emit('training.status', { run: this.store.runs.run(runId) });
   }
 
   private finished(runId: number): void {
@@ -106,7 +106,7 @@ export class TrainingService {
       this.activeJob = null;
     }
     const run = this.store.runs.run(runId);
-    this.emit('train.status', { run });
+    this.emit('training.status', { run });
     for (const resolve of this.waiters.get(runId) ?? []) resolve(run);
     this.waiters.delete(runId);
     this.pump();
@@ -115,13 +115,13 @@ export class TrainingService {
   private onProgress(event: TrainEvent): void {
     switch (event.type) {
       case 'batch':
-        this.emit('train.batch', event.progress);
+        this.emit('training.batch', event.progress);
         break;
       case 'epoch':
-        this.emit('train.epoch', event.progress);
+        this.emit('training.epoch', event.progress);
         break;
       case 'checkpoint':
-        this.emit('train.checkpoint', { runId: event.runId, checkpointId: event.checkpointId, kind: event.kind, epoch: event.epoch, step: event.step });
+        this.emit('training.checkpoint', { runId: event.runId, checkpointId: event.checkpointId, kind: event.kind, epoch: event.epoch, step: event.step });
         break;
       case 'status':
         this.announce(event.runId);

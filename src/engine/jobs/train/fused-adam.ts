@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../tf/cells/adam-kernel';
-import { fusedKernelsApply } from '../../tf/cells/wasm-module';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../tf/kernels/adam-kernel';
+import { fusedKernelsApply } from '../../tf/kernels/wasm-module';
 
 /** TF.js's AdamOptimizer's private state, which this subclass keeps in the same places. */
 interface AdamState {
@@ -12,7 +12,7 @@ interface AdamState {
 
 /**
  * TF.js's Adam with each variable's step as one kernel on the WebAssembly backend (see
- * tf/cells/adam-kernel.ts): the same arithmetic in the same order, so the same numbers, and the
+ * tf/kernels/adam-kernel.ts): the same arithmetic in the same order, so the same numbers, and the
  * same state (moments, running powers), so checkpoints and saved optimizer state are unchanged.
  * On other backends, TF.js's own step.
  */

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, crossEntropyKernelsApply } from '../../tf/cells/cross-entropy-kernels';
+import { CROSS_ENTROPY, CROSS_ENTROPY_GRAD, crossEntropyKernelsApply } from '../../tf/kernels/cross-entropy-kernels';
 
 /**
  * Softmax cross-entropy of logits [N, C] against one class id per row, averaged over rows: every
  * classifier head's loss. On the WebAssembly backend it is one fused kernel each way (see
- * tf/cells/cross-entropy-kernels.ts); elsewhere TF.js ops.
+ * tf/kernels/cross-entropy-kernels.ts); elsewhere TF.js ops.
  */
 export function sparseCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
   const [rows, classes] = logits.shape;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { transposedProduct } from '../../tf/matmul-gradient';
 import { reverseTime, timeSteps } from '../../tf/time-steps';
-import { GRU_BACKWARD, GRU_FORWARD, gruKernelsApply } from '../../tf/cells/gru-kernels';
+import { GRU_BACKWARD, GRU_FORWARD, gruKernelsApply } from '../../tf/kernels/gru-kernels';
 
 /**
  * The GRU recurrence as Keras computes it by default (reset gate applied after the recurrent

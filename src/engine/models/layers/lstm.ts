@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { transposedProduct } from '../../tf/matmul-gradient';
 import { timeSteps } from '../../tf/time-steps';
-import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelsApply } from '../../tf/cells/lstm-kernels';
+import { LSTM_BACKWARD, LSTM_FORWARD, lstmKernelsApply } from '../../tf/kernels/lstm-kernels';
 
 /**
  * The LSTM recurrence in TF.js ops with a hand-written backward pass (tf.customGrad), for

@@ -64,7 +64,7 @@ class ComposeState {
   listen = $state(true);
 
   constructor() {
-    engine.client.on('generate.progress', (p) => {
+    engine.client.on('generations.progress', (p) => {
       if (p.jobId !== this.jobId) return;
       this.done = p.done;
       this.total = p.total;
@@ -76,7 +76,7 @@ class ComposeState {
     engine.client.on('generations.changed', ({ modelId }) => {
       if (modelId === this.modelId) void this.loadGenerations();
     });
-    engine.client.on('train.checkpoint', () => void this.loadModels());
+    engine.client.on('training.checkpoint', () => void this.loadModels());
   }
 
   async loadModels(): Promise<void> {
@@ -99,7 +99,7 @@ class ComposeState {
   }
 
   async loadCorpora(): Promise<void> {
-    this.corpora = await engine.client.call('corpus.list', {});
+    this.corpora = await engine.client.call('corpora.list', {});
     const model = this.models.find((m) => m.id === this.modelId);
     const preferred = model?.corpusId ?? this.corpora[0]?.id ?? null;
     if (this.corpusId === null && preferred !== null) await this.chooseCorpus(preferred);
@@ -112,7 +112,7 @@ class ComposeState {
   }
 
   async choosePiece(id: number): Promise<void> {
-    this.piece = await engine.client.call('piece.get', { id });
+    this.piece = await engine.client.call('pieces.get', { id });
     this.bars = [1, 4];
   }
 
@@ -171,7 +171,7 @@ class ComposeState {
     this.previewing = true;
     const others = this.compareIds.filter((id) => id !== this.modelId && this.models.some((m) => m.id === id));
     this.comparison = [];
-    const g = await this.run((jobId) => engine.client.call('generate', { ...this.request(source), jobId }));
+    const g = await this.run((jobId) => engine.client.call('generations.generate', { ...this.request(source), jobId }));
     if (g) this.show(g);
     if (g && others.length > 0) await this.compareWith(source, g, others);
   }
@@ -185,7 +185,7 @@ class ComposeState {
     for (const id of others) {
       const { checkpointId: _own, ...request } = { ...this.request(source), modelId: id };
       try {
-        const g = await this.run((jobId) => engine.client.call('generate', { ...request, jobId }));
+        const g = await this.run((jobId) => engine.client.call('generations.generate', { ...request, jobId }));
         this.comparison = this.comparison.map((c) => (c.modelId === id ? { ...c, generation: g, error: g ? null : this.error } : c));
       } catch (err) {
         this.comparison = this.comparison.map((c) => (c.modelId === id ? { ...c, error: (err as Error).message } : c));
@@ -236,7 +236,7 @@ class ComposeState {
   }
 
   async cancel(): Promise<void> {
-    if (this.jobId) await engine.client.call('generate.cancel', { jobId: this.jobId });
+    if (this.jobId) await engine.client.call('generations.cancel', { jobId: this.jobId });
   }
 
   /** Shows a generation; its takes are checked against the corpus unless only their stars changed. */

@@ -39,7 +39,7 @@ class Library {
   readonly corpus = $derived(this.corpora.find((c) => c.id === this.corpusId) ?? null);
 
   constructor() {
-    engine.client.on('library.changed', () => void this.refresh());
+    engine.client.on('corpora.changed', () => void this.refresh());
   }
 
   private fail(err: unknown): void {
@@ -48,7 +48,7 @@ class Library {
 
   async refresh(): Promise<void> {
     try {
-      this.corpora = await engine.client.call('corpus.list', {});
+      this.corpora = await engine.client.call('corpora.list', {});
       this.loaded = true;
       if (this.corpusId === null || !this.corpora.some((c) => c.id === this.corpusId)) {
         this.corpusId = this.corpora[0]?.id ?? null;
@@ -91,7 +91,7 @@ class Library {
 
   async openPiece(id: number): Promise<void> {
     try {
-      this.piece = await engine.client.call('piece.get', { id });
+      this.piece = await engine.client.call('pieces.get', { id });
     } catch (err) {
       this.fail(err);
     }
@@ -100,31 +100,31 @@ class Library {
   async runCheck(): Promise<void> {
     if (this.corpusId === null) return;
     try {
-      this.check = await engine.client.call('corpus.check', { id: this.corpusId });
+      this.check = await engine.client.call('corpora.check', { id: this.corpusId });
     } catch (err) {
       this.fail(err);
     }
   }
 
   async create(name: string): Promise<void> {
-    const corpus = await engine.client.call('corpus.create', { name });
+    const corpus = await engine.client.call('corpora.create', { name });
     await this.refresh();
     await this.selectCorpus(corpus.id);
   }
 
   async rename(id: number, name: string): Promise<void> {
-    await engine.client.call('corpus.rename', { id, name });
+    await engine.client.call('corpora.rename', { id, name });
     await this.refresh();
   }
 
   async remove(id: number): Promise<void> {
-    await engine.client.call('corpus.delete', { id, confirm: true });
+    await engine.client.call('corpora.delete', { id, confirm: true });
     if (this.corpusId === id) this.corpusId = null;
     await this.refresh();
   }
 
   async setRule(id: number, rule: TrackRule): Promise<void> {
-    await engine.client.call('corpus.setTrackRule', { id, rule });
+    await engine.client.call('corpora.setTrackRule', { id, rule });
     this.check = null;
     await this.refresh();
   }
@@ -153,11 +153,11 @@ class Library {
     if (paths.length === 0) return;
     const importId = crypto.randomUUID();
     this.importing = { importId, corpus, total: paths.length, done: 0, imported: 0, failed: 0, cancelling: false };
-    const off = engine.client.on('corpus.importProgress', (p) => {
+    const off = engine.client.on('corpora.importProgress', (p) => {
       if (p.importId === importId && this.importing) Object.assign(this.importing, { total: p.total, done: p.done, imported: p.imported, failed: p.failed });
     });
     try {
-      this.lastImport = await engine.client.call('corpus.import', { corpus, paths, importId });
+      this.lastImport = await engine.client.call('corpora.import', { corpus, paths, importId });
       await this.afterImport(corpus);
     } catch (err) {
       this.fail(err);
@@ -175,7 +175,7 @@ class Library {
     this.importing = state;
     const summary: ImportSummary = { corpus, imported: 0, duplicates: 0, failed: [], notes: 0, seconds: 0, cancelled: false };
     let base = 0;
-    const off = engine.client.on('corpus.importProgress', (p) => {
+    const off = engine.client.on('corpora.importProgress', (p) => {
       if (p.importId === importId && this.importing) {
         this.importing.done = base + p.done;
         this.importing.imported = summary.imported + p.imported;
@@ -192,7 +192,7 @@ class Library {
           bytes += file.size;
           batch.push({ name: file.webkitRelativePath || file.name, data: bytesToBase64(new Uint8Array(await file.arrayBuffer())) });
         }
-        const result = await engine.client.call('corpus.importFiles', { corpus, files: batch, importId });
+        const result = await engine.client.call('corpora.importFiles', { corpus, files: batch, importId });
         summary.imported += result.imported;
         summary.duplicates += result.duplicates;
         summary.failed.push(...result.failed);
@@ -215,7 +215,7 @@ class Library {
   cancelImport(): void {
     if (!this.importing) return;
     this.importing.cancelling = true;
-    void engine.client.call('corpus.cancelImport', { importId: this.importing.importId });
+    void engine.client.call('corpora.cancelImport', { importId: this.importing.importId });
   }
 
   private async afterImport(corpus: string): Promise<void> {

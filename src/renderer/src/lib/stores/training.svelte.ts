@@ -21,13 +21,13 @@ class TrainingState {
   architectures = $state<ArchitectureInfo[]>([]);
 
   constructor() {
-    engine.client.on('train.batch', (p) => {
+    engine.client.on('training.batch', (p) => {
       if (p.runId !== this.run?.id) return;
       this.lastBatch = p;
       this.points.push({ kind: 'batch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: null, heads: p.heads, at: Date.now() });
       this.version++;
     });
-    engine.client.on('train.epoch', (p) => {
+    engine.client.on('training.epoch', (p) => {
       if (p.runId !== this.run?.id) return;
       this.lastEpoch = p;
       if (this.run && p.valLoss !== null && (this.run.bestValLoss === null || p.valLoss < this.run.bestValLoss)) this.run.bestValLoss = p.valLoss;
@@ -36,10 +36,10 @@ class TrainingState {
       this.points.push({ kind: 'epoch', step: p.step, epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, heads, at: Date.now() });
       this.version++;
     });
-    engine.client.on('train.checkpoint', (c) => {
+    engine.client.on('training.checkpoint', (c) => {
       if (c.runId === this.run?.id) void this.loadCheckpoints(c.runId);
     });
-    engine.client.on('train.status', ({ run }) => {
+    engine.client.on('training.status', ({ run }) => {
       if (run.id === this.run?.id) this.run = run;
       void this.refreshModels();
     });
@@ -64,7 +64,7 @@ class TrainingState {
 
   /** Watches a run: loads its stored curve (it survives restarts) and the model's earlier runs. */
   async watch(runId: number): Promise<void> {
-    const status = await engine.client.call('train.status', {});
+    const status = await engine.client.call('training.status', {});
     const all = await engine.client.call('runs.list', {});
     const run = all.find((r) => r.id === runId) ?? status.active;
     if (!run) return;
@@ -85,11 +85,11 @@ class TrainingState {
     if (this.run?.id === runId) this.checkpoints = list;
   }
 
-  async control(action: 'train.pause' | 'train.resume' | 'train.stop' | 'train.cancel'): Promise<void> {
+  async control(action: 'training.pause' | 'training.resume' | 'training.stop' | 'training.cancel'): Promise<void> {
     if (!this.run) return;
     try {
       this.run = await engine.client.call(action, { runId: this.run.id });
-      if (action === 'train.resume') await this.watch(this.run.id);
+      if (action === 'training.resume') await this.watch(this.run.id);
     } catch (err) {
       this.error = (err as Error).message;
     }

@@ -20,7 +20,7 @@ class VocabState {
   readonly info = $derived(this.encodings.find((e) => e.kind === this.kind) ?? null);
 
   constructor() {
-    engine.client.on('vocab.progress', (p) => {
+    engine.client.on('vocabularies.progress', (p) => {
       if (this.building && p.corpusId === this.corpusId) this.building = { done: p.done, total: p.total };
     });
   }
@@ -28,7 +28,7 @@ class VocabState {
   async load(): Promise<void> {
     try {
       if (this.encodings.length === 0) {
-        this.encodings = await engine.client.call('encoding.list', {});
+        this.encodings = await engine.client.call('encodings.list', {});
         this.chooseEncoding(this.kind);
       }
       await this.refreshList();
@@ -50,7 +50,7 @@ class VocabState {
   }
 
   async refreshList(): Promise<void> {
-    this.vocabularies = this.corpusId === null ? [] : await engine.client.call('vocab.list', { corpusId: this.corpusId });
+    this.vocabularies = this.corpusId === null ? [] : await engine.client.call('vocabularies.list', { corpusId: this.corpusId });
   }
 
   async build(): Promise<void> {
@@ -58,7 +58,7 @@ class VocabState {
     this.error = null;
     this.building = { done: 0, total: 0 };
     try {
-      this.vocabulary = await engine.client.call('vocab.build', {
+      this.vocabulary = await engine.client.call('vocabularies.build', {
         corpusId: this.corpusId,
         encoding: this.kind,
         params: $state.snapshot(this.params),
@@ -76,7 +76,7 @@ class VocabState {
   }
 
   async open(id: number): Promise<void> {
-    this.vocabulary = await engine.client.call('vocab.get', { id });
+    this.vocabulary = await engine.client.call('vocabularies.get', { id });
     this.tokenSearch = '';
     await this.loadTokens();
   }
@@ -87,7 +87,7 @@ class VocabState {
       this.tokenTotal = 0;
       return;
     }
-    const page = await engine.client.call('vocab.tokens', { id: this.vocabulary.id, limit: 1000, search: this.tokenSearch || undefined });
+    const page = await engine.client.call('vocabularies.tokens', { id: this.vocabulary.id, limit: 1000, search: this.tokenSearch || undefined });
     this.tokens = page.tokens;
     this.tokenTotal = page.total;
   }

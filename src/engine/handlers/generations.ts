@@ -1,34 +1,13 @@
 import { exportGenerations, writeExports } from '../export/generations';
-import type { Handlers } from './types';
+import type { NamespaceHandlers } from './types';
 
-type GenerateMethods =
-  | 'models.checkpoints'
-  | 'models.evaluate'
-  | 'generate'
-  | 'generate.cancel'
-  | 'generations.list'
-  | 'generations.get'
-  | 'generations.rename'
-  | 'generations.star'
-  | 'generations.starTake'
-  | 'generations.delete'
-  | 'generations.regenerate'
-  | 'generations.export'
-  | 'generations.exportToFolder'
-  | 'generations.check';
-
-export const generateHandlers: Pick<Handlers, GenerateMethods> = {
-  'models.checkpoints': ({ modelId }, { store }) => {
-    store.models.get(modelId);
-    return store.runs.modelCheckpoints(modelId);
-  },
-  'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
-  async generate(input, ctx) {
+export const generationHandlers: NamespaceHandlers<'generations'> = {
+  async 'generations.generate'(input, ctx) {
     const g = await ctx.generation.generate(input);
     ctx.emit('generations.changed', { modelId: g.modelId });
     return g;
   },
-  'generate.cancel': ({ jobId }, ctx) => ({ cancelled: ctx.generation.cancel(jobId) }),
+  'generations.cancel': ({ jobId }, ctx) => ({ cancelled: ctx.generation.cancel(jobId) }),
   'generations.list': ({ modelId, starred }, { store }) => store.generations.list({ ...(modelId ? { modelId } : {}), ...(starred !== undefined ? { starred } : {}) }),
   'generations.get': ({ id }, { store }) => store.generations.get(id),
   'generations.rename': ({ id, name }, ctx) => {

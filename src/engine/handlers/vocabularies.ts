@@ -1,16 +1,12 @@
 import { buildVocabulary } from '../encode/build-vocabulary';
-import { encodingInfos, encodingOf } from '../encode/registry';
-import type { Handlers } from './types';
-
-type VocabMethods = 'encoding.list' | 'vocab.build' | 'vocab.list' | 'vocab.get' | 'vocab.tokens' | 'vocab.decode' | 'vocab.delete';
+import { encodingOf } from '../encode/registry';
+import type { NamespaceHandlers } from './types';
 
 /** The timeline tokens decode onto when no passage gives one: 480 ticks a quarter, 120 bpm, 4/4. */
 const DEFAULT_CONTEXT = { ppq: 480, tempos: [{ tick: 0, usPerQuarter: 500_000 }], timeSignatures: [{ tick: 0, numerator: 4, denominator: 4 }] };
 
-export const vocabHandlers: Pick<Handlers, VocabMethods> = {
-  'encoding.list': () => encodingInfos(),
-
-  'vocab.build': ({ corpusId, encoding, params, minCount, maxSize, rebuild }, ctx) =>
+export const vocabularyHandlers: NamespaceHandlers<'vocabularies'> = {
+  'vocabularies.build': ({ corpusId, encoding, params, minCount, maxSize, rebuild }, ctx) =>
     buildVocabulary(ctx.store, {
       corpusId,
       encoding,
@@ -18,17 +14,17 @@ export const vocabHandlers: Pick<Handlers, VocabMethods> = {
       ...(minCount ? { minCount } : {}),
       ...(maxSize ? { maxSize } : {}),
       ...(rebuild ? { rebuild } : {}),
-      onProgress: (done, total) => ctx.emit('vocab.progress', { corpusId, done, total }),
+      onProgress: (done, total) => ctx.emit('vocabularies.progress', { corpusId, done, total }),
     }),
 
-  'vocab.list': ({ corpusId }, { store }) => store.vocabularies.list(corpusId),
+  'vocabularies.list': ({ corpusId }, { store }) => store.vocabularies.list(corpusId),
 
-  'vocab.get': ({ id }, { store }) => store.vocabularies.get(id),
+  'vocabularies.get': ({ id }, { store }) => store.vocabularies.get(id),
 
-  'vocab.tokens': ({ id, offset, limit, search }, { store }) =>
+  'vocabularies.tokens': ({ id, offset, limit, search }, { store }) =>
     store.vocabularies.tokenPage(id, { offset: offset ?? 0, limit: limit ?? 500, ...(search ? { search } : {}) }),
 
-  'vocab.decode'({ id, tokens }, { store }) {
+  'vocabularies.decode'({ id, tokens }, { store }) {
     const vocab = store.vocabularies.get(id);
     const encoding = encodingOf(vocab.encoding);
     if (vocab.representation !== 'tokens') {
@@ -38,7 +34,7 @@ export const vocabHandlers: Pick<Handlers, VocabMethods> = {
     return { ppq: DEFAULT_CONTEXT.ppq, notes };
   },
 
-  'vocab.delete'({ id }, { store }) {
+  'vocabularies.delete'({ id }, { store }) {
     store.vocabularies.delete(id);
     return { deleted: true };
   },

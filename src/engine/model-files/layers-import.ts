@@ -101,140 +101,173 @@ export interface LayersModel {
   layers: string[];
 }
 
-/** Reads a Keras layer chain into a studio architecture and its weights. */
-export function convertLayersModel(modelJson: unknown, files: WeightFiles, file: string): LayersModel {
-  const doc = modelJson as { modelTopology?: unknown; weightsManifest?: WeightGroup[]; format?: string };
-  if (!doc || typeof doc !== 'object' || !doc.modelTopology || !Array.isArray(doc.weightsManifest)) {
-    refuse(file, 'it is not a TF.js Layers model.json (modelTopology and weightsManifest are required)');
-  }
-  if (doc.format && doc.format !== 'layers-model') refuse(file, `it is a TF.js ${doc.format}, not a Layers model: the studio imports Layers models`);
-  const layers = layersOf(doc.modelTopology, file);
-  const tensors = readWeights(doc.weightsManifest, files, file);
-  let next = 0;
-  const take = (layer: KerasLayer, what: string, shape?: (number | null)[]): Tensor => {
-    const t = tensors[next++];
-    if (!t) refuse(file, `its manifest has no weights left for ${what} of layer ${layer.config.name ?? layer.class_name}`);
+interface Recurrent {
+  kind: 'lstm' | 'bigru';
+  units: number;
+  tensors: Tensor[];
+}
+
+interface DenseLayer {
+  units: number;
+  kernel: Tensor;
+  bias: Tensor | null;
+  activation: string;
+}
+
+/** A Keras layer chain read layer by layer: what each layer adds, checked as it comes. */
+class ChainReader {
+  input: 'embedding' | 'scaled' | null = null;
+  embedding: Tensor | null = null;
+  window: number | null = null;
+  inputWidth = 0;
+  readonly recurrent: Recurrent[] = [];
+  readonly dense: DenseLayer[] = [];
+  dropout = 0;
+  readonly names: string[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly tensors: Tensor[],
+    private readonly file: string,
+  ) {}
+
+  /** The next weight of the manifest, for `what` of `layer`, checked against the shape expected. */
+  private take(layer: KerasLayer, what: string, shape?: (number | null)[]): Tensor {
+    const t = this.tensors[this.next++];
+    if (!t) refuse(this.file, `its manifest has no weights left for ${what} of layer ${layer.config.name ?? layer.class_name}`);
     if (shape && (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i]))) {
-      refuse(file, `weight ${t.name} is [${t.shape}], expected [${shape.map((d) => d ?? '?')}] for ${what}`);
+      refuse(this.file, `weight ${t.name} is [${t.shape}], expected [${shape.map((d) => d ?? '?')}] for ${what}`);
     }
     return t;
-  };
+  }
 
-  let input: 'embedding' | 'scaled' | null = null;
-  let embedding: Tensor | null = null;
-  let window: number | null = null;
-  let inputWidth = 0;
-  const recurrent: { kind: 'lstm' | 'bigru'; units: number; tensors: Tensor[] }[] = [];
-  const dense: { units: number; kernel: Tensor; bias: Tensor | null; activation: string }[] = [];
-  let dropout = 0;
-  const names: string[] = [];
-
-  for (const layer of layers) {
+  read(layer: KerasLayer): void {
     const c = layer.config;
-    names.push(layer.class_name);
+    this.names.push(layer.class_name);
     const shape = (c['batch_input_shape'] ?? c['batch_shape']) as (number | null)[] | undefined;
-    if (shape && window === null && typeof shape[1] === 'number') window = shape[1];
+    if (shape && this.window === null && typeof shape[1] === 'number') this.window = shape[1];
     switch (layer.class_name) {
       case 'InputLayer':
-        break;
-      case 'Embedding': {
-        if (input) refuse(file, 'an Embedding layer after the first layer');
-        const v = num(c['input_dim']);
-        const e = num(c['output_dim']);
-        embedding = take(layer, 'the embedding', [v ?? null, e ?? null]);
-        input = 'embedding';
-        inputWidth = embedding.shape[1]!;
-        break;
-      }
-      case 'LSTM': {
-        expect(layer, 'activation', 'tanh', file);
-        expect(layer, 'recurrent_activation', 'sigmoid', file);
-        if (dense.length) refuse(file, 'a recurrent layer after a Dense layer');
-        if (recurrent.some((r) => r.kind !== 'lstm')) refuse(file, 'LSTM and GRU layers mixed');
-        if (!input) {
-          // No embedding: seed 000's Keras model read each note as one number, id ÷ vocabulary size.
-          if (shape && shape[2] !== 1) refuse(file, `its first LSTM reads ${shape[2]} numbers a step; without an Embedding the studio reads one (the token id ÷ vocabulary size)`);
-          input = 'scaled';
-          inputWidth = 1;
-        }
-        const units = num(c['units'])!;
-        const previous = recurrent.at(-1)?.units ?? inputWidth;
-        const kernel = take(layer, 'the input kernel', [previous, 4 * units]);
-        const rec = take(layer, 'the recurrent kernel', [units, 4 * units]);
-        const bias = c['use_bias'] === false ? { name: 'bias', shape: [4 * units], values: new Float32Array(4 * units) } : take(layer, 'the bias', [4 * units]);
-        recurrent.push({ kind: 'lstm', units, tensors: [kernel, rec, bias] });
-        break;
-      }
-      case 'Bidirectional': {
-        const inner = c.layer;
-        if (!inner || inner.class_name !== 'GRU') refuse(file, `a Bidirectional ${inner?.class_name ?? ''} layer: the studio's bidirectional layers are GRUs`);
-        if ((str(c['merge_mode']) ?? 'concat') !== 'concat') refuse(file, `a Bidirectional layer merging by "${str(c['merge_mode'])}"; the studio concatenates`);
-        expect(inner, 'activation', 'tanh', file);
-        expect(inner, 'recurrent_activation', 'sigmoid', file);
-        if (inner.config['reset_after'] === false) refuse(file, 'a GRU with reset_after false; the studio computes the GRU as Keras does by default (reset_after true)');
-        if (!input) refuse(file, 'a bidirectional GRU without an Embedding before it');
-        if (recurrent.some((r) => r.kind !== 'bigru')) refuse(file, 'LSTM and GRU layers mixed');
-        const units = num(inner.config['units'])!;
-        const previous = recurrent.length ? 2 * recurrent.at(-1)!.units : inputWidth;
-        const direction = () => [take(layer, 'the input kernel', [previous, 3 * units]), take(layer, 'the recurrent kernel', [units, 3 * units]), take(layer, 'the biases', [2, 3 * units])];
-        recurrent.push({ kind: 'bigru', units, tensors: [...direction(), ...direction()] });
-        break;
-      }
+        return;
+      case 'Embedding':
+        return this.readEmbedding(layer);
+      case 'LSTM':
+        return this.readLstm(layer, shape);
+      case 'Bidirectional':
+        return this.readBidirectional(layer);
       case 'Dropout':
-        dropout = Math.max(dropout, num(c['rate']) ?? 0);
-        break;
-      case 'Dense': {
-        const units = num(c['units'])!;
-        const inputSize = dense.length ? dense.at(-1)!.units : recurrent.length ? recurrent.at(-1)!.units * (recurrent.at(-1)!.kind === 'bigru' ? 2 : 1) : 0;
-        if (!inputSize) refuse(file, 'a Dense layer before any recurrent layer');
-        const kernel = take(layer, 'the kernel', [inputSize, units]);
-        const bias = c['use_bias'] === false ? null : take(layer, 'the bias', [units]);
-        dense.push({ units, kernel, bias, activation: str(c['activation']) ?? 'linear' });
-        break;
-      }
-      case 'Activation': {
-        const last = dense.at(-1);
-        const activation = str(c['activation']);
-        if (!last || last.activation !== 'linear') refuse(file, `an Activation layer (${activation}) that does not follow a linear Dense layer`);
-        last.activation = activation ?? 'linear';
-        break;
-      }
-      case 'LeakyReLU': {
-        const last = dense.at(-1);
-        const alpha = num(c['alpha']) ?? num(c['negative_slope']) ?? 0.3;
-        if (!last || last.activation !== 'linear') refuse(file, 'a LeakyReLU that does not follow a linear Dense layer');
-        if (Math.abs(alpha - 0.3) > 1e-9) refuse(file, `a LeakyReLU with slope ${alpha}; the studio's is Keras's default 0.3`);
-        last.activation = 'leaky_relu';
-        break;
-      }
+        this.dropout = Math.max(this.dropout, num(c['rate']) ?? 0);
+        return;
+      case 'Dense':
+        return this.readDense(layer);
+      case 'Activation':
+      case 'LeakyReLU':
+        return this.readActivation(layer);
       default:
-        refuse(file, `its layer ${c.name ?? ''} is a ${layer.class_name}, which the studio cannot run (it imports Embedding, LSTM, Bidirectional GRU, Dropout, Dense, Activation and LeakyReLU chains)`);
+        refuse(this.file, `its layer ${c.name ?? ''} is a ${layer.class_name}, which the studio cannot run (it imports Embedding, LSTM, Bidirectional GRU, Dropout, Dense, Activation and LeakyReLU chains)`);
     }
   }
-  if (next !== tensors.length) refuse(file, `its manifest holds ${tensors.length - next} weights no layer uses`);
-  if (recurrent.length === 0) refuse(file, 'it has no recurrent layer (the studio imports LSTM and bidirectional GRU models)');
-  const output = dense.at(-1);
-  if (!output) refuse(file, 'it has no output Dense layer');
-  if (output.activation !== 'softmax' && output.activation !== 'linear') refuse(file, `its output layer's activation is ${output.activation}; a next-token model ends in softmax`);
-  const vocabSize = output.units;
-  if (embedding && embedding.shape[0] !== vocabSize) refuse(file, `its embedding reads ${embedding.shape[0]} tokens and its output predicts ${vocabSize}`);
-  const hidden = dense.length === 2 ? dense[0]! : null;
-  if (dense.length > 2) refuse(file, `it has ${dense.length} Dense layers; the studio's models have a hidden one and an output`);
-  const kind = recurrent[0]!.kind;
-  const units = recurrent[0]!.units;
-  if (recurrent.some((r) => r.units !== units)) refuse(file, 'its recurrent layers differ in width; the studio stacks layers of one width');
 
+  private readEmbedding(layer: KerasLayer): void {
+    if (this.input) refuse(this.file, 'an Embedding layer after the first layer');
+    this.embedding = this.take(layer, 'the embedding', [num(layer.config['input_dim']) ?? null, num(layer.config['output_dim']) ?? null]);
+    this.input = 'embedding';
+    this.inputWidth = this.embedding.shape[1]!;
+  }
+
+  private readLstm(layer: KerasLayer, shape: (number | null)[] | undefined): void {
+    const file = this.file;
+    expect(layer, 'activation', 'tanh', file);
+    expect(layer, 'recurrent_activation', 'sigmoid', file);
+    if (this.dense.length) refuse(file, 'a recurrent layer after a Dense layer');
+    if (this.recurrent.some((r) => r.kind !== 'lstm')) refuse(file, 'LSTM and GRU layers mixed');
+    if (!this.input) {
+      // No embedding: seed 000's Keras model read each note as one number, id ÷ vocabulary size.
+      if (shape && shape[2] !== 1) refuse(file, `its first LSTM reads ${shape[2]} numbers a step; without an Embedding the studio reads one (the token id ÷ vocabulary size)`);
+      this.input = 'scaled';
+      this.inputWidth = 1;
+    }
+    const units = num(layer.config['units'])!;
+    const previous = this.recurrent.at(-1)?.units ?? this.inputWidth;
+    const kernel = this.take(layer, 'the input kernel', [previous, 4 * units]);
+    const rec = this.take(layer, 'the recurrent kernel', [units, 4 * units]);
+    const bias = layer.config['use_bias'] === false ? { name: 'bias', shape: [4 * units], values: new Float32Array(4 * units) } : this.take(layer, 'the bias', [4 * units]);
+    this.recurrent.push({ kind: 'lstm', units, tensors: [kernel, rec, bias] });
+  }
+
+  private readBidirectional(layer: KerasLayer): void {
+    const file = this.file;
+    const c = layer.config;
+    const inner = c.layer;
+    if (!inner || inner.class_name !== 'GRU') refuse(file, `a Bidirectional ${inner?.class_name ?? ''} layer: the studio's bidirectional layers are GRUs`);
+    if ((str(c['merge_mode']) ?? 'concat') !== 'concat') refuse(file, `a Bidirectional layer merging by "${str(c['merge_mode'])}"; the studio concatenates`);
+    expect(inner, 'activation', 'tanh', file);
+    expect(inner, 'recurrent_activation', 'sigmoid', file);
+    if (inner.config['reset_after'] === false) refuse(file, 'a GRU with reset_after false; the studio computes the GRU as Keras does by default (reset_after true)');
+    if (!this.input) refuse(file, 'a bidirectional GRU without an Embedding before it');
+    if (this.recurrent.some((r) => r.kind !== 'bigru')) refuse(file, 'LSTM and GRU layers mixed');
+    const units = num(inner.config['units'])!;
+    const previous = this.recurrent.length ? 2 * this.recurrent.at(-1)!.units : this.inputWidth;
+    const direction = () => [this.take(layer, 'the input kernel', [previous, 3 * units]), this.take(layer, 'the recurrent kernel', [units, 3 * units]), this.take(layer, 'the biases', [2, 3 * units])];
+    this.recurrent.push({ kind: 'bigru', units, tensors: [...direction(), ...direction()] });
+  }
+
+  private readDense(layer: KerasLayer): void {
+    const c = layer.config;
+    const units = num(c['units'])!;
+    const last = this.recurrent.at(-1);
+    const inputSize = this.dense.length ? this.dense.at(-1)!.units : last ? last.units * (last.kind === 'bigru' ? 2 : 1) : 0;
+    if (!inputSize) refuse(this.file, 'a Dense layer before any recurrent layer');
+    const kernel = this.take(layer, 'the kernel', [inputSize, units]);
+    const bias = c['use_bias'] === false ? null : this.take(layer, 'the bias', [units]);
+    this.dense.push({ units, kernel, bias, activation: str(c['activation']) ?? 'linear' });
+  }
+
+  private readActivation(layer: KerasLayer): void {
+    const last = this.dense.at(-1);
+    if (layer.class_name === 'Activation') {
+      const activation = str(layer.config['activation']);
+      if (!last || last.activation !== 'linear') refuse(this.file, `an Activation layer (${activation}) that does not follow a linear Dense layer`);
+      last.activation = activation ?? 'linear';
+      return;
+    }
+    const alpha = num(layer.config['alpha']) ?? num(layer.config['negative_slope']) ?? 0.3;
+    if (!last || last.activation !== 'linear') refuse(this.file, 'a LeakyReLU that does not follow a linear Dense layer');
+    if (Math.abs(alpha - 0.3) > 1e-9) refuse(this.file, `a LeakyReLU with slope ${alpha}; the studio's is Keras's default 0.3`);
+    last.activation = 'leaky_relu';
+  }
+
+  /** After the last layer: every weight used, and the chain one of the studio's shapes. */
+  finish(): { output: DenseLayer; hidden: DenseLayer | null; units: number } {
+    const file = this.file;
+    if (this.next !== this.tensors.length) refuse(file, `its manifest holds ${this.tensors.length - this.next} weights no layer uses`);
+    if (this.recurrent.length === 0) refuse(file, 'it has no recurrent layer (the studio imports LSTM and bidirectional GRU models)');
+    const output = this.dense.at(-1);
+    if (!output) refuse(file, 'it has no output Dense layer');
+    if (output.activation !== 'softmax' && output.activation !== 'linear') refuse(file, `its output layer's activation is ${output.activation}; a next-token model ends in softmax`);
+    if (this.embedding && this.embedding.shape[0] !== output.units) refuse(file, `its embedding reads ${this.embedding.shape[0]} tokens and its output predicts ${output.units}`);
+    if (this.dense.length > 2) refuse(file, `it has ${this.dense.length} Dense layers; the studio's models have a hidden one and an output`);
+    const units = this.recurrent[0]!.units;
+    if (this.recurrent.some((r) => r.units !== units)) refuse(file, 'its recurrent layers differ in width; the studio stacks layers of one width');
+    return { output, hidden: this.dense.length === 2 ? this.dense[0]! : null, units };
+  }
+}
+
+/** The studio's weights, in its order, from a chain read: the spec they fit and the numbers. */
+function studioWeights(chain: ChainReader, file: string): { spec: ModelSpec; manifest: ManifestEntry[]; values: Float32Array[] } {
+  const { output, hidden, units } = chain.finish();
   const manifest: ManifestEntry[] = [];
   const values: Float32Array[] = [];
   const add = (name: string, shape: number[], v: Float32Array) => {
     manifest.push({ name, shape });
     values.push(v);
   };
-  const biasOf = (d: { units: number; bias: Tensor | null }) => d.bias?.values ?? new Float32Array(d.units);
+  const biasOf = (d: DenseLayer) => d.bias?.values ?? new Float32Array(d.units);
+  const { embedding, recurrent } = chain;
   let spec: ModelSpec;
-  if (kind === 'lstm') {
+  if (recurrent[0]!.kind === 'lstm') {
     if (hidden && hidden.activation !== 'relu') refuse(file, `its hidden Dense layer uses ${hidden.activation}; the studio's LSTM models use relu there`);
-    spec = parseSpec({ arch: 'lstm', ...(input === 'scaled' ? { input: 'scaled' } : {}), embedding: embedding?.shape[1] ?? 1, units, layers: recurrent.length, dropout, dense: hidden?.units ?? 0 });
+    spec = parseSpec({ arch: 'lstm', ...(chain.input === 'scaled' ? { input: 'scaled' } : {}), embedding: embedding?.shape[1] ?? 1, units, layers: recurrent.length, dropout: chain.dropout, dense: hidden?.units ?? 0 });
     if (embedding) add('embedding', embedding.shape, embedding.values);
     recurrent.forEach((r, l) => {
       const [kernel, rec, bias] = r.tensors as [Tensor, Tensor, Tensor];
@@ -244,7 +277,7 @@ export function convertLayersModel(modelJson: unknown, files: WeightFiles, file:
     });
   } else {
     if (!hidden || hidden.activation !== 'leaky_relu') refuse(file, 'its bidirectional GRU is not followed by a Dense layer with LeakyReLU, as the studio\'s (seed 002) is');
-    spec = parseSpec({ arch: 'bigru', embedding: embedding!.shape[1], units, layers: recurrent.length, dense: hidden.units, dropout });
+    spec = parseSpec({ arch: 'bigru', embedding: embedding!.shape[1], units, layers: recurrent.length, dense: hidden.units, dropout: chain.dropout });
     add('embedding', embedding!.shape, embedding!.values);
     recurrent.forEach((r, l) => {
       ['forward', 'backward'].forEach((direction, d) => {
@@ -261,15 +294,27 @@ export function convertLayersModel(modelJson: unknown, files: WeightFiles, file:
     add('dense/bias', [hidden.units], biasOf(hidden));
   }
   add('output/kernel', output.kernel.shape, output.kernel.values);
-  add('output/bias', [vocabSize], biasOf(output));
-  const total = values.reduce((n, v) => n + v.length, 0);
-  const weights = new Float32Array(total);
+  add('output/bias', [output.units], biasOf(output));
+  return { spec, manifest, values };
+}
+
+/** Reads a Keras layer chain into a studio architecture and its weights. */
+export function convertLayersModel(modelJson: unknown, files: WeightFiles, file: string): LayersModel {
+  const doc = modelJson as { modelTopology?: unknown; weightsManifest?: WeightGroup[]; format?: string };
+  if (!doc || typeof doc !== 'object' || !doc.modelTopology || !Array.isArray(doc.weightsManifest)) {
+    refuse(file, 'it is not a TF.js Layers model.json (modelTopology and weightsManifest are required)');
+  }
+  if (doc.format && doc.format !== 'layers-model') refuse(file, `it is a TF.js ${doc.format}, not a Layers model: the studio imports Layers models`);
+  const chain = new ChainReader(readWeights(doc.weightsManifest, files, file), file);
+  for (const layer of layersOf(doc.modelTopology, file)) chain.read(layer);
+  const { spec, manifest, values } = studioWeights(chain, file);
+  const weights = new Float32Array(values.reduce((n, v) => n + v.length, 0));
   let at = 0;
   for (const v of values) {
     weights.set(v, at);
     at += v.length;
   }
-  return { spec, manifest, weights, vocabSize, window, layers: names };
+  return { spec, manifest, weights, vocabSize: manifest.at(-1)!.shape[0]!, window: chain.window, layers: chain.names };
 }
 
 /** Tokens in id order from a vocabulary file: a JSON array, a JSON object {token: id}, or one token a line. */
