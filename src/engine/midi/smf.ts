@@ -160,14 +160,19 @@ function unwrapRiff(bytes: Uint8Array): Uint8Array {
   throw new MidiParseError('RIFF MIDI file without a data chunk');
 }
 
-export function parseMidi(input: Uint8Array): ParsedMidi {
-  if (input.length === 0) throw new MidiParseError('empty file');
-  const bytes = unwrapRiff(input);
-  if (bytes.length < 4 || new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) !== MTHD) {
-    const start = fourCC(bytes, 0);
-    throw new MidiParseError(`not a MIDI file (it starts with "${start}", not "MThd")`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Shared by every track of a file: the timeline events and the repairs made. */
+interface FileState {
+  tempos: TempoChange[];
+  timeSignatures: TimeSignature[];
+  keySignatures: KeySignature[];
+  repairs: Repairs;
+  /** SMPTE time: tempo events do not apply (ticks are fixed fractions of a second). */
+  smpte: boolean;
+}
+
+/** The header chunk: format, tracks declared and the time division as ticks a quarter note. */
+function readHeader(bytes: Uint8Array, view: DataView): { format: number; declaredTracks: number; ppq: number; smpte: boolean; headerLength: number } {
+  if (bytes.length < 4 || view.getUint32(0) !== MTHD) throw new MidiParseError(`not a MIDI file (it starts with "${fourCC(bytes, 0)}", not "MThd")`);
   if (bytes.length < 14) throw new MidiParseError(`truncated header: ${bytes.length} bytes, a MIDI header needs 14`);
   const headerLength = view.getUint32(4);
   if (headerLength < 6) throw new MidiParseError(`header chunk is ${headerLength} bytes long, it must be at least 6`);
@@ -177,29 +182,21 @@ export function parseMidi(input: Uint8Array): ParsedMidi {
   const division = view.getUint16(12);
   if (format > 2) throw new MidiParseError(`unknown MIDI format ${format} (only 0, 1 and 2 exist)`);
   if (declaredTracks === 0) throw new MidiParseError('the header declares zero tracks');
-
-  let ppq: number;
-  let smpte = false;
   if (division & 0x8000) {
     const fps = -((division >> 8) << 24 >> 24); // signed high byte: -24, -25, -29, -30
     const perFrame = division & 0xff;
     if (![24, 25, 29, 30].includes(fps) || perFrame === 0) throw new MidiParseError(`invalid SMPTE time division 0x${division.toString(16)}`);
     // With the default tempo (120 bpm = 2 quarters per second) this ppq makes ticks exact seconds.
-    ppq = ((fps === 29 ? 29.97 : fps) * perFrame) / 2;
-    smpte = true;
-  } else {
-    if (division === 0) throw new MidiParseError('zero ticks per quarter note');
-    ppq = division;
+    return { format, declaredTracks, ppq: ((fps === 29 ? 29.97 : fps) * perFrame) / 2, smpte: true, headerLength };
   }
+  if (division === 0) throw new MidiParseError('zero ticks per quarter note');
+  return { format, declaredTracks, ppq: division, smpte: false, headerLength };
+}
 
-  const repairs: Repairs = { unreleasedNotes: 0, retriggeredNotes: 0, orphanNoteOffs: 0, missingEndOfTrack: 0, extraTracks: 0 };
-  const tempos: TempoChange[] = [];
-  const timeSignatures: TimeSignature[] = [];
-  const keySignatures: KeySignature[] = [];
+/** Every track chunk, scanned; other chunks skipped, trailing junk after the declared tracks tolerated. */
+function readChunks(bytes: Uint8Array, view: DataView, from: number, declaredTracks: number, state: FileState): TrackScan[] {
   const scans: TrackScan[] = [];
-
-  let at = 8 + headerLength;
-  let chunkIndex = 0;
+  let at = from;
   while (at < bytes.length) {
     if (at + 8 > bytes.length) {
       // A few stray bytes after the last chunk are common padding; before the last declared track, truncation.
@@ -210,31 +207,39 @@ export function parseMidi(input: Uint8Array): ParsedMidi {
     const length = view.getUint32(at + 4);
     const body = at + 8;
     if (id === MTRK) {
-      if (body + length > bytes.length) {
-        throw new MidiParseError(
-          `truncated track chunk at byte ${at}: it claims ${length} bytes, only ${bytes.length - body} remain`,
-        );
-      }
-      scans.push(scanTrack(bytes, view, body, body + length, chunkIndex, tempos, timeSignatures, keySignatures, repairs, smpte));
-      chunkIndex++;
+      if (body + length > bytes.length) throw new MidiParseError(`truncated track chunk at byte ${at}: it claims ${length} bytes, only ${bytes.length - body} remain`);
+      scans.push(new TrackScanner(bytes, view, body, body + length, scans.length, state).scan());
     } else if (body + length > bytes.length) {
       if (scans.length >= declaredTracks) break; // trailing junk after the declared tracks
       throw new MidiParseError(`chunk "${fourCC(bytes, at)}" at byte ${at} claims ${length} bytes, only ${bytes.length - body} remain`);
     }
     at = body + length;
   }
-  if (scans.length < declaredTracks) {
-    throw new MidiParseError(`the header declares ${declaredTracks} tracks but the file holds ${scans.length}`);
-  }
-  repairs.extraTracks = scans.length - declaredTracks;
+  if (scans.length < declaredTracks) throw new MidiParseError(`the header declares ${declaredTracks} tracks but the file holds ${scans.length}`);
+  return scans;
+}
 
-  const tempoMap = new TempoMap(ppq, tempos);
+export function parseMidi(input: Uint8Array): ParsedMidi {
+  if (input.length === 0) throw new MidiParseError('empty file');
+  const bytes = unwrapRiff(input);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { format, declaredTracks, ppq, smpte, headerLength } = readHeader(bytes, view);
+  const state: FileState = {
+    tempos: [],
+    timeSignatures: [],
+    keySignatures: [],
+    repairs: { unreleasedNotes: 0, retriggeredNotes: 0, orphanNoteOffs: 0, missingEndOfTrack: 0, extraTracks: 0 },
+    smpte,
+  };
+  const scans = readChunks(bytes, view, 8 + headerLength, declaredTracks, state);
+  state.repairs.extraTracks = scans.length - declaredTracks;
+
+  const tempoMap = new TempoMap(ppq, state.tempos);
   const durationTicks = scans.reduce((max, s) => Math.max(max, s.endTick), 0);
   const durationSeconds = tempoMap.toSeconds(durationTicks);
   if (durationSeconds > MAX_DURATION_SECONDS) {
     throw new MidiParseError(`the piece would last ${Math.round(durationSeconds / 3600)} hours: its delta times are not plausible`);
   }
-
   const tracks: ParsedTrack[] = [];
   let noteCount = 0;
   scans.forEach((scan, chunk) => {
@@ -245,155 +250,167 @@ export function parseMidi(input: Uint8Array): ParsedMidi {
       tracks.push({ chunk, name: scan.name, channel: group.channel, program: group.program, isDrum: group.channel === DRUM_CHANNEL, notes });
     }
   });
-
   const byTick = <T extends { tick: number }>(a: T, b: T) => a.tick - b.tick;
   return {
     format,
     ppq,
     trackChunks: scans.length,
     tracks,
-    tempos: tempos.sort(byTick),
-    timeSignatures: timeSignatures.sort(byTick),
-    keySignatures: keySignatures.sort(byTick),
+    tempos: state.tempos.sort(byTick),
+    timeSignatures: state.timeSignatures.sort(byTick),
+    keySignatures: state.keySignatures.sort(byTick),
     durationTicks,
     durationSeconds,
     noteCount,
-    repairs,
+    repairs: state.repairs,
   };
 }
 
-function scanTrack(
-  bytes: Uint8Array,
-  view: DataView,
-  start: number,
-  end: number,
-  chunk: number,
-  tempos: TempoChange[],
-  timeSignatures: TimeSignature[],
-  keySignatures: KeySignature[],
-  repairs: Repairs,
-  smpte: boolean,
-): TrackScan {
-  const scan: TrackScan = { name: '', groups: new Map(), endTick: 0 };
-  const programs = new Uint8Array(16);
+/** One track chunk read event by event into notes grouped by channel and program. */
+class TrackScanner {
+  private readonly scanned: TrackScan = { name: '', groups: new Map(), endTick: 0 };
+  private readonly programs = new Uint8Array(16);
   // Open notes per channel*128+pitch: start tick, velocity, program at note-on.
-  const openStart = new Map<number, number>();
-  const openVelocity = new Map<number, number>();
-  const openProgram = new Map<number, number>();
-  const retriggeredAt = new Map<number, number>();
-  let at = start;
-  let tick = 0;
-  let status = 0;
-  let sawEnd = false;
+  private readonly openStart = new Map<number, number>();
+  private readonly openVelocity = new Map<number, number>();
+  private readonly openProgram = new Map<number, number>();
+  private readonly retriggeredAt = new Map<number, number>();
+  private at: number;
+  private tick = 0;
+  private status = 0;
 
-  const where = () => `at byte ${at} in track ${chunk + 1}`;
-  const need = (n: number) => {
-    if (at + n > end) throw new MidiParseError(`truncated event ${where()}`);
-  };
-  const readVlq = (): number => {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly view: DataView,
+    start: number,
+    private readonly end: number,
+    private readonly chunk: number,
+    private readonly file: FileState,
+  ) {
+    this.at = start;
+  }
+
+  private where(): string {
+    return `at byte ${this.at} in track ${this.chunk + 1}`;
+  }
+
+  private need(n: number): void {
+    if (this.at + n > this.end) throw new MidiParseError(`truncated event ${this.where()}`);
+  }
+
+  private readVlq(): number {
     let value = 0;
     for (let i = 0; i < 4; i++) {
-      need(1);
-      const b = bytes[at++]!;
+      this.need(1);
+      const b = this.bytes[this.at++]!;
       value = value * 128 + (b & 0x7f);
       if (!(b & 0x80)) return value;
     }
-    throw new MidiParseError(`variable-length number longer than 4 bytes ${where()}`);
-  };
-  const group = (channel: number, program: number) => {
+    throw new MidiParseError(`variable-length number longer than 4 bytes ${this.where()}`);
+  }
+
+  private group(channel: number, program: number) {
     const key = `${channel}:${channel === DRUM_CHANNEL ? 0 : program}`;
-    let g = scan.groups.get(key);
-    if (!g) scan.groups.set(key, (g = { channel, program: channel === DRUM_CHANNEL ? 0 : program, notes: new NoteBuilder() }));
+    let g = this.scanned.groups.get(key);
+    if (!g) this.scanned.groups.set(key, (g = { channel, program: channel === DRUM_CHANNEL ? 0 : program, notes: new NoteBuilder() }));
     return g;
-  };
-  const close = (key: number, endTick: number) => {
-    const channel = key >> 7;
-    group(channel, openProgram.get(key)!).notes.add(key & 0x7f, openVelocity.get(key)!, openStart.get(key)!, endTick);
-    openStart.delete(key);
-  };
+  }
 
-  while (at < end) {
-    tick += readVlq();
-    need(1);
-    let byte = bytes[at]!;
-    if (byte >= 0x80) {
-      at++;
-      if (byte < 0xf0) status = byte; // running status applies to channel messages only
-    } else {
-      if (status === 0) throw new MidiParseError(`data byte 0x${byte.toString(16)} without a status byte ${where()}`);
-      byte = status;
-    }
+  private close(key: number, endTick: number): void {
+    this.group(key >> 7, this.openProgram.get(key)!).notes.add(key & 0x7f, this.openVelocity.get(key)!, this.openStart.get(key)!, endTick);
+    this.openStart.delete(key);
+  }
 
-    if (byte === 0xff) {
-      need(1);
-      const type = bytes[at++]!;
-      const length = readVlq();
-      need(length);
-      const data = at;
-      at += length;
-      if (type === 0x2f) {
-        sawEnd = true;
-        break;
-      } else if (type === 0x03 && !scan.name) {
-        scan.name = decodeText(bytes.subarray(data, data + length));
-      } else if (type === 0x51 && length >= 3 && !smpte) {
-        const us = (bytes[data]! << 16) | (bytes[data + 1]! << 8) | bytes[data + 2]!;
-        if (us > 0) tempos.push({ tick, usPerQuarter: us });
-      } else if (type === 0x58 && length >= 2) {
-        const numerator = bytes[data]!;
-        const power = bytes[data + 1]!;
-        if (numerator > 0 && power <= 6) timeSignatures.push({ tick, numerator, denominator: 2 ** power });
-      } else if (type === 0x59 && length >= 2) {
-        const sharps = view.getInt8(data);
-        if (sharps >= -7 && sharps <= 7) keySignatures.push({ tick, sharps, mode: bytes[data + 1] === 1 ? 'minor' : 'major' });
+  scan(): TrackScan {
+    const { bytes } = this;
+    let sawEnd = false;
+    while (this.at < this.end) {
+      this.tick += this.readVlq();
+      this.need(1);
+      let byte = bytes[this.at]!;
+      if (byte >= 0x80) {
+        this.at++;
+        if (byte < 0xf0) this.status = byte; // running status applies to channel messages only
+      } else {
+        if (this.status === 0) throw new MidiParseError(`data byte 0x${byte.toString(16)} without a status byte ${this.where()}`);
+        byte = this.status;
       }
-      continue;
+      if (byte === 0xff) {
+        if (this.meta()) {
+          sawEnd = true;
+          break;
+        }
+      } else if (byte === 0xf0 || byte === 0xf7) {
+        const length = this.readVlq();
+        this.need(length);
+        this.at += length;
+      } else if (byte >= 0xf0) {
+        throw new MidiParseError(`unexpected system message 0x${byte.toString(16)} ${this.where()}`);
+      } else this.channelMessage(byte);
     }
-    if (byte === 0xf0 || byte === 0xf7) {
-      const length = readVlq();
-      need(length);
-      at += length;
-      continue;
+    if (!sawEnd) this.file.repairs.missingEndOfTrack++;
+    this.scanned.endTick = this.tick;
+    for (const key of [...this.openStart.keys()]) {
+      this.close(key, this.tick);
+      this.file.repairs.unreleasedNotes++;
     }
-    if (byte >= 0xf0) throw new MidiParseError(`unexpected system message 0x${byte.toString(16)} ${where()}`);
+    return this.scanned;
+  }
 
+  /** A meta event: name, tempo, meter, key. Returns true at the end of the track. */
+  private meta(): boolean {
+    const { bytes, tick, file } = this;
+    this.need(1);
+    const type = bytes[this.at++]!;
+    const length = this.readVlq();
+    this.need(length);
+    const data = this.at;
+    this.at += length;
+    if (type === 0x2f) return true;
+    if (type === 0x03 && !this.scanned.name) {
+      this.scanned.name = decodeText(bytes.subarray(data, data + length));
+    } else if (type === 0x51 && length >= 3 && !file.smpte) {
+      const us = (bytes[data]! << 16) | (bytes[data + 1]! << 8) | bytes[data + 2]!;
+      if (us > 0) file.tempos.push({ tick, usPerQuarter: us });
+    } else if (type === 0x58 && length >= 2) {
+      const numerator = bytes[data]!;
+      const power = bytes[data + 1]!;
+      if (numerator > 0 && power <= 6) file.timeSignatures.push({ tick, numerator, denominator: 2 ** power });
+    } else if (type === 0x59 && length >= 2) {
+      const sharps = this.view.getInt8(data);
+      if (sharps >= -7 && sharps <= 7) file.keySignatures.push({ tick, sharps, mode: bytes[data + 1] === 1 ? 'minor' : 'major' });
+    }
+    return false;
+  }
+
+  private channelMessage(byte: number): void {
     const kind = byte & 0xf0;
     const channel = byte & 0x0f;
     const size = kind === 0xc0 || kind === 0xd0 ? 1 : 2;
-    need(size);
-    const d1 = bytes[at]!;
-    const d2 = size === 2 ? bytes[at + 1]! : 0;
-    if (d1 > 0x7f || d2 > 0x7f) throw new MidiParseError(`data byte above 127 ${where()}`);
-    at += size;
-
+    this.need(size);
+    const d1 = this.bytes[this.at]!;
+    const d2 = size === 2 ? this.bytes[this.at + 1]! : 0;
+    if (d1 > 0x7f || d2 > 0x7f) throw new MidiParseError(`data byte above 127 ${this.where()}`);
+    this.at += size;
+    const key = (channel << 7) | d1;
     if (kind === 0x90 && d2 > 0) {
-      const key = (channel << 7) | d1;
-      if (openStart.has(key)) {
-        close(key, tick);
-        repairs.retriggeredNotes++;
-        retriggeredAt.set(key, tick);
+      if (this.openStart.has(key)) {
+        this.close(key, this.tick);
+        this.file.repairs.retriggeredNotes++;
+        this.retriggeredAt.set(key, this.tick);
       }
-      openStart.set(key, tick);
-      openVelocity.set(key, d2);
-      openProgram.set(key, programs[channel]!);
+      this.openStart.set(key, this.tick);
+      this.openVelocity.set(key, d2);
+      this.openProgram.set(key, this.programs[channel]!);
     } else if (kind === 0x80 || kind === 0x90) {
-      const key = (channel << 7) | d1;
-      const started = openStart.get(key);
-      if (started === undefined) repairs.orphanNoteOffs++;
-      else if (started === tick && retriggeredAt.get(key) === tick) {
+      const started = this.openStart.get(key);
+      if (started === undefined) this.file.repairs.orphanNoteOffs++;
+      else if (started === this.tick && this.retriggeredAt.get(key) === this.tick) {
         // The release of the note this strike just ended, written after the strike: not this note's end.
-        retriggeredAt.delete(key);
-      } else close(key, tick);
+        this.retriggeredAt.delete(key);
+      } else this.close(key, this.tick);
     } else if (kind === 0xc0) {
-      programs[channel] = d1;
+      this.programs[channel] = d1;
     }
   }
-
-  if (!sawEnd) repairs.missingEndOfTrack++;
-  scan.endTick = tick;
-  for (const key of [...openStart.keys()]) {
-    close(key, tick);
-    repairs.unreleasedNotes++;
-  }
-  return scan;
 }
