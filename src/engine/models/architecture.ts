@@ -43,6 +43,13 @@ export interface Architecture<S extends ModelSpec = ModelSpec> {
   refuse?(spec: S, hp: Hyperparams): string | null;
 }
 
+/** Words for the settings several architectures share. */
+export const FIELD_WORDS = {
+  embedding: { label: 'Embedding width', unit: 'numbers per token', help: 'how richly each token is described to the network' },
+  units: { label: 'Memory cells', unit: 'per layer', help: 'how much the network can hold in mind at once' },
+  dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+} as const;
+
 /** Keeps a descriptor's own spec type while listing it among the others. */
 export function architecture<S extends ModelSpec>(a: Architecture<S>): Architecture {
   return a as unknown as Architecture;

@@ -1,4 +1,4 @@
-import { architecture } from '../architecture';
+import { FIELD_WORDS, architecture } from '../architecture';
 import { Bigru } from './model';
 import { bigruSpec, type BigruSpec } from './spec';
 
@@ -9,11 +9,11 @@ export const bigru = architecture<BigruSpec>({
   representation: 'tokens',
   spec: bigruSpec,
   fields: {
-    embedding: { label: 'Embedding width', unit: 'numbers per token', help: 'how richly each token is described to the network' },
+    embedding: FIELD_WORDS.embedding,
     units: { label: 'Memory cells', unit: 'per direction and layer', help: 'how much each direction can hold in mind' },
     layers: { label: 'Layers', help: 'bidirectional GRU layers stacked on each other' },
     dense: { label: 'Dense layer width', unit: 'units', help: 'the LeakyReLU layer before the output' },
-    dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+    dropout: FIELD_WORDS.dropout,
   },
   presets: [
     {

@@ -1,4 +1,4 @@
-import { architecture, lstmParameters } from '../architecture';
+import { FIELD_WORDS, architecture, lstmParameters } from '../architecture';
 import { TokenLstm } from './model';
 import { lstmSpec, type LstmSpec } from './spec';
 
@@ -10,10 +10,10 @@ export const lstm = architecture<LstmSpec>({
   spec: lstmSpec,
   fields: {
     input: { label: 'Token input', help: 'embedding learns a vector per token; scaled feeds id ÷ vocabulary size, as seed 000’s Keras model did' },
-    embedding: { label: 'Embedding width', unit: 'numbers per token', help: 'how richly each token is described to the network' },
-    units: { label: 'Memory cells', unit: 'per layer', help: 'how much the network can hold in mind at once' },
+    embedding: FIELD_WORDS.embedding,
+    units: FIELD_WORDS.units,
     layers: { label: 'Layers', help: 'LSTM layers stacked on each other' },
-    dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+    dropout: FIELD_WORDS.dropout,
     dense: { label: 'Dense layer width', unit: 'units, 0 = none', help: 'a layer between the LSTM and the output' },
   },
   presets: [

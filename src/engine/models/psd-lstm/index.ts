@@ -1,4 +1,4 @@
-import { architecture, lstmParameters } from '../architecture';
+import { FIELD_WORDS, architecture, lstmParameters } from '../architecture';
 import { PsdLstm } from './model';
 import { psdLstmSpec, type PsdLstmSpec } from './spec';
 
@@ -9,7 +9,7 @@ export const psdLstm = architecture<PsdLstmSpec>({
   representation: 'features',
   spec: psdLstmSpec,
   fields: {
-    units: { label: 'Memory cells', unit: 'per layer', help: 'how much the network can hold in mind at once' },
+    units: FIELD_WORDS.units,
     layers: { label: 'Layers', help: 'LSTM layers stacked on each other' },
   },
   presets: [

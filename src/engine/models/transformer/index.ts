@@ -1,4 +1,4 @@
-import { architecture } from '../architecture';
+import { FIELD_WORDS, architecture } from '../architecture';
 import { Transformer } from './model';
 import { transformerSpec, type TransformerSpec } from './spec';
 
@@ -13,7 +13,7 @@ export const transformer = architecture<TransformerSpec>({
     heads: { label: 'Attention heads', help: 'how many things each layer can look for at once' },
     layers: { label: 'Blocks', help: 'attention blocks stacked on each other' },
     feedForward: { label: 'Feed-forward width', unit: 'units', help: 'the layer inside each block' },
-    dropout: { label: 'Dropout', unit: 'share 0–0.9', help: 'units switched off at random while training, so the model does not memorise' },
+    dropout: FIELD_WORDS.dropout,
     positions: { label: 'Positions', help: 'relative: distances (can continue past its window); learned: a table of positions up to the context' },
     context: { label: 'Longest context', unit: 'tokens', help: 'learned positions only: the longest window the model can read' },
   },
