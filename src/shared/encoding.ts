@@ -1,6 +1,6 @@
 /** Encoding and vocabulary types that cross the API boundary. */
 
-export const ENCODING_KINDS = ['notes-chords', 'frames', 'pitch-step-duration', 'piano-roll', 'events'] as const;
+export const ENCODING_KINDS = ['notes-chords', 'frames', 'frame-pitches', 'pitch-step-duration', 'piano-roll', 'events'] as const;
 export type EncodingKind = (typeof ENCODING_KINDS)[number];
 
 export type ParamValue = string | number | boolean;

@@ -14,12 +14,23 @@ export const hyperparams = z
     epochs: z.number().int().min(1).max(100_000).default(20),
     batchSize: z.number().int().min(1).max(4096).default(64),
     sequenceLength: z.number().int().min(2).max(4096).default(64),
-    /** Steps between the starts of consecutive training windows (1 = every window, as the seeds trained). */
-    stride: z.number().int().min(1).max(4096).default(1),
+    /**
+     * Steps between the starts of consecutive training windows. 0 (the default) tiles each piece
+     * with windows, from a shift that changes every epoch, so an epoch learns each step once;
+     * 1 starts a window at every step, as the seeds trained (an epoch then learns each step as
+     * many times as a window is long). Models that predict one target a window always use 1.
+     */
+    stride: z.number().int().min(0).max(4096).default(0),
     learningRate: z.number().gt(0).max(1).default(0.001),
     optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
+    /** How the learning rate moves over the run: constant, or a warm-up then a cosine decay to a twentieth. */
+    schedule: z.enum(['constant', 'cosine']).default('cosine'),
+    /** Share of the run's steps spent warming the learning rate up from nothing. */
+    warmup: z.number().min(0).max(0.5).default(0.03),
+    /** Decoupled weight decay a step (AdamW-style) on the weight matrices; 0 = none. */
+    weightDecay: z.number().min(0).max(1).default(0),
     /** Epochs without a better validation loss before stopping (0 = never stop early). */
-    patience: z.number().int().min(0).max(10_000).default(0),
+    patience: z.number().int().min(0).max(10_000).default(5),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     validationFraction: z.number().min(0).max(0.5).default(0.1),
     /** A periodic checkpoint every N epochs, keeping the last `keepLast`; the best is always kept. */
@@ -33,11 +44,17 @@ export const hyperparams = z
       .strict()
       .default({ pitch: 0.05, step: 1, duration: 1 }),
     /** Clip gradients to this global norm (0 = no clipping). */
-    clipNorm: z.number().min(0).max(1000).default(0),
-    /** End cleanly, with a checkpoint, at the first batch boundary after this many seconds. */
+    clipNorm: z.number().min(0).max(1000).default(1),
+    /** End cleanly, with a checkpoint, at the first batch boundary after this many seconds of this session. */
     maxSeconds: z.number().positive().max(30 * 24 * 3600).optional(),
   })
   .strict();
+
+/**
+ * Settings a run stored before they existed take the values that reproduce how it trained then
+ * (a constant learning rate, no warm-up or decay), so an old run resumes exactly.
+ */
+export const LEGACY_HYPERPARAMS: Partial<Hyperparams> = { schedule: 'constant', warmup: 0, weightDecay: 0 };
 
 export type Hyperparams = z.infer<typeof hyperparams>;
 
@@ -207,6 +224,10 @@ export interface BatchProgress {
   loss: number;
   heads: Record<string, number> | null;
   samplesPerSecond: number;
+  /** Seconds to the run's planned end at the recent pace (null before a step has been timed). */
+  etaSeconds: number | null;
+  /** Optimizer steps the run plans in all. */
+  plannedSteps: number;
 }
 
 export interface EpochProgress {

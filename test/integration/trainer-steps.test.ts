@@ -11,7 +11,7 @@ import { Checkpointer } from '../../src/engine/jobs/train/checkpointer';
 import { steer, type Steering } from '../../src/engine/jobs/train/controls';
 import { closeEpoch, trainEpoch, type EpochParts } from '../../src/engine/jobs/train/epoch';
 import { prepareRun, type PreparedRun } from '../../src/engine/jobs/train/prepare';
-import { RunLog } from '../../src/engine/jobs/train/progress';
+import { RunEta, RunLog } from '../../src/engine/jobs/train/progress';
 import { JobControl } from '../../src/engine/jobs/job-context';
 import { parameterCount } from '../../src/engine/models/registry';
 import { Store } from '../../src/engine/store/store';
@@ -53,7 +53,7 @@ function partsFor(store: Store, run: PreparedRun, control = new JobControl<Train
   const report = (e: TrainEvent) => events.push(e);
   const checkpointer = new Checkpointer(store, run, report);
   const steering: Steering = { store, runId: run.run.id, backend, control, log, checkpointer, report, maxSeconds: run.hp.maxSeconds, sessionStarted: performance.now() };
-  return { run, position: run.position, log, checkpointer, steering, report, firstLoss: null };
+  return { run, position: run.position, log, checkpointer, steering, report, firstLoss: null, eta: new RunEta(1) };
 }
 
 describe('training steps', () => {
@@ -61,7 +61,10 @@ describe('training steps', () => {
     const { store, runId, slot } = await newRun();
     const run = (slot.run = await prepareRun(store, runId));
     expect(run.position).toEqual({ epoch: 0, batchInEpoch: 0, step: 0 });
-    expect(run.batches).toBe(Math.floor(run.train.count / 16));
+    // The default (stride 0) tiles each piece: an epoch's windows hold every training step once as a target.
+    const epoch = run.windowsFor(0);
+    expect(run.batchesOf(epoch)).toBe(Math.ceil(epoch.count / 16));
+    expect(run.plannedSteps).toBe(run.batchesOf(epoch) * 2);
     expect(run.validation.count).toBeGreaterThan(0);
     store.runs.progress(runId, { epoch: 0, step: 5, bestValLoss: null, seconds: 1 });
     await expect(prepareRun(store, runId)).rejects.toThrow(/progress but no checkpoint/);
@@ -74,10 +77,10 @@ describe('training steps', () => {
     const parts = partsFor(store, run, undefined, events);
     const trained = await trainEpoch(parts);
     expect(trained.kind).toBe('trained');
-    expect(events.filter((e) => e.type === 'batch')).toHaveLength(run.batches);
+    expect(events.filter((e) => e.type === 'batch')).toHaveLength(run.batchesOf(run.windowsFor(0)));
     const closed = await closeEpoch(parts, trained as Extract<typeof trained, { kind: 'trained' }>);
     expect(closed.better).toBe(true);
-    expect(parts.position).toEqual({ epoch: 1, batchInEpoch: 0, step: run.batches });
+    expect(parts.position).toEqual({ epoch: 1, batchInEpoch: 0, step: run.batchesOf(run.windowsFor(0)) });
     expect(store.runs.checkpoints(runId).map((c) => c.kind).sort()).toEqual(['best', 'periodic']);
     expect(store.runs.metrics(runId).filter((p) => p.kind === 'epoch')).toHaveLength(1);
     expect(store.runs.run(runId).bestValLoss).toBe(closed.valLoss);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVocabulary, SPECIAL_TOKENS, UNK } from '../../src/engine/encode/build-vocabulary';
 import { encodingOf } from '../../src/engine/encode/registry';
 import { importSources, sourcesFromPaths } from '../../src/engine/corpus/import';
-import { SequenceDataset, TranspositionTable } from '../../src/engine/dataset/sequence-dataset';
+import { BOS_ID, NO_TARGET, PAD_ID, SequenceDataset, TiledWindows, tokenBatch, TranspositionTable } from '../../src/engine/dataset/sequence-dataset';
 import { Store } from '../../src/engine/store/store';
 import { JIGS, PIANO } from '../helpers/corpora';
 import { tempDir } from '../helpers/tmp';
@@ -86,6 +86,52 @@ describe('datasets', () => {
     const { x, y } = a.train.tokenBatch([0, 5, a.train.count - 1]);
     expect(x.length).toBe(3 * seq);
     for (let bIndex = 0; bIndex < 3; bIndex++) for (let t = 0; t < seq - 1; t++) expect(y[bIndex * seq + t]).toBe(x[bIndex * seq + t + 1]);
+  });
+
+  it('tiles an epoch so every step of the training pieces is a target exactly once, shifting the tiling from epoch to epoch', async () => {
+    const v = await buildVocabulary(store, { corpusId: jigsId, encoding: 'events' });
+    const dataset = SequenceDataset.load(store, v.id);
+    const pieces = [0, 3, 7, 11];
+    const L = 32;
+    const targetsOf = (seed: number) => {
+      const w = new TiledWindows(dataset, pieces, L, { seed, padded: true });
+      const seen = new Map<string, number>();
+      const { x, y } = tokenBatch(w, Array.from({ length: w.count }, (_, i) => i));
+      for (let i = 0; i < w.count; i++) {
+        const { piece, offset } = w.locate(i);
+        for (let t = 0; t < L; t++) {
+          const k = offset + t + 1; // the step this position predicts
+          if (y[i * L + t] === NO_TARGET) {
+            expect(k < 0 || k >= dataset.pieceLength(piece)).toBe(true);
+            continue;
+          }
+          expect(y[i * L + t]).toBe((dataset.data as Int32Array)[dataset.offsets[piece]! + k]);
+          // Before its piece a window reads the start mark, and padding before that.
+          if (offset + t === -1) expect(x[i * L + t]).toBe(BOS_ID);
+          if (offset + t < -1) expect(x[i * L + t]).toBe(PAD_ID);
+          seen.set(`${piece}:${k}`, (seen.get(`${piece}:${k}`) ?? 0) + 1);
+        }
+      }
+      return { w, seen };
+    };
+    const a = targetsOf(1);
+    const steps = pieces.reduce((n, p) => n + dataset.pieceLength(p), 0);
+    expect(a.seen.size).toBe(steps);
+    expect([...a.seen.values()].every((n) => n === 1)).toBe(true);
+    // Each piece takes at most one window more than it would fill from its start.
+    expect(a.w.count).toBeLessThanOrEqual(pieces.reduce((n, p) => n + Math.ceil(dataset.pieceLength(p) / L) + 1, 0));
+    const b = targetsOf(2);
+    expect(b.seen.size).toBe(steps);
+    expect(pieces.map((_, i) => b.w.locate(i).offset)).not.toEqual(pieces.map((_, i) => a.w.locate(i).offset));
+    // Features and piano rolls tile inside their pieces: no padding, every window whole.
+    const psd = await buildVocabulary(store, { corpusId: jigsId, encoding: 'pitch-step-duration' });
+    const rows = SequenceDataset.load(store, psd.id);
+    const inside = new TiledWindows(rows, [0, 1, 2], 16, { seed: 3, padded: false });
+    for (let i = 0; i < inside.count; i++) {
+      const { piece, offset } = inside.locate(i);
+      expect(offset).toBeGreaterThanOrEqual(0);
+      expect(offset + 17).toBeLessThanOrEqual(rows.pieceLength(piece));
+    }
   });
 
   it('leaves out pieces shorter than a window, and says so when none is long enough', async () => {

@@ -5,6 +5,7 @@ import { UsageError, type Command, type CommandContext } from '../command';
 import type { Engine } from '../../engine/engine';
 import { corpusNamed, modelNamed, withEngine, type EngineCaller } from '../engine-call';
 import { parseParamFlags } from './vocab';
+import { spokenDuration } from '../../shared/format';
 
 function numberFlag(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -19,12 +20,12 @@ export async function followRun(ctx: CommandContext, call: EngineCaller, engine:
   const off = engine.on((m: EventMessage) => {
     if (m.event === 'training.batch' && m.payload.runId === runId) {
       const p = m.payload;
-      if (ctx.json) ctx.out(JSON.stringify({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, step: p.step, loss: p.loss, samples_per_s: p.samplesPerSecond }));
-      else if (process.stderr.isTTY) process.stderr.write(`\repoch ${p.epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} (${p.samplesPerSecond.toFixed(0)} samples/s)\x1b[K`);
+      if (ctx.json) ctx.out(JSON.stringify({ type: 'batch', epoch: p.epoch, batch: p.batch, batches: p.batches, step: p.step, loss: p.loss, samples_per_s: p.samplesPerSecond, eta_s: p.etaSeconds }));
+      else if (process.stderr.isTTY) process.stderr.write(`\repoch ${p.epoch + 1} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} (${p.samplesPerSecond.toFixed(0)} samples/s${p.etaSeconds !== null ? `, about ${spokenDuration(p.etaSeconds)} to go` : ''})\x1b[K`);
     } else if (m.event === 'training.epoch' && m.payload.runId === runId) {
       const p = m.payload;
       if (ctx.json) ctx.out(JSON.stringify({ type: 'epoch', epoch: p.epoch, step: p.step, loss: p.loss, val_loss: p.valLoss, seconds: p.seconds, eta_s: p.etaSeconds }));
-      else ctx.err(`\repoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation ${p.valLoss?.toFixed(4) ?? '-'} (${p.seconds.toFixed(1)} s, about ${Math.round(p.etaSeconds)} s to go)\x1b[K`);
+      else ctx.err(`\repoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, validation ${p.valLoss?.toFixed(4) ?? '-'} (${p.seconds.toFixed(1)} s, about ${spokenDuration(p.etaSeconds)} to go)\x1b[K`);
     } else if (m.event === 'training.checkpoint' && m.payload.runId === runId && ctx.json) {
       ctx.out(JSON.stringify({ type: 'checkpoint', kind: m.payload.kind, epoch: m.payload.epoch, step: m.payload.step, checkpoint: m.payload.checkpointId }));
     }

@@ -2,7 +2,10 @@ import { EtudeError } from '../../shared/errors';
 import type { ParamValue } from '../../shared/encoding';
 import { encodingOf } from '../encode/registry';
 import { seededRandom } from '../../shared/random';
+import { NO_TARGET } from '../models/types';
 import type { Store } from '../store/store';
+
+export { NO_TARGET };
 
 export { seededRandom };
 
@@ -123,8 +126,39 @@ export class SequenceDataset {
   }
 }
 
-/** The windows of a set of pieces: window i is found by binary search over prefix sums. */
-export class WindowSet {
+/** Token ids the windows write where a window reaches past its piece: the padding read before the start, and the start mark. */
+export const PAD_ID = 0;
+export const BOS_ID = 2;
+
+/**
+ * Windows of `sequenceLength` steps over some pieces, each with the next step as its target.
+ * Window i starts at `offset` steps into dataset piece `piece`; a negative offset (tiled token
+ * windows) reads the start mark at step −1 and padding before it, and a window may run past its
+ * piece's end, where it has no targets.
+ */
+export interface Windows {
+  readonly dataset: SequenceDataset;
+  readonly sequenceLength: number;
+  readonly count: number;
+  locate(i: number): { piece: number; offset: number };
+  /** Window order for one epoch, shuffled with a seed. */
+  shuffled(seed: number): Uint32Array;
+}
+
+function shuffledOrder(count: number, seed: number): Uint32Array {
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  const random = seededRandom(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+/** The windows of a set of pieces every `stride` steps, each inside its piece: window i is found by binary search over prefix sums. */
+export class WindowSet implements Windows {
   readonly count: number;
   private readonly prefix: Float64Array;
 
@@ -142,8 +176,7 @@ export class WindowSet {
     this.count = this.prefix[pieces.length]!;
   }
 
-  /** Step index in the dataset where window i starts. */
-  start(i: number): number {
+  locate(i: number): { piece: number; offset: number } {
     if (i < 0 || i >= this.count) throw new RangeError(`window ${i} of ${this.count}`);
     let lo = 0;
     let hi = this.pieces.length - 1;
@@ -152,44 +185,108 @@ export class WindowSet {
       if (this.prefix[mid]! <= i) lo = mid;
       else hi = mid - 1;
     }
-    return this.dataset.offsets[this.pieces[lo]!]! + (i - this.prefix[lo]!) * this.stride;
+    return { piece: this.pieces[lo]!, offset: (i - this.prefix[lo]!) * this.stride };
   }
 
-  /** Window order for one epoch, shuffled with a seed. */
+  /** Step index in the dataset where window i starts. */
+  start(i: number): number {
+    const { piece, offset } = this.locate(i);
+    return this.dataset.offsets[piece]! + offset;
+  }
+
   shuffled(seed: number): Uint32Array {
-    const order = Uint32Array.from({ length: this.count }, (_, i) => i);
-    const random = seededRandom(seed);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
-    return order;
+    return shuffledOrder(this.count, seed);
   }
 
-  /**
-   * Inputs and next-step targets of token windows, batch-major: x[b][t] and y[b][t] = x[b][t+1].
-   * `transpose` (a semitone shift per window) applies a transposition table where one is given.
-   */
+  /** Inputs and next-step targets of token windows (see `tokenBatch`). */
   tokenBatch(windows: ArrayLike<number>, transpositions?: { table: TranspositionTable; shifts: ArrayLike<number> }): { x: Int32Array; y: Int32Array } {
-    if (this.dataset.representation !== 'tokens') throw new Error('tokenBatch needs a token vocabulary');
-    const data = this.dataset.data as Int32Array;
-    const n = this.sequenceLength;
-    const x = new Int32Array(windows.length * n);
-    const y = new Int32Array(windows.length * n);
-    for (let b = 0; b < windows.length; b++) {
-      const start = this.start(windows[b]!);
-      const map = transpositions?.table.mapFor(data, start, n + 1, transpositions.shifts[b] ?? 0);
-      for (let t = 0; t < n; t++) {
-        const a = data[start + t]!;
-        const c = data[start + t + 1]!;
-        x[b * n + t] = map ? map[a]! : a;
-        y[b * n + t] = map ? map[c]! : c;
+    return tokenBatch(this, windows, transpositions);
+  }
+}
+
+/**
+ * One epoch's windows tiling each piece, so every step is a target once an epoch: the tiling
+ * starts `shift` steps before the piece (a seeded random shift a piece, 0 for validation), so the
+ * cut points move from epoch to epoch. Token windows that start before the piece read the start
+ * mark and padding there (`padded`); other representations tile inside the piece.
+ */
+export class TiledWindows implements Windows {
+  readonly count: number;
+  private readonly piece: Int32Array;
+  private readonly offset: Int32Array;
+
+  constructor(
+    readonly dataset: SequenceDataset,
+    pieces: readonly number[],
+    readonly sequenceLength: number,
+    options: { seed: number | null; padded: boolean },
+  ) {
+    const L = sequenceLength;
+    const random = options.seed === null ? () => 0 : seededRandom(options.seed);
+    const piece: number[] = [];
+    const offset: number[] = [];
+    for (const p of pieces) {
+      const n = this.dataset.pieceLength(p);
+      const shift = Math.floor(random() * L);
+      if (options.padded) {
+        // Targets are steps 0 … n−1 (step 0 follows the start mark); windows begin at −shift − 1 + kL.
+        for (let start = -shift - 1; start < n - 1; start += L) {
+          piece.push(p);
+          offset.push(start);
+        }
+      } else {
+        for (let start = Math.min(shift, Math.max(0, n - (L + 1))); start + L + 1 <= n; start += L) {
+          piece.push(p);
+          offset.push(start);
+        }
       }
     }
-    return { x, y };
+    this.piece = Int32Array.from(piece);
+    this.offset = Int32Array.from(offset);
+    this.count = piece.length;
   }
+
+  locate(i: number): { piece: number; offset: number } {
+    if (i < 0 || i >= this.count) throw new RangeError(`window ${i} of ${this.count}`);
+    return { piece: this.piece[i]!, offset: this.offset[i]! };
+  }
+
+  shuffled(seed: number): Uint32Array {
+    return shuffledOrder(this.count, seed);
+  }
+}
+
+/**
+ * Inputs and next-step targets of token windows, batch-major: x[b][t] and y[b][t] = x[b][t+1].
+ * Before a piece x reads the start mark (step −1) and padding, past its end padding; a target
+ * there is NO_TARGET. `transpositions` (a semitone shift per window) applies a transposition table.
+ */
+export function tokenBatch(windows: Windows, ids: ArrayLike<number>, transpositions?: { table: TranspositionTable; shifts: ArrayLike<number> }): { x: Int32Array; y: Int32Array } {
+  const dataset = windows.dataset;
+  if (dataset.representation !== 'tokens') throw new Error('tokenBatch needs a token vocabulary');
+  const data = dataset.data as Int32Array;
+  const n = windows.sequenceLength;
+  const x = new Int32Array(ids.length * n);
+  const y = new Int32Array(ids.length * n);
+  for (let b = 0; b < ids.length; b++) {
+    const { piece, offset } = windows.locate(ids[b]!);
+    const first = dataset.offsets[piece]!;
+    const length = dataset.pieceLength(piece);
+    const from = Math.max(0, offset);
+    const map = transpositions?.table.mapFor(data, first + from, Math.min(length, offset + n + 1) - from, transpositions.shifts[b] ?? 0);
+    const at = (k: number): number => {
+      if (k < -1 || k >= length) return PAD_ID;
+      if (k === -1) return BOS_ID;
+      const id = data[first + k]!;
+      return map ? map[id]! : id;
+    };
+    for (let t = 0; t < n; t++) {
+      const k = offset + t;
+      x[b * n + t] = at(k);
+      y[b * n + t] = k + 1 >= 0 && k + 1 < length ? at(k + 1) : NO_TARGET;
+    }
+  }
+  return { x, y };
 }
 
 /**
@@ -232,7 +329,7 @@ export class TranspositionTable {
  * Inputs and next-step targets of feature windows (pitch, step, duration), batch-major:
  * x[b][t] = step t of the window, y[b][t] = step t + 1. A shift transposes the pitch column.
  */
-export function featureBatch(windows: WindowSet, ids: ArrayLike<number>, shifts?: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
+export function featureBatch(windows: Windows, ids: ArrayLike<number>, shifts?: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
   const dataset = windows.dataset;
   if (dataset.representation !== 'features') throw new Error('featureBatch needs a feature encoding');
   const data = dataset.data as Float32Array;
@@ -241,7 +338,8 @@ export function featureBatch(windows: WindowSet, ids: ArrayLike<number>, shifts?
   const x = new Float32Array(ids.length * n * w);
   const y = new Float32Array(ids.length * n * w);
   for (let b = 0; b < ids.length; b++) {
-    const start = windows.start(ids[b]!) * w;
+    const window = windows.locate(ids[b]!);
+    const start = (dataset.offsets[window.piece]! + window.offset) * w;
     let shift = shifts?.[b] ?? 0;
     if (shift !== 0) {
       // Only when every pitch of the window stays in the MIDI range.
@@ -263,14 +361,15 @@ export function featureBatch(windows: WindowSet, ids: ArrayLike<number>, shifts?
 }
 
 /** Binary windows (piano-roll rows) as floats, each window flattened: [batch, length·width]. */
-export function binaryBatch(windows: WindowSet, ids: ArrayLike<number>): Float32Array {
+export function binaryBatch(windows: Windows, ids: ArrayLike<number>): Float32Array {
   const dataset = windows.dataset;
   if (dataset.representation !== 'binary') throw new Error('binaryBatch needs a piano-roll encoding');
   const data = dataset.data as Uint8Array;
   const size = windows.sequenceLength * dataset.width;
   const x = new Float32Array(ids.length * size);
   for (let b = 0; b < ids.length; b++) {
-    const start = windows.start(ids[b]!) * dataset.width;
+    const window = windows.locate(ids[b]!);
+    const start = (dataset.offsets[window.piece]! + window.offset) * dataset.width;
     for (let i = 0; i < size; i++) x[b * size + i] = data[start + i]!;
   }
   return x;

@@ -103,14 +103,20 @@ async function encodeCorpus(store: Store, corpusId: number, encoding: ReturnType
 }
 
 /**
- * The token table: the base (special tokens, or the table being extended) at its ids, then the
+ * The token table: the base (special tokens and the encoding's alphabet, or the table being
+ * extended) at its ids, then the
  * corpus's tokens most frequent first up to the size limit; the rest become <unk>. Remaps the
  * encoded pieces in place and reports coverage and warnings.
  */
-function tokenTable(corpus: EncodedCorpus, extend: string[] | undefined, minCount: number, maxSize: number, warnings: string[]): { tokens: { token: string; count: number }[]; coverage: number } {
+function tokenTable(
+  corpus: EncodedCorpus,
+  base: string[],
+  minCount: number,
+  maxSize: number,
+  warnings: string[],
+): { tokens: { token: string; count: number }[]; coverage: number } {
   const { provisional, counts } = corpus;
   const all = [...provisional.entries()].map(([token, id]) => ({ token, id, count: counts[id]! }));
-  const base = extend ?? [...SPECIAL_TOKENS];
   const baseIds = new Map(base.map((token, i) => [token, i]));
   const eligible = all.filter((t) => t.count >= minCount && !baseIds.has(t.token)).sort((a, b) => b.count - a.count || (a.token < b.token ? -1 : 1));
   const room = Math.max(0, maxSize - base.length);
@@ -175,7 +181,8 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
   }
   const warnings: string[] = [];
   if (encoded.noNotes > 0) warnings.push(`${encoded.noNotes} piece${encoded.noNotes === 1 ? ' has' : 's have'} no notes in the tracks the rule takes, and ${encoded.noNotes === 1 ? 'is' : 'are'} left out.`);
-  const tokens = encoding.info.representation === 'tokens' ? tokenTable(encoded, options.extend, minCount, maxSize, warnings) : { tokens: [], coverage: 1 };
+  const base = options.extend ?? [...SPECIAL_TOKENS, ...(encoding.alphabet?.(params) ?? [])];
+  const tokens = encoding.info.representation === 'tokens' ? tokenTable(encoded, base, minCount, maxSize, warnings) : { tokens: [], coverage: 1 };
   const stored = encoded.pieces.map((piece) => ({ ...piece, data: new Uint8Array(piece.data.buffer, piece.data.byteOffset, piece.data.byteLength) }));
 
   const id = store.vocabularies.insert({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { flag } from './param-types';
 import { sortNotes, withSeconds } from './timeline';
 import type { Encoding, NoteEvent } from './types';
-import type { MeterPoint } from '../../shared/library';
+import { wholeBars as bars } from '../../shared/music/bars';
 
 const params = z
   .object({
@@ -38,32 +38,6 @@ export function velocityOfBin(bin: number, bins: number): number {
   const lo = Math.ceil((bin * 127) / bins) + 1;
   const hi = Math.ceil(((bin + 1) * 127) / bins);
   return Math.max(1, Math.min(127, Math.round((lo + Math.max(lo, hi)) / 2)));
-}
-
-interface Bar {
-  tick: number;
-  length: number;
-  meter: MeterPoint;
-}
-
-/**
- * Bar starts from the time signatures, far enough to hold `until`. Every bar is whole: a meter
- * change written in the middle of a bar takes effect at the next bar line, so the decoder, which
- * only counts bars, lands every bar where the encoder put it.
- */
-function bars(meters: readonly MeterPoint[], ppq: number, until: number): Bar[] {
-  const changes = meters.length > 0 && meters[0]!.tick === 0 ? [...meters] : [{ tick: 0, numerator: 4, denominator: 4 }, ...meters];
-  const out: Bar[] = [];
-  let tick = 0;
-  let c = 0;
-  while (tick <= until) {
-    while (c + 1 < changes.length && changes[c + 1]!.tick <= tick) c++;
-    const meter = changes[c]!;
-    const length = (meter.numerator * 4 * ppq) / meter.denominator;
-    out.push({ tick, length, meter });
-    tick += length;
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EtudeError } from '../../shared/errors';
 import { ENCODING_KINDS, type EncodingInfo, type EncodingKind, type ParamValue } from '../../shared/encoding';
 import { events } from './events';
+import { framePitches } from './frame-pitches';
 import { frames } from './frames';
 import { notesChords } from './notes-chords';
 import { pianoRoll } from './piano-roll';
@@ -12,6 +13,7 @@ type AnyEncoding = Encoding<Record<string, ParamValue>>;
 const ENCODINGS: Record<EncodingKind, AnyEncoding> = {
   'notes-chords': notesChords as unknown as AnyEncoding,
   frames: frames as unknown as AnyEncoding,
+  'frame-pitches': framePitches as unknown as AnyEncoding,
   'pitch-step-duration': pitchStepDuration as unknown as AnyEncoding,
   'piano-roll': pianoRoll as unknown as AnyEncoding,
   events: events as unknown as AnyEncoding,

@@ -13,6 +13,8 @@ export function tokenType(encoding: string, token: string): string {
       if (body === 'R') return 'rest';
       return /^\d+(\.\d+)+$/.test(body) || body.includes('.') ? 'chord' : 'note';
     }
+    case 'frame-pitches':
+      return token === '|' ? 'frame end' : token.endsWith('+') ? 'struck pitch' : 'held pitch';
     case 'frames':
       return token === 'e' ? 'silence' : token.includes(',') ? 'chord' : 'note';
     default:

@@ -33,10 +33,27 @@ export interface Encoding<P extends Record<string, ParamValue>> {
    */
   tokenInfo?(token: string, params: P): TokenInfo;
   /**
+   * Tokens every vocabulary of this encoding holds whatever the corpus (a closed alphabet): with
+   * one, any piece is written in known tokens, never <unk>, and every corpus shares the token ids.
+   */
+  alphabet?(params: P): string[];
+  /** What may follow what: a sequence's allowed next tokens, for scoring and sampling (see TokenGrammar). */
+  grammar?(tokens: readonly string[], params: P): TokenGrammar;
+  /**
    * Where the decoder's clock stands after these tokens, for encodings whose decoded timeline is
    * not the music's own (seed 000 decodes every token half a beat apart); absent when it is.
    */
   clockAfter?(tokens: readonly string[], params: P, ppq: number): number | null;
+}
+
+/**
+ * One sequence's grammar over a vocabulary's ids: which tokens may come next, and the state after
+ * one. Probabilities renormalised over what it allows stay a distribution over music.
+ */
+export interface TokenGrammar {
+  /** Sets mask[id] to 1 where the token may come next, 0 where not. */
+  allowed(mask: Uint8Array): void;
+  advance(id: number): void;
 }
 
 export interface TokenInfo {

@@ -1,7 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParamSet } from './param-set';
 
-/** A batch of token windows: inputs and next-step targets, batch-major. */
+/** A target that is not there (a window's padding): the loss ignores its row. */
+export const NO_TARGET = -1;
+
+/** A batch of token windows: inputs and next-step targets (NO_TARGET where there is none), batch-major. */
 export interface TokenBatch {
   kind: 'tokens';
   x: Int32Array;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, ModelInfo, ModelOrigin, ModelSpec, ModelSummary, RunStatus } from '../../shared/training';
+import { LEGACY_HYPERPARAMS, type CheckpointAudition, type CheckpointInfo, type Hyperparams, type MachineInfo, type MetricPoint, type ModelInfo, type ModelOrigin, type ModelSpec, type ModelSummary, type RunStatus } from '../../shared/training';
 import type { NewCheckpoint, RunRepo } from './runs';
 import type { NewVocabulary, VocabularyRepo } from './vocabularies';
 
@@ -212,7 +212,7 @@ export class ModelRepo {
       .all(modelId) as (Omit<RunRecord, 'hyperparams' | 'machine' | 'startedFrom'> & { hyperparams: string; machine: string | null; init: string | null })[];
     return rows.map(({ init, ...r }) => ({
       ...r,
-      hyperparams: JSON.parse(r.hyperparams) as Hyperparams,
+      hyperparams: { ...LEGACY_HYPERPARAMS, ...(JSON.parse(r.hyperparams) as Hyperparams) },
       machine: r.machine ? (JSON.parse(r.machine) as MachineInfo) : null,
       startedFrom: init ? (JSON.parse(init) as { label: string }).label : null,
     }));

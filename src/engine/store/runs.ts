@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
-import type { CheckpointAudition, CheckpointInfo, Hyperparams, MachineInfo, MetricPoint, RunInfo, RunStatus } from '../../shared/training';
+import { LEGACY_HYPERPARAMS, type CheckpointAudition, type CheckpointInfo, type Hyperparams, type MachineInfo, type MetricPoint, type RunInfo, type RunStatus } from '../../shared/training';
 
 export interface CheckpointData extends CheckpointInfo {
   modelId: number;
@@ -90,7 +90,7 @@ export class RunRepo {
       | (Omit<RunInfo, 'hyperparams'> & { hyperparams: string })
       | undefined;
     if (!row) throw new EtudeError('not_found', `no run with id ${id}`);
-    return { ...row, hyperparams: JSON.parse(row.hyperparams) as Hyperparams };
+    return { ...row, hyperparams: { ...LEGACY_HYPERPARAMS, ...(JSON.parse(row.hyperparams) as Hyperparams) } };
   }
 
   runs(modelId?: number): RunInfo[] {

@@ -65,3 +65,31 @@ export function barStarts(meters: readonly MeterPoint[], ppq: number, until: num
   }
   return starts;
 }
+
+/** A bar of a meter that changes only at bar lines. */
+export interface WholeBar {
+  tick: number;
+  length: number;
+  meter: MeterPoint;
+}
+
+/**
+ * Bars for an encoding whose decoder only counts bars (events): every bar is whole, so a meter
+ * change written in the middle of a bar takes effect at the next bar line and the decoder lands
+ * every bar where the encoder put it. Far enough to hold `until`.
+ */
+export function wholeBars(meters: readonly MeterPoint[], ppq: number, until: number): WholeBar[] {
+  const changes = meterChanges(meters);
+  const out: WholeBar[] = [];
+  let tick = 0;
+  let c = 0;
+  while (tick <= until && out.length < MOST_BARS) {
+    while (c + 1 < changes.length && changes[c + 1]!.tick <= tick) c++;
+    const meter = changes[c]!;
+    const exact = (meter.numerator * 4 * ppq) / meter.denominator;
+    const length = Number.isFinite(exact) && exact > 0 ? exact : 4 * ppq;
+    out.push({ tick, length, meter });
+    tick += length;
+  }
+  return out;
+}

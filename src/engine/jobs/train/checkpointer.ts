@@ -31,7 +31,7 @@ export class Checkpointer {
     private readonly run: PreparedRun,
     private readonly report: (event: TrainEvent) => void,
   ) {
-    this.primer = auditionPrimer(store, run.vocab.id, run.validation.pieces);
+    this.primer = auditionPrimer(store, run.vocab.id, run.validationPieces);
     this.vocab = this.primer ? vocabularyContext(store, run.vocab.id) : null;
   }
 

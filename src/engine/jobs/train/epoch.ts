@@ -5,7 +5,8 @@ import { batchOf, HeadSums, validate } from './batches';
 import type { Checkpointer } from './checkpointer';
 import { steer, type Ending, type Steering } from './controls';
 import type { Position, PreparedRun } from './prepare';
-import type { RunLog } from './progress';
+import type { RunEta, RunLog } from './progress';
+import { learningRateAt, setLearningRate, decayWeights } from './schedule';
 import { trainStep } from './step';
 
 export interface EpochParts {
@@ -17,6 +18,7 @@ export interface EpochParts {
   report(event: TrainEvent): void;
   /** The first batch loss of this session: what "exploded" is measured against. */
   firstLoss: number | null;
+  eta: RunEta;
 }
 
 export type EpochOutcome = { kind: 'trained'; loss: number; heads: Record<string, number> | null } | { kind: 'ended'; ending: Ending };
@@ -41,21 +43,27 @@ function divergence(parts: EpochParts, loss: number): Ending {
 export async function trainEpoch(parts: EpochParts): Promise<EpochOutcome> {
   const { run, position, log } = parts;
   const { hp } = run;
-  const order = run.train.shuffled(hp.seed * 7919 + position.epoch);
+  const windows = run.windowsFor(position.epoch);
+  const batches = run.batchesOf(windows);
+  const order = windows.shuffled(hp.seed * 7919 + position.epoch);
   const shiftRandom = seededRandom(hp.seed * 104_729 + position.epoch);
   let sum = 0;
   let count = 0;
   const heads = new HeadSums();
   let lastLoss: number | null = null;
-  for (let b = 0; b < run.batches; b++) {
+  for (let b = 0; b < batches; b++) {
     // Shifts are drawn for every batch, also skipped ones, so a resumed epoch draws the same.
     const shifts = Array.from({ length: hp.batchSize }, () => (run.transposing ? Math.round((shiftRandom() * 2 - 1) * hp.transpose) : 0));
     if (b < position.batchInEpoch) continue;
     const ending = await steer(parts.steering, position, lastLoss);
     if (ending) return { kind: 'ended', ending };
     const t0 = performance.now();
-    const batch = batchOf(run.train, order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize), run.transposing ? { table: run.transpositions, shifts } : null);
+    const ids = order.subarray(b * hp.batchSize, (b + 1) * hp.batchSize);
+    const batch = batchOf(windows, ids, run.transposing ? { table: run.transpositions, shifts: shifts.slice(0, ids.length) } : null);
+    const rate = learningRateAt(hp, position.step, run.plannedSteps);
+    setLearningRate(run.optimizer, rate);
     const result = await trainStep(run.model, run.optimizer, batch, hp.seed * 1_000_003 + position.step, hp.clipNorm, run.passRows);
+    decayWeights(run.model, rate, hp.weightDecay);
     position.step++;
     position.batchInEpoch = b + 1;
     lastLoss = result.loss;
@@ -65,10 +73,22 @@ export async function trainEpoch(parts: EpochParts): Promise<EpochOutcome> {
     count++;
     heads.add(result.heads);
     const seconds = (performance.now() - t0) / 1000;
+    parts.eta.step(seconds);
     log.point({ kind: 'batch', step: position.step, epoch: position.epoch, loss: result.loss, valLoss: null, heads: result.heads, at: Date.now() });
     parts.report({
       type: 'batch',
-      progress: { runId: run.run.id, epoch: position.epoch, batch: b + 1, batches: run.batches, step: position.step, loss: result.loss, heads: result.heads, samplesPerSecond: hp.batchSize / seconds },
+      progress: {
+        runId: run.run.id,
+        epoch: position.epoch,
+        batch: b + 1,
+        batches,
+        step: position.step,
+        loss: result.loss,
+        heads: result.heads,
+        samplesPerSecond: ids.length / seconds,
+        etaSeconds: parts.eta.remaining(run.plannedSteps - position.step, hp.epochs - position.epoch),
+        plannedSteps: run.plannedSteps,
+      },
     });
     log.saveIfDue(position);
   }
@@ -79,7 +99,9 @@ export async function trainEpoch(parts: EpochParts): Promise<EpochOutcome> {
 export async function closeEpoch(parts: EpochParts, trained: { loss: number; heads: Record<string, number> | null }): Promise<{ better: boolean; valLoss: number | null; valHeads: Record<string, number> | null }> {
   const { run, position, log, checkpointer } = parts;
   const { hp } = run;
+  const validationStarted = performance.now();
   const validation = validate(run.model, run.validation, hp.batchSize);
+  parts.eta.validation((performance.now() - validationStarted) / 1000);
   const valLoss = validation?.loss ?? null;
   position.epoch++;
   position.batchInEpoch = 0;

@@ -6,8 +6,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { VocabularySummary } from '../../../shared/encoding';
 import type { Hyperparams, ModelInfo, RunInfo } from '../../../shared/training';
-import { SequenceDataset, TranspositionTable, WindowSet } from '../../dataset/sequence-dataset';
-import { createModel, rowsPerPass } from '../../models/registry';
+import { SequenceDataset, TiledWindows, TranspositionTable, WindowSet, type Windows } from '../../dataset/sequence-dataset';
+import { architectureOf, createModel, rowsPerPass } from '../../models/registry';
 import { loadOptimizer, type ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
 import type { Store } from '../../store/store';
@@ -26,10 +26,16 @@ export interface PreparedRun {
   info: ModelInfo;
   vocab: VocabularySummary & { width: number };
   hp: Hyperparams;
-  train: WindowSet;
-  validation: WindowSet;
-  /** Batches an epoch (whole batches of training windows). */
-  batches: number;
+  /** The training windows of an epoch (tiled windows move from epoch to epoch; strided ones stay). */
+  windowsFor(epoch: number): Windows;
+  validation: Windows;
+  /** Batches of an epoch's windows. */
+  batchesOf(windows: Windows): number;
+  /** Optimizer steps the run plans (for the learning-rate schedule). */
+  plannedSteps: number;
+  /** The training and the held-out pieces (dataset indices). */
+  trainPieces: readonly number[];
+  validationPieces: readonly number[];
   /** Token maps for transposition, when the encoding has pitch tokens to move. */
   transpositions: TranspositionTable | null;
   /** Whether windows are transposed at all (tokens through the table, features directly). */
@@ -47,17 +53,30 @@ interface Manifest {
   powers?: number[] | null;
 }
 
-/** The run's windows: training windows by its stride, validation windows tiled without overlap. */
-function windowsOf(dataset: SequenceDataset, hp: Hyperparams): { train: WindowSet; validation: WindowSet } {
-  const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride: hp.stride });
-  const validation = new WindowSet(dataset, split.validation.pieces, hp.sequenceLength, hp.sequenceLength);
-  if (split.train.count < hp.batchSize) {
+/**
+ * The run's windows. A model that learns every position of a window tiles each piece (stride 0:
+ * every step a target once an epoch, the tiling shifted by a seeded amount every epoch, token
+ * windows padded at the start); stride 1 or more, or a model that predicts one target a window,
+ * starts a window every `stride` steps. Validation windows are tiled once, without a shift.
+ */
+function windowsOf(dataset: SequenceDataset, hp: Hyperparams, tiles: boolean) {
+  const stride = tiles ? 0 : Math.max(1, hp.stride);
+  const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride: Math.max(1, stride) });
+  const padded = dataset.representation === 'tokens';
+  const trainPieces = split.train.pieces;
+  const windowsFor = (epoch: number): Windows =>
+    stride === 0 ? new TiledWindows(dataset, trainPieces, hp.sequenceLength, { seed: hp.seed * 15_485_863 + epoch, padded }) : split.train;
+  const validation = stride === 0 ? new TiledWindows(dataset, split.validation.pieces, hp.sequenceLength, { seed: null, padded }) : new WindowSet(dataset, split.validation.pieces, hp.sequenceLength, hp.sequenceLength);
+  const first = windowsFor(0);
+  if (stride === 0 ? first.count === 0 : first.count < hp.batchSize) {
     throw new Error(
-      `the corpus is too small for one batch: ${split.train.count} training windows of ${hp.sequenceLength} steps, and a batch takes ${hp.batchSize}; ` +
+      `the corpus is too small for one batch: ${first.count} training windows of ${hp.sequenceLength} steps, and a batch takes ${hp.batchSize}; ` +
         'lower the batch size or the sequence length, or add music',
     );
   }
-  return { train: split.train, validation };
+  // Tiled epochs take their last, smaller batch too (a small corpus loses nothing); strided ones whole batches, as they always did.
+  const batchesOf = (w: Windows) => (stride === 0 ? Math.ceil(w.count / hp.batchSize) : Math.floor(w.count / hp.batchSize));
+  return { windowsFor, validation, batchesOf, plannedSteps: batchesOf(first) * hp.epochs, trainPieces, validationPieces: split.validation.pieces };
 }
 
 /** Loads a checkpoint's weights (and optimizer state) into the model: where a resumed run stood. */
@@ -88,7 +107,7 @@ export async function prepareRun(store: Store, runId: number): Promise<PreparedR
   const vocab = store.vocabularies.get(info.vocabularyId);
   const hp = run.hyperparams;
   const dataset = SequenceDataset.load(store, vocab.id);
-  const { train, validation } = windowsOf(dataset, hp);
+  const windows = windowsOf(dataset, hp, hp.stride === 0 && architectureOf(info.spec.arch).predictsEveryPosition);
   const transpositions =
     hp.transpose > 0 && vocab.representation === 'tokens' ? new TranspositionTable(store.vocabularies.tokens(vocab.id), vocab.encoding, vocab.params, hp.transpose) : null;
   const model = createModel(info.spec, vocab.size, hp.seed, { lossWeights: hp.lossWeights, visible: hp.sequenceLength * dataset.width });
@@ -98,9 +117,7 @@ export async function prepareRun(store: Store, runId: number): Promise<PreparedR
     info,
     vocab,
     hp,
-    train,
-    validation,
-    batches: Math.floor(train.count / hp.batchSize),
+    ...windows,
     transpositions,
     transposing: hp.transpose > 0 && (transpositions !== null || vocab.representation === 'features'),
     model,

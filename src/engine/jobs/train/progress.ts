@@ -60,3 +60,32 @@ export class RunLog {
     if (performance.now() - this.lastFlush > FLUSH_MS) this.save(position);
   }
 }
+
+/**
+ * Time left in a run: its remaining steps at the recent pace (a moving mean of step times, so it
+ * follows a machine that speeds up or slows down), plus a validation pass per epoch left.
+ */
+export class RunEta {
+  private stepSeconds: number | null = null;
+  private validationSeconds: number | null = null;
+
+  constructor(
+    /** Validation batches, and their cost relative to a training step before one was timed (a forward pass, no backward). */
+    private readonly validationBatches: number,
+  ) {}
+
+  step(seconds: number): void {
+    this.stepSeconds = this.stepSeconds === null ? seconds : 0.9 * this.stepSeconds + 0.1 * seconds;
+  }
+
+  validation(seconds: number): void {
+    this.validationSeconds = seconds;
+  }
+
+  /** Seconds to the planned end, or null before the first step is timed. */
+  remaining(stepsLeft: number, epochsLeft: number): number | null {
+    if (this.stepSeconds === null) return null;
+    const validation = this.validationSeconds ?? this.validationBatches * this.stepSeconds * 0.35;
+    return Math.max(0, stepsLeft) * this.stepSeconds + Math.max(0, epochsLeft) * validation;
+  }
+}

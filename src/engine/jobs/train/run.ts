@@ -12,7 +12,7 @@ import type { Ending } from './controls';
 import { closeEpoch, trainEpoch, type EpochParts } from './epoch';
 import { machineInfo } from './machine';
 import { prepareRun } from './prepare';
-import { RunLog } from './progress';
+import { RunEta, RunLog } from './progress';
 
 export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
   const { store, backend } = ctx;
@@ -40,6 +40,7 @@ export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
       checkpointer,
       report: ctx.progress,
       firstLoss: null,
+      eta: new RunEta(Math.ceil(prepared.validation.count / hp.batchSize)),
       steering: { store, runId, backend, control: ctx.control, log, checkpointer, report: ctx.progress, maxSeconds: hp.maxSeconds, sessionStarted: performance.now() },
     };
     const end = async (ending: Ending): Promise<TrainResult> => {
@@ -48,7 +49,6 @@ export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
       log.save(parts.position);
       return result(ending.status, ending.message);
     };
-    const epochSeconds: number[] = [];
     let epochsWithoutBetter = 0;
     while (parts.position.epoch < hp.epochs) {
       const started = performance.now();
@@ -56,12 +56,10 @@ export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
       if (trained.kind === 'ended') return await end(trained.ending);
       const closed = await closeEpoch(parts, trained);
       epochsWithoutBetter = closed.better ? 0 : epochsWithoutBetter + 1;
-      epochSeconds.push((performance.now() - started) / 1000);
-      const meanEpoch = epochSeconds.reduce((a, s) => a + s, 0) / epochSeconds.length;
       const { epoch, step } = parts.position;
       ctx.progress({
         type: 'epoch',
-        progress: { runId, epoch, epochs: hp.epochs, step, loss: trained.loss, valLoss: closed.valLoss, heads: trained.heads, valHeads: closed.valHeads, seconds: epochSeconds.at(-1)!, etaSeconds: meanEpoch * (hp.epochs - epoch) },
+        progress: { runId, epoch, epochs: hp.epochs, step, loss: trained.loss, valLoss: closed.valLoss, heads: trained.heads, valHeads: closed.valHeads, seconds: (performance.now() - started) / 1000, etaSeconds: parts.eta.remaining(prepared.plannedSteps - step, hp.epochs - epoch) ?? 0 },
       });
       if (hp.patience > 0 && epochsWithoutBetter >= hp.patience && epoch < hp.epochs) {
         return await end({ status: 'completed', message: `stopped early: no better validation loss for ${hp.patience} epochs`, checkpoint: false });
