@@ -16,10 +16,11 @@ import { trainCommand } from './commands/train';
 import { generateCommand, generationsCommand } from './commands/generate';
 import { exportCommand } from './commands/export';
 import { checkCommand } from './commands/check';
+import { scoreCommand } from './commands/score';
 import { modelCommand, modelsCommand } from './commands/models';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

@@ -6,17 +6,20 @@
 import { z } from 'zod';
 import type { Reply } from './reply';
 import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
-import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelCurvePoint, type ModelInfo, type ModelSummary, type RunInfo } from './training';
+import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelCurvePoint, type ModelInfo, type ModelSummary, type Recommendation, type RunEstimate, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
 import type { ArchitectureInfo } from './architectures';
+import type { ScoreReport } from './scoring';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
 const id = z.number().int().positive();
 const corpusName = z.string().trim().min(1, 'a corpus needs a name').max(200);
 const modelName = z.string().trim().min(1, 'a model needs a name').max(200);
+/** A time budget for a run, in minutes (a week at most). */
+const budget = z.number().positive('a time budget must be more than 0 minutes').max(7 * 24 * 60);
 const trackRule = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('first-instrument') }).strict(),
   z.object({ kind: z.literal('piano') }).strict(),
@@ -106,19 +109,31 @@ export const methodInputs = {
   /** The architectures a model can have: their settings for a form, and their presets. */
   'architectures.list': none,
   /** Creates a model on a vocabulary and queues its first training run. */
+  /**
+   * Creates a model on a vocabulary and queues its first training run. With `budgetMinutes` the
+   * engine fits the model's size, epochs and schedule to that time on this machine first.
+   */
   'training.start': z
-    .object({ vocabularyId: id, model: z.string().trim().min(1, 'a model needs a name').max(200), spec: modelSpec, hyperparams: hyperparams.partial().optional() })
+    .object({
+      vocabularyId: id,
+      model: z.string().trim().min(1, 'a model needs a name').max(200),
+      spec: modelSpec,
+      hyperparams: hyperparams.partial().optional(),
+      budgetMinutes: budget.optional(),
+    })
     .strict(),
   'training.pause': z.object({ runId: id }).strict(),
-  /** Resumes a paused, stopped or interrupted run from its last checkpoint. */
-  'training.resume': z.object({ runId: id }).strict(),
+  /** Resumes a paused, stopped or interrupted run from its last checkpoint; `maxMinutes` sets a new time limit for this session. */
+  'training.resume': z.object({ runId: id, maxMinutes: z.number().positive().max(30 * 24 * 60).optional() }).strict(),
   /** Ends a run cleanly at the next batch, with a checkpoint; it can be resumed. */
   'training.stop': z.object({ runId: id }).strict(),
   /** Ends a run; its checkpoints are kept. */
   'training.cancel': z.object({ runId: id }).strict(),
   'training.status': none,
-  /** Parameters and memory a model would need, before training it. */
-  'training.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional() }).strict(),
+  /** What a run would cost here (time an epoch and in all, memory), from a short calibration; with a budget, the plan that fits it. */
+  'training.estimate': z.object({ vocabularyId: id, spec: modelSpec, hyperparams: hyperparams.partial().optional(), budgetMinutes: budget.optional() }).strict(),
+  /** The encoding, its settings and the model the studio recommends for a corpus, with its reasons. */
+  'training.recommend': z.object({ corpusId: id }).strict(),
   'models.list': none,
   'models.rename': z.object({ id, name: modelName }).strict(),
   /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call. */
@@ -130,6 +145,11 @@ export const methodInputs = {
   'models.evaluate': z.object({ modelId: id, checkpointId: id.optional() }).strict(),
   /** A model's loss curve over all its runs, one point an epoch (continued runs follow on). */
   'models.curve': z.object({ id }).strict(),
+  /**
+   * The model's likelihood of a corpus (pieces it trained on left out): nats in all, a note and a
+   * token, whether the encoding writes the pieces exactly. `detail` adds each piece's nats step by step.
+   */
+  'models.score': z.object({ id, corpusId: id, checkpointId: id.optional(), detail: z.boolean().optional() }).strict(),
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
   /** A copy of a model (runs, curves, checkpoints) under a new name ("… copy" when none is given). */
@@ -267,7 +287,8 @@ export interface MethodResults {
   'training.stop': RunInfo;
   'training.cancel': RunInfo;
   'training.status': { active: RunInfo | null; queued: RunInfo[] };
-  'training.estimate': { parameters: number; weightsMb: number; trainingMb: number };
+  'training.estimate': RunEstimate;
+  'training.recommend': Recommendation;
   'models.list': ModelSummary[];
   'models.duplicate': ModelInfo;
   'models.setGenerationCheckpoint': ModelInfo;
@@ -287,6 +308,7 @@ export interface MethodResults {
   'runs.checkpoints': CheckpointInfo[];
   'models.checkpoints': CheckpointInfo[];
   'models.curve': ModelCurvePoint[];
+  'models.score': ScoreReport;
   'models.evaluate': ModelEvaluation;
   'generations.generate': GenerationInfo;
   'generations.cancel': { cancelled: boolean };

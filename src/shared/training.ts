@@ -242,3 +242,31 @@ export interface EpochProgress {
   seconds: number;
   etaSeconds: number;
 }
+
+/** What a run will cost on this machine, from a short calibration of its model (and, with a budget, the plan that fits it). */
+export interface RunEstimate {
+  spec: ModelSpec;
+  hyperparams: Hyperparams;
+  parameters: number;
+  weightsMb: number;
+  windowsPerEpoch: number;
+  batchesPerEpoch: number;
+  secondsPerStep: number;
+  secondsPerEpoch: number;
+  epochs: number;
+  totalSeconds: number;
+  /** The process's peak memory while the model trained in the calibration. */
+  peakMemoryMb: number;
+  /** Why a budget plan chose what it chose. */
+  reasons?: string[];
+}
+
+/** The studio's choice for a corpus: how to encode it and which model to train, in words. */
+export interface Recommendation {
+  encoding: string;
+  params: Record<string, string | number | boolean>;
+  preset: string;
+  spec: ModelSpec;
+  hyperparams: Partial<Hyperparams>;
+  reasons: string[];
+}

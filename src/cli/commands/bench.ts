@@ -13,22 +13,23 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'run the benchmark workloads and print one JSON line each',
-  usage: 'etude bench [--workload NAME] [--corpora DIR] [--json]',
-  options: { workload: { type: 'string' }, corpora: { type: 'string' }, inline: { type: 'boolean' }, generate: { type: 'boolean' } },
+  usage: 'etude bench [--workload NAME] [--corpora DIR] [--benchmarks DIR] [--json]',
+  options: { workload: { type: 'string' }, corpora: { type: 'string' }, benchmarks: { type: 'string' }, inline: { type: 'boolean' }, generate: { type: 'boolean' } },
   async run(ctx) {
     const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
+    const benchmarksDir = path.resolve((ctx.values.benchmarks as string | undefined) ?? process.env.ETUDE_BENCHMARKS ?? path.join(corporaDir, '../benchmarks'));
     const name = ctx.values.workload as string | undefined;
     const chosen = name ? WORKLOADS.filter((w) => w.name === name) : WORKLOADS;
     if (chosen.length === 0) throw new UsageError(`unknown workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);
 
     if (ctx.values.inline) {
       const workload = chosen[0]!;
-      const result = ctx.values.generate && workload.generate ? await workload.generate() : await workload.run({ corporaDir });
+      const result = ctx.values.generate && workload.generate ? await workload.generate() : await workload.run({ corporaDir, benchmarksDir });
       ctx.out(JSON.stringify({ ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
       return undefined;
     }
     const inline = (workload: Workload, extra: string[], env: NodeJS.ProcessEnv = process.env): BenchResult => {
-      const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', '--inline', '--workload', workload.name, '--corpora', corporaDir, ...extra], {
+      const child = spawnSync(process.execPath, [process.argv[1]!, 'bench', '--inline', '--workload', workload.name, '--corpora', corporaDir, '--benchmarks', benchmarksDir, ...extra], {
         encoding: 'utf8',
         env,
       });

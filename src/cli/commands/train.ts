@@ -14,7 +14,6 @@ function numberFlag(value: unknown, name: string): number | undefined {
   return n;
 }
 
-
 /** Prints a run's progress (JSON lines with --json) until it ends; Ctrl+C stops it cleanly with a checkpoint. */
 export async function followRun(ctx: CommandContext, call: EngineCaller, engine: Engine, runId: number): Promise<RunInfo> {
   const off = engine.on((m: EventMessage) => {
@@ -41,12 +40,78 @@ export async function followRun(ctx: CommandContext, call: EngineCaller, engine:
   }
 }
 
+interface RunSetup {
+  vocabularyId: number;
+  encoding: string;
+  spec: ModelSpec;
+  hyperparams: Hyperparams;
+  reasons: string[];
+}
+
+/**
+ * What to train, from the flags: the encoding and architecture named (else the studio's
+ * recommendation for the corpus), the preset's settings, then --set and the number flags.
+ */
+async function setupOf(ctx: CommandContext, call: EngineCaller, maxMinutes: number | undefined): Promise<RunSetup> {
+  const corpusName = ctx.values.corpus as string | undefined;
+  if (!corpusName?.trim()) throw new UsageError('--corpus NAME is required (or --resume)');
+  let encoding = ctx.values.encoding as string | undefined;
+  let arch = ctx.values.arch as string | undefined;
+  if (encoding !== undefined && !(ENCODING_KINDS as readonly string[]).includes(encoding)) throw new UsageError(`--encoding must be one of ${ENCODING_KINDS.join(', ')}`);
+  const corpus = await corpusNamed(call, corpusName);
+  const architectures = await call('architectures.list', {});
+  const reasons: string[] = [];
+  let params = parseParamFlags((ctx.values.param as string[] | undefined) ?? []);
+  let presetName = ctx.values.preset as string | undefined;
+  if (encoding === undefined && arch === undefined && presetName === undefined) {
+    const advice = await call('training.recommend', { corpusId: corpus.id });
+    ({ encoding } = advice);
+    arch = advice.spec.arch;
+    presetName = advice.preset;
+    params = { ...advice.params, ...params };
+    reasons.push(...advice.reasons);
+  }
+  const preset = presetName !== undefined ? architectures.flatMap((a) => a.presets).find((p) => p.name === presetName) : undefined;
+  if (presetName !== undefined && !preset) throw new UsageError(`--preset must be one of ${architectures.flatMap((a) => a.presets.map((p) => p.name)).join(', ')}`);
+  arch ??= preset?.spec.arch;
+  if (arch === undefined) {
+    // An encoding named alone: the first architecture that learns what it writes.
+    const representation = (await call('encodings.list', {})).find((e) => e.kind === encoding)!.representation;
+    arch = architectures.find((a) => a.representation === representation)!.name;
+  }
+  const architecture = architectures.find((a) => a.name === arch);
+  if (!architecture) throw new UsageError(`--arch must be one of ${architectures.map((a) => a.name).join(', ')}`);
+  const chosen = preset ?? architecture.presets.find((p) => p.name === architecture.defaultPreset)!;
+  if (chosen.spec.arch !== architecture.name) throw new UsageError(`--preset ${chosen.name} is for ${chosen.spec.arch}, not ${architecture.name}`);
+  encoding ??= chosen.encoding;
+  const overrides = parseParamFlags((ctx.values.set as string[] | undefined) ?? []);
+  const specKeys = ['arch', ...architecture.fields.map((f) => f.key)];
+  const spec: ModelSpec = { ...chosen.spec, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => specKeys.includes(k))) };
+  const hp: Partial<Hyperparams> = { ...chosen.hyperparams, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => !specKeys.includes(k))) };
+  const flags: [string, keyof Hyperparams][] = [
+    ['epochs', 'epochs'],
+    ['batch-size', 'batchSize'],
+    ['sequence-length', 'sequenceLength'],
+    ['learning-rate', 'learningRate'],
+    ['seed', 'seed'],
+  ];
+  for (const [flag, key] of flags) {
+    const value = numberFlag(ctx.values[flag], `--${flag}`);
+    if (value !== undefined) (hp as Record<string, number>)[key] = value;
+  }
+  if (maxMinutes !== undefined) hp.maxSeconds = maxMinutes * 60;
+  const checked = hyperparamsSchema.safeParse(hp);
+  if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const vocab = await call('vocabularies.build', { corpusId: corpus.id, encoding: encoding as EncodingKind, params });
+  return { vocabularyId: vocab.id, encoding, spec, hyperparams: checked.data, reasons };
+}
+
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a style model; JSON lines of progress with --json, then a summary',
+  summary: 'train a style model (the recommended encoding and model unless named); JSON lines of progress with --json, then a summary',
   usage:
-    'etude train --corpus NAME --encoding KIND --arch ARCH --model NAME [--preset NAME] [--epochs N] [--batch-size N] [--sequence-length N] ' +
-    '[--learning-rate X] [--seed N] [--param k=v ...] [--set k=v ...] [--max-minutes M] [--json]\n' +
+    'etude train --corpus NAME --model NAME [--budget MINUTES] [--estimate] [--encoding KIND] [--arch ARCH] [--preset NAME] [--epochs N] [--batch-size N] ' +
+    '[--sequence-length N] [--learning-rate X] [--seed N] [--param k=v ...] [--set k=v ...] [--max-minutes M] [--json]\n' +
     '       etude train --model NAME --resume [--max-minutes M] [--json]',
   options: {
     corpus: { type: 'string' },
@@ -62,60 +127,56 @@ export const trainCommand: Command = {
     param: { type: 'string', multiple: true },
     set: { type: 'string', multiple: true },
     'max-minutes': { type: 'string' },
+    budget: { type: 'string' },
+    estimate: { type: 'boolean' },
     resume: { type: 'boolean' },
   },
   async run(ctx) {
     const modelName = (ctx.values.model as string | undefined)?.trim();
-    if (!modelName) throw new UsageError('--model NAME is required');
+    const estimateOnly = ctx.values.estimate === true;
+    if (!modelName && !estimateOnly) throw new UsageError('--model NAME is required');
     const maxMinutes = numberFlag(ctx.values['max-minutes'], '--max-minutes');
     if (maxMinutes !== undefined && maxMinutes <= 0) throw new UsageError('--max-minutes must be above 0');
+    const budget = numberFlag(ctx.values.budget, '--budget');
+    if (budget !== undefined && budget <= 0) throw new UsageError('--budget is a number of minutes above 0');
+
+    if (estimateOnly) {
+      return withEngine(ctx.dbPath, async (call) => {
+        const setup = await setupOf(ctx, call, maxMinutes);
+        const e = await call('training.estimate', { vocabularyId: setup.vocabularyId, spec: setup.spec, hyperparams: setup.hyperparams, ...(budget ? { budgetMinutes: budget } : {}) });
+        if (!ctx.json) {
+          ctx.out(`about ${spokenDuration(e.secondsPerEpoch)} an epoch (${e.windowsPerEpoch} windows), ${e.epochs} epochs: about ${spokenDuration(e.totalSeconds)} in all, ${e.peakMemoryMb} MB at most`);
+          for (const r of [...setup.reasons, ...(e.reasons ?? [])]) ctx.out(`  ${r}`);
+        }
+        return {
+          windows_per_epoch: e.windowsPerEpoch,
+          seconds_per_epoch: e.secondsPerEpoch,
+          epochs: e.epochs,
+          total_seconds: e.totalSeconds,
+          peak_memory_mb: e.peakMemoryMb,
+          seconds_per_step: e.secondsPerStep,
+          batches_per_epoch: e.batchesPerEpoch,
+          parameters: e.parameters,
+          encoding: setup.encoding,
+          spec: e.spec,
+          reasons: [...setup.reasons, ...(e.reasons ?? [])],
+        };
+      });
+    }
 
     const run: RunInfo = await withEngine(ctx.dbPath, async (call, engine) => {
       let runId: number;
       if (ctx.values.resume) {
-        const model = await modelNamed(call, modelName);
+        const model = await modelNamed(call, modelName!);
         const last = (await call('runs.list', { modelId: model.id })).at(-1);
         if (!last) throw new Error(`model "${modelName}" has no run to resume`);
         if (last.status === 'completed') throw new Error(`the last run of "${modelName}" completed; there is nothing to resume`);
-        runId = (await call('training.resume', { runId: last.id })).id;
+        runId = (await call('training.resume', { runId: last.id, ...(maxMinutes !== undefined ? { maxMinutes } : {}) })).id;
       } else {
-        const corpusName = ctx.values.corpus as string | undefined;
-        const encoding = ctx.values.encoding as string | undefined;
-        const arch = ctx.values.arch as string | undefined;
-        if (!corpusName?.trim()) throw new UsageError('--corpus NAME is required (or --resume)');
-        if (!encoding || !(ENCODING_KINDS as readonly string[]).includes(encoding)) throw new UsageError(`--encoding must be one of ${ENCODING_KINDS.join(', ')}`);
-        const architectures = await call('architectures.list', {});
-        const architecture = architectures.find((a) => a.name === arch);
-        if (!architecture) throw new UsageError(`--arch must be one of ${architectures.map((a) => a.name).join(', ')}`);
-        const presetName = (ctx.values.preset as string | undefined) ?? architecture.defaultPreset;
-        const preset = architecture.presets.find((p) => p.name === presetName);
-        if (!preset) throw new UsageError(`--preset must be one of ${architecture.presets.map((p) => p.name).join(', ')}`);
-        const overrides = parseParamFlags((ctx.values.set as string[] | undefined) ?? []);
-        const specKeys = ['arch', ...architecture.fields.map((f) => f.key)];
-        const spec: ModelSpec = { ...preset.spec, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => specKeys.includes(k))) };
-        const hp: Partial<Hyperparams> = {
-          ...preset.hyperparams,
-          ...Object.fromEntries(Object.entries(overrides).filter(([k]) => !specKeys.includes(k))),
-        };
-        const flags: [string, keyof Hyperparams][] = [
-          ['epochs', 'epochs'],
-          ['batch-size', 'batchSize'],
-          ['sequence-length', 'sequenceLength'],
-          ['learning-rate', 'learningRate'],
-          ['seed', 'seed'],
-        ];
-        for (const [flag, key] of flags) {
-          const value = numberFlag(ctx.values[flag], `--${flag}`);
-          if (value !== undefined) (hp as Record<string, number>)[key] = value;
-        }
-        if (maxMinutes !== undefined) hp.maxSeconds = maxMinutes * 60;
-        const checked = hyperparamsSchema.safeParse(hp);
-        if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        const corpus = await corpusNamed(call, corpusName);
-        const vocab = await call('vocabularies.build', { corpusId: corpus.id, encoding: encoding as EncodingKind, params: parseParamFlags((ctx.values.param as string[] | undefined) ?? []) });
-        runId = (await call('training.start', { vocabularyId: vocab.id, model: modelName, spec, hyperparams: checked.data })).id;
+        const setup = await setupOf(ctx, call, maxMinutes);
+        if (!ctx.json) for (const r of setup.reasons) ctx.err(r);
+        runId = (await call('training.start', { vocabularyId: setup.vocabularyId, model: modelName!, spec: setup.spec, hyperparams: setup.hyperparams, ...(budget ? { budgetMinutes: budget } : {}) })).id;
       }
-
       return followRun(ctx, call, engine, runId);
     });
 

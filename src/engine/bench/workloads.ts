@@ -21,16 +21,17 @@ import { Store } from '../store/store';
 import { PRESETS } from '../models/registry';
 import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
+import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
 
 export interface BenchResult {
   workload: string;
-  [figure: string]: string | number | null;
+  [figure: string]: string | number | boolean | null;
 }
 
 export interface Workload {
   name: string;
   summary: string;
-  run(options: { corporaDir: string }): Promise<BenchResult>;
+  run(options: { corporaDir: string; benchmarksDir: string }): Promise<BenchResult>;
   /**
    * The workload's generation figure, measured apart: the studio generates in its own worker on
    * one WebAssembly thread (ETUDE_THREADS=1), so `etude bench` runs this in a process of its own so.
@@ -424,5 +425,10 @@ export const WORKLOADS: Workload[] = [
           load_s: Math.round(performance.now() - started) / 1000,
         };
       }),
+  },
+  {
+    name: 'jsb-chorales',
+    summary: `quality: the JSB chorales imported, trained with the recommended recipe for ${JSB_BUDGET_MINUTES} minutes, the 77 test chorales scored in nats a frame (target: at most 6.0)`,
+    run: ({ benchmarksDir }) => jsbChorales(benchmarksDir),
   },
 ];

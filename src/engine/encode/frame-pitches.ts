@@ -61,7 +61,8 @@ export const framePitches: Encoding<Params> = {
       const from = Math.round(n.startTick / grid);
       return { pitch: n.pitch, from, to: Math.max(from + 1, Math.round(n.endTick / grid)) };
     });
-    const frames = spans.reduce((m, s) => Math.max(m, s.to), 0);
+    // Up to the piece's end, rests included: a passage that ends in a rest keeps its length.
+    const frames = Math.max(spans.reduce((m, s) => Math.max(m, s.to), 0), piece.notes.length > 0 ? Math.round(piece.durationTicks / grid) : 0);
     const sounding: Map<number, boolean>[] = Array.from({ length: frames }, () => new Map());
     for (const s of spans) {
       for (let f = s.from; f < s.to; f++) {

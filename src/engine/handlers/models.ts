@@ -26,6 +26,7 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     return store.runs.modelCheckpoints(modelId);
   },
   'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
+  'models.score': ({ id, corpusId, checkpointId, detail }, ctx) => ctx.evaluation.score(id, corpusId, { ...(checkpointId ? { checkpointId } : {}), ...(detail ? { detail } : {}) }),
 
   'models.list': (_input, { store }) => store.models.summaries(),
   'models.curve'({ id }, { store }) {

@@ -1,40 +1,39 @@
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, type Hyperparams, type ModelSpec } from '../../shared/training';
+import type { EngineContext } from '../context';
 import { encodingInfos } from '../encode/registry';
-import { activationsPerStep, architectureOf, parameterCount, parseSpec, rowsPerPass } from '../models/registry';
+import { architectureOf, parameterCount, parseSpec } from '../models/registry';
+import { estimateRun, planForBudget } from '../train/planner';
+import { recommend } from '../train/recommend';
 import type { NamespaceHandlers } from './types';
 
-/**
- * A memory estimate for training: weights with their optimizer moments and gradients, plus the
- * activations one gradient pass keeps (a large batch is taken in passes of `rowsPerPass` rows).
- */
-function estimate(spec: ModelSpec, vocabSize: number, hp: Hyperparams, width: number) {
-  const parameters = parameterCount(spec, vocabSize, hp.sequenceLength * width);
-  const weights = parameters * 4;
-  const rows = rowsPerPass(spec, vocabSize, hp.sequenceLength, hp.batchSize);
-  const activations = rows * hp.sequenceLength * activationsPerStep(spec, vocabSize) * 4 * 6;
-  return { parameters, weightsMb: Math.round((weights / 2 ** 20) * 10) / 10, trainingMb: Math.round(((weights * 4 + activations) / 2 ** 20) * 10) / 10 };
+/** A spec and hyperparameters checked against the vocabulary they are to train on; the reason where they cannot. */
+function checked(ctx: EngineContext, vocabularyId: number, rawSpec: ModelSpec, raw: Partial<Hyperparams> | undefined): { spec: ModelSpec; hp: Hyperparams } {
+  const vocab = ctx.store.vocabularies.get(vocabularyId);
+  const spec = parseSpec(rawSpec);
+  const architecture = architectureOf(spec.arch);
+  if (vocab.representation !== architecture.representation) {
+    const fitting = encodingInfos().filter((e) => e.representation === architecture.representation).map((e) => e.kind);
+    throw new EtudeError(
+      'invalid_input',
+      `the ${spec.arch} architecture learns ${architecture.representation}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
+        `encode the corpus as ${fitting.join(' or ')}`,
+    );
+  }
+  const hp = hyperparamsSchema.parse(raw ?? {});
+  const refused = architecture.refuse?.(spec, hp);
+  if (refused) throw new EtudeError('invalid_input', refused);
+  return { spec, hp };
 }
 
 export const trainingHandlers: NamespaceHandlers<'training'> = {
-  'training.start'({ vocabularyId, model: name, spec: rawSpec, hyperparams }, ctx) {
-    const vocab = ctx.store.vocabularies.get(vocabularyId);
-    const spec = parseSpec(rawSpec);
-    const architecture = architectureOf(spec.arch);
-    if (vocab.representation !== architecture.representation) {
-      const fitting = encodingInfos().filter((e) => e.representation === architecture.representation).map((e) => e.kind);
-      throw new EtudeError(
-        'invalid_input',
-        `the ${spec.arch} architecture learns ${architecture.representation}, and a ${vocab.encoding} vocabulary holds ${vocab.representation}: ` +
-          `encode the corpus as ${fitting.join(' or ')}`,
-      );
-    }
+  async 'training.start'({ vocabularyId, model: name, spec: rawSpec, hyperparams, budgetMinutes }, ctx) {
+    let { spec, hp } = checked(ctx, vocabularyId, rawSpec, hyperparams);
     if (ctx.store.models.byName(name)) {
       throw new EtudeError('conflict', `a model named "${name}" already exists: resume or continue it, or choose another name`);
     }
-    const hp = hyperparamsSchema.parse(hyperparams ?? {});
-    const refused = architecture.refuse?.(spec, hp);
-    if (refused) throw new EtudeError('invalid_input', refused);
+    if (budgetMinutes !== undefined) ({ spec, hyperparams: hp } = await planForBudget(ctx.tf, ctx.store, vocabularyId, spec, hp, budgetMinutes * 60));
+    const vocab = ctx.store.vocabularies.get(vocabularyId);
     const model = ctx.store.models.create({
       name,
       vocabularyId,
@@ -47,13 +46,21 @@ export const trainingHandlers: NamespaceHandlers<'training'> = {
   },
 
   'training.pause': ({ runId }, ctx) => ctx.training.control(runId, 'pause'),
-  'training.resume': ({ runId }, ctx) => ctx.training.control(runId, 'resume'),
+  'training.resume': ({ runId, maxMinutes }, ctx) => {
+    if (maxMinutes !== undefined) ctx.store.runs.setTimeLimit(runId, maxMinutes * 60);
+    return ctx.training.control(runId, 'resume');
+  },
   'training.stop': ({ runId }, ctx) => ctx.training.control(runId, 'stop'),
   'training.cancel': ({ runId }, ctx) => ctx.training.control(runId, 'cancel'),
   'training.status': (_input, ctx) => ctx.training.status(),
 
-  'training.estimate'({ vocabularyId, spec, hyperparams }, ctx) {
-    const vocab = ctx.store.vocabularies.get(vocabularyId);
-    return estimate(parseSpec(spec), vocab.size, hyperparamsSchema.parse(hyperparams ?? {}), vocab.width);
+  'training.estimate'({ vocabularyId, spec: rawSpec, hyperparams, budgetMinutes }, ctx) {
+    const { spec, hp } = checked(ctx, vocabularyId, rawSpec, hyperparams);
+    return budgetMinutes !== undefined ? planForBudget(ctx.tf, ctx.store, vocabularyId, spec, hp, budgetMinutes * 60) : estimateRun(ctx.tf, vocabularyId, spec, hp);
+  },
+
+  'training.recommend': ({ corpusId }, ctx) => {
+    ctx.store.corpora.require(corpusId);
+    return recommend(ctx.store, corpusId);
   },
 };

@@ -12,6 +12,8 @@ import { parseBackendPreference, selectBackend } from '../tf/backend';
 import type { FromWorker, JobKind, ToWorker } from '../workers/protocol';
 import { evaluateCheckpoint } from './evaluate';
 import { runGeneration } from './generate/job';
+import { scoreCorpus } from './score';
+import { calibrate } from './calibrate';
 import { JobControl, type JobRunner } from './job-context';
 import { runTraining } from './train/run';
 
@@ -22,6 +24,8 @@ const RUNNERS: { [K in JobKind]: JobRunner<K> } = {
   train: runTraining,
   generate: runGeneration,
   evaluate: evaluateCheckpoint,
+  score: scoreCorpus,
+  calibrate,
 };
 
 function send(message: FromWorker): void {

@@ -41,6 +41,8 @@ export interface Architecture<S extends ModelSpec = ModelSpec> {
   activationsPerStep(spec: S, vocabSize: number): number;
   /** Why these settings cannot train with these hyperparameters, or null. */
   refuse?(spec: S, hp: Hyperparams): string | null;
+  /** The same model at other sizes, largest first: what a time budget chooses among (the spec itself when absent). */
+  sizes?(spec: S): S[];
 }
 
 /** Words for the settings several architectures share. */

@@ -197,6 +197,12 @@ export class CorpusRepo {
     return this.db.prepare('SELECT content_hash FROM pieces WHERE corpus_id = ? ORDER BY content_hash').pluck().all(corpusId) as string[];
   }
 
+  /** The content hashes of some pieces (those that still exist). */
+  contentHashesOf(pieceIds: readonly number[]): Set<string> {
+    const hashOf = this.db.prepare('SELECT content_hash FROM pieces WHERE id = ?').pluck();
+    return new Set(pieceIds.map((id) => hashOf.get(id) as string | undefined).filter((h): h is string => h !== undefined));
+  }
+
   hasPiece(corpusId: number, contentHash: string): boolean {
     return this.db.prepare('SELECT 1 FROM pieces WHERE corpus_id = ? AND content_hash = ?').get(corpusId, contentHash) !== undefined;
   }

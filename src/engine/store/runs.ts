@@ -80,6 +80,12 @@ export class RunRepo {
     return { ...(JSON.parse(row.init) as RunStart), checkpointId: row.checkpointId };
   }
 
+  /** A new time limit for a run's next session (`--max-minutes` on resume). */
+  setTimeLimit(runId: number, seconds: number): void {
+    const hp = this.run(runId).hyperparams;
+    this.db.prepare('UPDATE runs SET hyperparams = ? WHERE id = ?').run(JSON.stringify({ ...hp, maxSeconds: seconds }), runId);
+  }
+
   /** Records the machine a run trains on (for the model card). */
   setMachine(runId: number, machine: MachineInfo): void {
     this.db.prepare('UPDATE runs SET machine = ? WHERE id = ?').run(JSON.stringify(machine), runId);

@@ -1,8 +1,9 @@
 import type { ModelEvaluation } from '../../shared/evaluation';
+import type { ScoreReport } from '../../shared/scoring';
 import type { Store } from '../store/store';
 import type { TfClient } from '../workers/tf-client';
 
-/** Scores a model's checkpoint on its validation pieces, in the TF worker; the last score per checkpoint is kept in memory. */
+/** Scores models in the TF worker: a checkpoint on its validation pieces (kept in memory per checkpoint), or on any corpus. */
 export class EvaluationService {
   /** By checkpoint id and creation time: an id SQLite reuses after a deletion is another checkpoint. */
   private readonly cache = new Map<string, ModelEvaluation>();
@@ -20,5 +21,12 @@ export class EvaluationService {
     const result = await this.tf.request('evaluate', { checkpointId: checkpoint.id }).done;
     this.cache.set(key, result);
     return result;
+  }
+
+  /** The model's likelihood of a corpus's pieces it never trained on (its generation checkpoint, or the one given). */
+  score(modelId: number, corpusId: number, options: { checkpointId?: number; detail?: boolean } = {}): Promise<ScoreReport> {
+    const checkpoint = this.store.runs.generationCheckpoint(modelId, options.checkpointId);
+    this.store.corpora.require(corpusId);
+    return this.tf.request('score', { checkpointId: checkpoint.id, corpusId, detail: options.detail ?? false }).done;
   }
 }

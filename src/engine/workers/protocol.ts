@@ -8,7 +8,8 @@ import type { ApiErrorData } from '../../shared/errors';
 import type { ModelEvaluation } from '../../shared/evaluation';
 import type { GenerationInfo, GenerationProgress, Take } from '../../shared/generation';
 import type { Passage } from '../../shared/music/passage';
-import type { BatchProgress, CheckpointInfo, EpochProgress, RunStatus } from '../../shared/training';
+import type { ScoreReport } from '../../shared/scoring';
+import type { BatchProgress, CheckpointInfo, EpochProgress, Hyperparams, ModelSpec, RunStatus } from '../../shared/training';
 
 /** What a training run reports as it goes. */
 export type TrainEvent =
@@ -37,6 +38,17 @@ export interface GenerateResult {
   firstNotesSeconds: number | null;
 }
 
+/** What a short calibration of a run's model on this machine measured (see jobs/calibrate.ts). */
+export interface Calibration {
+  windowsPerEpoch: number;
+  batchesPerEpoch: number;
+  secondsPerStep: number;
+  validationBatches: number;
+  validationSecondsPerBatch: number;
+  peakRssMb: number;
+  parameters: number;
+}
+
 /** Each job kind: what it takes, what it reports meanwhile, what it returns, how it can be steered. */
 export interface Jobs {
   train: { input: { runId: number }; progress: TrainEvent; result: TrainResult; control: TrainControl };
@@ -47,6 +59,8 @@ export interface Jobs {
     control: 'cancel';
   };
   evaluate: { input: { checkpointId: number }; progress: never; result: ModelEvaluation; control: never };
+  calibrate: { input: { vocabularyId: number; spec: ModelSpec; hyperparams: Hyperparams }; progress: never; result: Calibration; control: never };
+  score: { input: { checkpointId: number; corpusId: number; detail: boolean }; progress: never; result: ScoreReport; control: 'cancel' };
 }
 
 export type JobKind = keyof Jobs;

@@ -28,6 +28,8 @@ export interface ContinueOptions extends SamplingOptions {
   window: number;
   /** RBM: Gibbs rounds a generated window. */
   gibbsSteps?: number;
+  /** Token models that learned pieces from their start mark: a take from nothing starts there. */
+  startMark?: boolean;
 }
 
 export interface ContinueHooks {

@@ -13,7 +13,7 @@ export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passa
       loaded.model,
       loaded.vocab,
       passage,
-      { ...options, window: loaded.window },
+      { ...options, window: loaded.window, startMark: loaded.startMark },
       {
         cancelled: () => ctx.control.state === 'cancel',
         previewMs: 200,

@@ -1,5 +1,5 @@
 import type { ModelInfo, ModelSpec } from '../../../shared/training';
-import { createModel } from '../../models/registry';
+import { architectureOf, createModel } from '../../models/registry';
 import type { ManifestEntry } from '../../models/param-set';
 import type { TrainableModel } from '../../models/types';
 import type { CheckpointData } from '../../store/runs';
@@ -23,7 +23,7 @@ export function vocabularyContext(store: Store, vocabularyId: number): Vocabular
 export function loadCheckpointModel(
   store: Store,
   checkpoint: CheckpointData,
-): { model: TrainableModel; info: ModelInfo; vocab: VocabularyContext; window: number } {
+): { model: TrainableModel; info: ModelInfo; vocab: VocabularyContext; window: number; startMark: boolean } {
   const info = store.models.get(checkpoint.modelId);
   const run = store.runs.run(checkpoint.runId);
   const vocab = vocabularyContext(store, info.vocabularyId);
@@ -37,5 +37,7 @@ export function loadCheckpointModel(
     model.dispose();
     throw err;
   }
-  return { model, info, vocab, window };
+  // A run that tiled its pieces learned each piece from its start mark: generation from nothing starts there too.
+  const startMark = run.hyperparams.stride === 0 && architectureOf(spec.arch).predictsEveryPosition;
+  return { model, info, vocab, window, startMark };
 }

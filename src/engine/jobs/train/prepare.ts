@@ -59,7 +59,7 @@ interface Manifest {
  * windows padded at the start); stride 1 or more, or a model that predicts one target a window,
  * starts a window every `stride` steps. Validation windows are tiled once, without a shift.
  */
-function windowsOf(dataset: SequenceDataset, hp: Hyperparams, tiles: boolean) {
+export function windowsOf(dataset: SequenceDataset, hp: Hyperparams, tiles: boolean) {
   const stride = tiles ? 0 : Math.max(1, hp.stride);
   const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride: Math.max(1, stride) });
   const padded = dataset.representation === 'tokens';

@@ -27,6 +27,7 @@ export const bigru = architecture<BigruSpec>({
   ],
   defaultPreset: 'seed002',
   predictsEveryPosition: false,
+  sizes: (spec) => [256, 192, 128, 96, 64].map((units) => ({ ...spec, units })),
   create: (spec, ctx) => new Bigru(spec, ctx.vocabSize, ctx.seed),
   parameters(spec, vocabSize) {
     let n = vocabSize * spec.embedding;

@@ -27,15 +27,16 @@ export const lstm = architecture<LstmSpec>({
     },
     {
       name: 'lstm-small',
-      title: 'Small LSTM',
-      description: 'One LSTM layer of 256: learns a corpus of folk tunes in minutes.',
+      title: 'LSTM',
+      description: 'One LSTM layer of 256 with dropout 0.3: learns a corpus of tunes or chorales in minutes here. With a time budget, its size and epochs are fitted to the budget.',
       encoding: 'events',
-      spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0, dense: 256 },
-      hyperparams: { optimizer: 'adam', learningRate: 0.001, sequenceLength: 50, batchSize: 64, epochs: 20 },
+      spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0.3, dense: 256 },
+      hyperparams: { optimizer: 'adam', learningRate: 0.002, sequenceLength: 128, batchSize: 32, epochs: 30 },
     },
   ],
   defaultPreset: 'lstm-small',
   predictsEveryPosition: true,
+  sizes: (spec) => [512, 384, 256, 192, 128].map((units) => ({ ...spec, units, dense: spec.dense > 0 ? Math.min(units, 256) : 0 })),
   create: (spec, ctx) => new TokenLstm(spec, ctx.vocabSize, ctx.seed),
   parameters(spec, vocabSize) {
     const head = spec.dense > 0 ? spec.dense : spec.units;

@@ -24,6 +24,7 @@ export const psdLstm = architecture<PsdLstmSpec>({
   ],
   defaultPreset: 'seed004',
   predictsEveryPosition: true,
+  sizes: (spec) => [512, 256, 128, 64].map((units) => ({ ...spec, units })),
   create: (spec, ctx) => new PsdLstm(spec, ctx.seed, ctx.lossWeights),
   parameters: (spec) => lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130,
   activationsPerStep: (spec) => spec.layers * spec.units * 8 + 3 + 130 * 3,

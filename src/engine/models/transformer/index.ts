@@ -29,6 +29,7 @@ export const transformer = architecture<TransformerSpec>({
   ],
   defaultPreset: 'transformer-small',
   predictsEveryPosition: true,
+  sizes: (spec) => [256, 192, 128, 96, 64].map((embedding) => ({ ...spec, embedding, feedForward: embedding * 4, heads: embedding % spec.heads === 0 ? spec.heads : 4 })),
   create: (spec, ctx) => new Transformer(spec, ctx.vocabSize, ctx.seed),
   parameters(spec, vocabSize) {
     const d = spec.embedding;

@@ -3,6 +3,7 @@ import type { Passage } from '../../../../shared/music/passage';
 import { seededRandom } from '../../../../shared/random';
 import { seedFor } from '../../../models/init';
 import type { TokenGenerator } from '../../../models/types';
+import { BOS } from '../../../encode/build-vocabulary';
 import { tokenBias } from '../constraints';
 import { continuationNotes, noteKey, passageAsEncodable, passageProgram, type Plan, type VocabularyContext } from '../decoding';
 import { sampleIndex } from '../sampling';
@@ -64,18 +65,37 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
   const program = passageProgram(passage, vocab);
   let relaxed = 0;
 
+  // The encoding's grammar (what may follow what), one per take, so every take is music the encoding can write.
+  const grammars = Array.from({ length: V }, () => encoding.grammar?.(vocab.tokens, vocab.params) ?? null);
+  const allowed = new Uint8Array(vocabSize);
+  const takeBias = new Float32Array(vocabSize);
+  const biasFor = (v: number): Float32Array => {
+    const grammar = grammars[v];
+    if (!grammar) return bias;
+    grammar.allowed(allowed);
+    for (let i = 0; i < vocabSize; i++) takeBias[i] = allowed[i] ? bias[i]! : -Infinity;
+    return takeBias;
+  };
   const stepper = model.stepper(V, options.window);
   let logits: Float32Array = new Float32Array(0);
   try {
-    // Prime: every take reads the same passage. Without one, each take starts from a token drawn as often as the corpus has it.
+    // Prime: every take reads the same passage. Without one, a model that learned pieces from their
+    // start mark starts there; another starts each take from a token drawn as often as the corpus has it.
     if (primer.tokens.length > 0) {
       for (let i = 0; i < primer.tokens.length; i++) {
-        logits = stepper.step(new Int32Array(V).fill(ids.get(primer.tokens[i]!)!));
+        const id = ids.get(primer.tokens[i]!)!;
+        for (const g of grammars) g?.advance(id);
+        logits = stepper.step(new Int32Array(V).fill(id));
         if (i % 64 === 63) await breathe();
       }
+    } else if (options.startMark) {
+      logits = stepper.step(new Int32Array(V).fill(BOS));
     } else {
-      const first = Int32Array.from(randoms, (random) => drawByCount(vocab.counts, bias, random));
-      first.forEach((id, v) => generated[v]!.push(id));
+      const first = Int32Array.from(randoms, (random, v) => drawByCount(vocab.counts, biasFor(v), random));
+      first.forEach((id, v) => {
+        generated[v]!.push(id);
+        grammars[v]?.advance(id);
+      });
       logits = stepper.step(first);
     }
   } catch (err) {
@@ -83,15 +103,16 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
     throw err;
   }
   return {
-    primedSteps: primer.tokens.length > 0 ? 0 : 1,
+    primedSteps: primer.tokens.length > 0 || options.startMark ? 0 : 1,
     checkEvery: 16,
     steps: (v) => generated[v]!.length,
     round(finished) {
       const next = new Int32Array(V);
       for (let v = 0; v < V; v++) {
-        const pick = sampleIndex(logits, v * vocabSize, vocabSize, options, randoms[v]!, bias);
+        const pick = sampleIndex(logits, v * vocabSize, vocabSize, options, randoms[v]!, biasFor(v));
         if (pick.relaxed) relaxed++;
         next[v] = pick.index;
+        grammars[v]?.advance(pick.index);
         if (!finished[v]) generated[v]!.push(pick.index);
       }
       logits = stepper.step(next);

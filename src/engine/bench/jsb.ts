@@ -1,0 +1,116 @@
+/**
+ * The JSB Chorales quality benchmark (../shared/benchmarks/README.md) run as a musician would:
+ * the chorales written as MIDI files, imported through the studio's import, the recommended
+ * encoding and model trained with a 10-minute budget, the test chorales scored with the code of
+ * `etude score`, and the figure the literature reports: nats a frame over each test piece's frames
+ * after its first.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tonejs from '@tonejs/midi';
+import type { Midi as MidiClass } from '@tonejs/midi';
+import { Engine } from '../engine';
+import { FRAME_END } from '../encode/frame-pitches';
+import type { MethodInput, MethodName, MethodResult } from '../../shared/api';
+import { unwrapReply } from '../../shared/reply';
+import type { BenchResult } from './workloads';
+
+const { Midi } = tonejs as unknown as { Midi: typeof MidiClass };
+
+const PPQ = 480;
+export const JSB_BUDGET_MINUTES = 10;
+
+type Chorales = Record<'train' | 'valid' | 'test', number[][][]>;
+
+/**
+ * One chorale as a MIDI file: a frame a quarter note at 60 bpm, a pitch held over consecutive
+ * frames one note (the benchmark's frames do not tell a held note from a repeated one), and the
+ * end of the piece marked where its last frame ends, so trailing rests are kept.
+ */
+export function choraleMidi(frames: number[][]): Uint8Array {
+  const midi = new Midi();
+  midi.header.fromJSON({
+    name: '',
+    ppq: PPQ,
+    meta: [{ type: 'marker', text: 'end', ticks: frames.length * PPQ }],
+    tempos: [{ ticks: 0, bpm: 60 }],
+    timeSignatures: [{ ticks: 0, timeSignature: [4, 4] }],
+    keySignatures: [],
+  });
+  midi.header.update();
+  const track = midi.addTrack();
+  const open = new Map<number, number>();
+  const close = (pitch: number, at: number) => {
+    track.addNote({ midi: pitch, ticks: open.get(pitch)! * PPQ, durationTicks: (at - open.get(pitch)!) * PPQ, velocity: 0.7 });
+    open.delete(pitch);
+  };
+  frames.forEach((frame, f) => {
+    for (const pitch of [...open.keys()]) if (!frame.includes(pitch)) close(pitch, f);
+    for (const pitch of frame) if (!open.has(pitch)) open.set(pitch, f);
+  });
+  for (const pitch of [...open.keys()]) close(pitch, frames.length);
+  return midi.toArray();
+}
+
+function writeSet(dir: string, pieces: number[][][], prefix: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  pieces.forEach((frames, i) => fs.writeFileSync(path.join(dir, `${prefix}-${String(i).padStart(3, '0')}.mid`), choraleMidi(frames)));
+}
+
+/** Nats of a scored piece's frames after its first: a frame is its tokens up to and including its end mark. */
+export function framesAfterFirst(tokens: readonly string[], nats: readonly number[]): { nats: number; frames: number } {
+  let frame = 0;
+  let total = 0;
+  tokens.forEach((token, i) => {
+    if (frame >= 1) total += nats[i]!;
+    if (token === FRAME_END) frame++;
+  });
+  return { nats: total, frames: Math.max(0, frame - 1) };
+}
+
+export async function jsbChorales(benchmarksDir: string, budgetMinutes = JSB_BUDGET_MINUTES): Promise<BenchResult> {
+  const file = path.join(benchmarksDir, 'jsb-chorales', 'jsb-chorales-quarter.json');
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Chorales;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-bench-jsb-'));
+  const engine = Engine.open({ dbPath: path.join(dir, 'bench.db'), starterCorpus: false });
+  const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> => unwrapReply(await engine.call(method, input)) as MethodResult<M>;
+  try {
+    // The training and validation chorales are the musician's corpus; the test chorales stay unseen.
+    writeSet(path.join(dir, 'corpus'), [...data.train, ...data.valid], 'chorale');
+    writeSet(path.join(dir, 'test'), data.test, 'test');
+    const imported = await call('corpora.import', { corpus: 'JSB chorales', paths: [path.join(dir, 'corpus')] });
+    await call('corpora.import', { corpus: 'JSB test chorales', paths: [path.join(dir, 'test')] });
+    const corpora = await call('corpora.list', {});
+    const corpus = corpora.find((c) => c.name === 'JSB chorales')!;
+    const test = corpora.find((c) => c.name === 'JSB test chorales')!;
+    const advice = await call('training.recommend', { corpusId: corpus.id });
+    const vocab = await call('vocabularies.build', { corpusId: corpus.id, encoding: advice.encoding as never, params: advice.params });
+    const started = await call('training.start', { vocabularyId: vocab.id, model: 'JSB', spec: advice.spec, hyperparams: advice.hyperparams, budgetMinutes });
+    const run = await engine.training.waitFor(started.id);
+    const model = (await call('models.list', {})).find((m) => m.name === 'JSB')!;
+    const score = await call('models.score', { id: model.id, corpusId: test.id, detail: true });
+    const frames = advice.encoding === 'frame-pitches' ? (score.detail ?? []).map((p) => framesAfterFirst(p.tokens, p.nats)) : [];
+    const testFrames = frames.reduce((n, f) => n + f.frames, 0);
+    const curve = await call('models.curve', { id: model.id });
+    return {
+      workload: 'jsb-chorales',
+      test_nats_per_frame: testFrames > 0 ? frames.reduce((n, f) => n + f.nats, 0) / testFrames : null,
+      test_frames: testFrames,
+      test_pieces: score.pieces,
+      exact: score.exact,
+      train_seconds: Math.round(run.seconds),
+      status: run.status,
+      epochs: run.epoch,
+      best_val_loss: run.bestValLoss,
+      model: `${model.architecture} ${JSON.stringify(model.spec)}`,
+      encoding: `${advice.encoding} ${JSON.stringify(vocab.params)}`,
+      parameters: model.parameters,
+      imported: imported.imported,
+      validation_curve: JSON.stringify(curve.map((p) => [p.epoch, p.valLoss === null ? null : Math.round(p.valLoss * 10_000) / 10_000])),
+    };
+  } finally {
+    await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The encoding and model the studio recommends for a corpus, read from its music: music on a
+ * coarse beat grid with chords (chorales, hymns, block keyboard parts) is written frame by frame,
+ * pitch by pitch, at that grid; anything else (melodies, expressive or free timing) as events. The
+ * model is the LSTM: on this machine it learns these corpora fastest.
+ */
+import type { Recommendation } from '../../shared/training';
+import { architectureOf } from '../models/registry';
+import type { Store } from '../store/store';
+
+/** Grids tried, coarsest first: frames a quarter note. */
+const GRIDS = [1, 2, 3, 4, 6, 8, 12];
+/** Shares of onsets and of releases that must fall on a grid for the music to be on it. */
+const ON_GRID_ONSETS = 0.97;
+const ON_GRID_RELEASES = 0.9;
+/** Notes sounding together, on average at an onset, that make a texture of chords. */
+const CHORDAL = 1.5;
+/** Grids finer than this write too many frames a beat for a frame-by-frame encoding to pay. */
+const FINEST_FRAME_GRID = 4;
+
+interface CorpusShape {
+  notes: number;
+  /** Per grid: share of onsets and of releases on it. */
+  onGrid: Map<number, { onsets: number; releases: number }>;
+  /** Mean notes starting together. */
+  chordSize: number;
+  /** Share of notes struck again right where the same pitch ended (a repeated note). */
+  restrikes: number;
+}
+
+function shapeOf(store: Store, corpusId: number): CorpusShape {
+  const hits = new Map(GRIDS.map((g) => [g, { onsets: 0, releases: 0 }]));
+  let notes = 0;
+  let groups = 0;
+  let restrikes = 0;
+  for (const { piece } of store.corpora.iterateEncodable(corpusId)) {
+    const tolerance = piece.ppq / 48;
+    const ends = new Map<string, true>();
+    let lastStart = -1;
+    for (const n of piece.notes) {
+      notes++;
+      if (n.startTick !== lastStart) groups++;
+      lastStart = n.startTick;
+      if (ends.has(`${n.pitch}@${n.startTick}`)) restrikes++;
+      ends.set(`${n.pitch}@${n.endTick}`, true);
+      for (const g of GRIDS) {
+        const step = piece.ppq / g;
+        const on = (tick: number) => Math.abs(tick - Math.round(tick / step) * step) <= tolerance;
+        const h = hits.get(g)!;
+        if (on(n.startTick)) h.onsets++;
+        if (on(n.endTick)) h.releases++;
+      }
+    }
+  }
+  const onGrid = new Map([...hits].map(([g, h]) => [g, { onsets: notes ? h.onsets / notes : 0, releases: notes ? h.releases / notes : 0 }]));
+  return { notes, onGrid, chordSize: groups ? notes / groups : 0, restrikes: notes ? restrikes / notes : 0 };
+}
+
+export function recommend(store: Store, corpusId: number): Recommendation {
+  const shape = shapeOf(store, corpusId);
+  const grid = GRIDS.find((g) => {
+    const h = shape.onGrid.get(g)!;
+    return h.onsets >= ON_GRID_ONSETS && h.releases >= ON_GRID_RELEASES;
+  });
+  const lstm = architectureOf('lstm');
+  const preset = lstm.presets.find((p) => p.name === lstm.defaultPreset)!;
+  const reasons: string[] = [];
+  let encoding: string;
+  let params: Recommendation['params'];
+  if (grid !== undefined && grid <= FINEST_FRAME_GRID && shape.chordSize >= CHORDAL) {
+    encoding = 'frame-pitches';
+    // Onset marks only where the music repeats notes: otherwise every held pitch is already told apart.
+    const onsets = shape.restrikes > 0.005;
+    params = { perBeat: grid, onsets };
+    reasons.push(
+      `chords (${shape.chordSize.toFixed(1)} notes start together on average) on a grid of ${grid === 1 ? 'a beat' : `1/${grid} beat`}: written frame by frame, each chord pitch by pitch, so chords that share notes share what the model learns`,
+      onsets ? 'notes are repeated: struck pitches are marked' : 'no note is struck again where it ended: frames need no onset marks',
+    );
+  } else {
+    encoding = 'events';
+    const positions = grid ?? 12;
+    params = { positionsPerBeat: positions };
+    reasons.push(
+      grid === undefined
+        ? 'the timing is free (no beat grid holds the notes): written as events on a grid of 1/12 beat'
+        : `${shape.chordSize < CHORDAL ? 'mostly single notes' : 'a fine rhythm'}: written as events (bar, position, pitch, length) on a grid of 1/${positions} beat`,
+    );
+  }
+  reasons.push(`an LSTM of ${String(preset.spec.units)} cells: it learns corpora like this fastest on this machine`);
+  return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams: preset.hyperparams, reasons };
+}
