@@ -138,6 +138,63 @@ describe('round trips on the shared corpora, each against what the encoding says
     }
   });
 
+  it('frame-pitches: on its grid every note comes back (jigs at sixteenths), the frames low to high, the grammar allowing what it wrote', () => {
+    const encoding = encodingOf('frame-pitches');
+    for (const { title, piece } of jigs.slice(0, 60)) {
+      const params = parseParams('frame-pitches', { perBeat: 4 });
+      const { encoded, decoded } = roundTrip('frame-pitches', piece, { perBeat: 4 });
+      const grid = piece.ppq / 4;
+      const onGrid = piece.notes.every((n) => n.startTick % grid === 0 && n.endTick % grid === 0);
+      if (onGrid) expect(compareNotes(piece.notes, decoded).error, title).toBe(0);
+      const tokens = encoded.representation === 'tokens' ? encoded.tokens : [];
+      // Frames cover the piece to its end; each frame's pitches rise.
+      expect(tokens.filter((t) => t === '|').length, title).toBe(Math.max(Math.round(piece.durationTicks / grid), ...piece.notes.map((n) => Math.max(Math.round(n.startTick / grid) + 1, Math.round(n.endTick / grid)))));
+      const vocab = ['<pad>', '<unk>', '<bos>', '<eos>', ...encoding.alphabet!(params)];
+      const ids = new Map(vocab.map((t, i) => [t, i]));
+      expect(tokens.every((t) => ids.has(t)), `${title}: the alphabet holds every token`).toBe(true);
+      const grammar = encoding.grammar!(vocab, params);
+      const mask = new Uint8Array(vocab.length);
+      let last = -1;
+      for (const t of tokens) {
+        grammar.allowed(mask);
+        expect(mask[ids.get(t)!], `${title}: ${t} allowed`).toBe(1);
+        grammar.advance(ids.get(t)!);
+        const pitch = t === '|' ? -1 : Number(t.replace('+', ''));
+        if (pitch >= 0) expect(pitch).toBeGreaterThan(last);
+        last = pitch;
+      }
+    }
+  });
+
+  it('frame-pitches grammar: after a pitch only higher ones or the frame end; a held pitch only if it sounded before; never padding or marks', () => {
+    const encoding = encodingOf('frame-pitches');
+    const params = parseParams('frame-pitches', {});
+    const vocab = ['<pad>', '<unk>', '<bos>', '<eos>', ...encoding.alphabet!(params)];
+    const id = (t: string) => vocab.indexOf(t);
+    const grammar = encoding.grammar!(vocab, params);
+    const mask = new Uint8Array(vocab.length);
+    grammar.allowed(mask);
+    expect([0, 1, 2, 3].map((i) => mask[i])).toEqual([0, 0, 0, 0]);
+    expect(mask[id('60+')]).toBe(1);
+    expect(mask[id('60')]).toBe(0); // nothing sounded before: nothing can be held
+    grammar.advance(id('60+'));
+    grammar.allowed(mask);
+    expect([mask[id('59+')], mask[id('60+')], mask[id('61+')], mask[id('|')]]).toEqual([0, 0, 1, 1]);
+    grammar.advance(id('|'));
+    grammar.allowed(mask);
+    expect([mask[id('60')], mask[id('61')], mask[id('60+')]]).toEqual([1, 0, 1]);
+    // Rests and re-struck notes come back: C held two frames, struck again, a rest, E.
+    const piece = { ppq: 4, tempos: [], timeSignatures: [], keySignatures: [], durationTicks: 6, notes: [
+      { pitch: 60, velocity: 90, startTick: 0, endTick: 2, startSec: 0, endSec: 0.5, program: 0 },
+      { pitch: 60, velocity: 90, startTick: 2, endTick: 3, startSec: 0.5, endSec: 0.75, program: 0 },
+      { pitch: 64, velocity: 90, startTick: 4, endTick: 5, startSec: 1, endSec: 1.25, program: 0 },
+    ] };
+    const p4 = parseParams('frame-pitches', { perBeat: 4 });
+    const encoded = encoding.encode(piece, p4);
+    expect(encoded).toEqual({ representation: 'tokens', tokens: ['60+', '|', '60', '|', '60+', '|', '|', '64+', '|', '|'] });
+    expect(sortedKeys(encoding.decode(encoded, p4, { ppq: 4, tempos: [], timeSignatures: [] }))).toEqual(sortedKeys(piece.notes));
+  });
+
   it('transposes tokens and refuses to leave the MIDI range', () => {
     const enc = encodingOf('events');
     const p = parseParams('events', {});

@@ -1,5 +1,6 @@
 import type { CorpusSummary } from '../../../../shared/library';
 import type { ModelEvaluation } from '../../../../shared/evaluation';
+import type { ScoreReport } from '../../../../shared/scoring';
 import type { CheckpointInfo, ModelCard, ModelCurvePoint, ModelSummary } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 
@@ -21,6 +22,8 @@ class ModelLibrary {
   /** Loss curves of the compared models, epochs counted over all their runs. */
   curves = $state<{ model: string; points: ModelCurvePoint[] }[]>([]);
   scored = $state<{ evaluation: ModelEvaluation | null; error: string | null } | null>(null);
+  /** The selected model's likelihood of a chosen corpus (pieces it trained on left out). */
+  corpusScore = $state<{ corpusId: number; report: ScoreReport | null; error: string | null } | null>(null);
 
   readonly shown = $derived.by(() => {
     const words = this.filter.toLowerCase().split(/\s+/).filter(Boolean);
@@ -63,6 +66,7 @@ class ModelLibrary {
     this.card = null;
     this.checkpoints = [];
     this.scored = null;
+    this.corpusScore = null;
     if (id === null) return;
     const [card, checkpoints] = await Promise.all([engine.client.call('models.card', { id }), engine.client.call('models.checkpoints', { modelId: id })]);
     if (this.selectedId === id) {
@@ -110,6 +114,17 @@ class ModelLibrary {
     }
     const curves = await Promise.all(ids.map(async (id) => ({ model: this.models.find((m) => m.id === id)?.name ?? String(id), points: await engine.client.call('models.curve', { id }) })));
     if (ids.join() === this.compared.join()) this.curves = curves;
+  }
+
+  /** Scores the model on a corpus: nats a note and a token, on the pieces it never trained on. */
+  async scoreOn(id: number, corpusId: number): Promise<void> {
+    this.corpusScore = { corpusId, report: null, error: null };
+    try {
+      const report = await engine.client.call('models.score', { id, corpusId });
+      if (this.selectedId === id && this.corpusScore?.corpusId === corpusId) this.corpusScore = { corpusId, report, error: null };
+    } catch (err) {
+      if (this.selectedId === id && this.corpusScore?.corpusId === corpusId) this.corpusScore = { corpusId, report: null, error: (err as Error).message };
+    }
   }
 
   /** Validation scores by kind of token. */
