@@ -43,8 +43,11 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
       ['hp-batchSize', '32'],
       ['hp-sequenceLength', '24'],
       ['hp-learningRate', '0.01'],
+      // A window at every step, as the seeds trained: enough batches to pause in the middle of.
+      ['hp-stride', '1'],
     ]) await page.getByTestId(id!).fill(value!);
-    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/^[\d,]+ parameters/);
+    // The estimate before Start: a calibration of this model on this machine, in minutes and seconds.
+    await expect.poll(() => page.getByTestId('estimate').textContent(), { timeout: 20_000 }).toMatch(/^about \d+ (s|min) an epoch · 3 epochs · about \d+ (s|min) in all · [\d,]+ parameters · \d+ MB while training$/);
     await page.getByTestId('model-name').fill('folk in the browser');
     await page.getByTestId('train-start').click();
     await page.getByTestId('run-panel').waitFor();
@@ -217,6 +220,17 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(await card.getByTestId('card-run').count()).toBe(1);
     expect(await card.getByTestId('card-run').first().textContent()).toMatch(/wasm/);
     expect(await card.getByTestId('card-auditions').getByRole('button').count()).toBe(3);
+
+    // Scored on a corpus (its own: the pieces it trained on are left out), as the engine scores it.
+    await page.getByTestId('model-score-go').click();
+    const result = page.getByTestId('model-score-result');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/^\d+ pieces it never trained on \(\d+ it trained on left out\): [\d.]+ nats a note, [\d.]+ a token/);
+    const api = async (method: string, input: unknown) =>
+      ((await (await fetch(`${studio.base}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${studio.token}`, 'Content-Type': 'application/json' } })).json()) as { value: never }).value;
+    const folk = (await api('models.list', {}) as { id: number; name: string; corpusId: number }[]).find((m) => m.name === 'folk in the browser')!;
+    const scored = (await api('models.score', { id: folk.id, corpusId: folk.corpusId })) as { natsPerNote: number; pieces: number };
+    expect(await result.textContent()).toContain(`${scored.pieces} pieces it never trained on`);
+    expect(await result.textContent()).toContain(`${scored.natsPerNote.toFixed(3)} nats a note`);
 
     // Duplicate, then export the copy as one file and import it back under another name.
     await page.getByTestId('model-detail').getByTestId('model-duplicate').click();
