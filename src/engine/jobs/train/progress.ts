@@ -67,6 +67,7 @@ export class RunLog {
  */
 export class RunEta {
   private stepSeconds: number | null = null;
+  private steps = 0;
   private validationSeconds: number | null = null;
 
   constructor(
@@ -74,8 +75,14 @@ export class RunEta {
     private readonly validationBatches: number,
   ) {}
 
+  /**
+   * A step's time. A session's first step also warms the kernels up, so it counts only until a
+   * second one is timed; then the mean of the steps so far, moving (a twentieth a step) once there are many.
+   */
   step(seconds: number): void {
-    this.stepSeconds = this.stepSeconds === null ? seconds : 0.9 * this.stepSeconds + 0.1 * seconds;
+    this.steps++;
+    if (this.steps <= 2) this.stepSeconds = seconds;
+    else this.stepSeconds! += (seconds - this.stepSeconds!) * Math.max(0.05, 1 / (this.steps - 1));
   }
 
   validation(seconds: number): void {
