@@ -87,6 +87,11 @@ export interface ModelInfo {
   origin: ModelOrigin;
   /** The checkpoint Compose uses unless told otherwise (null: the latest run's best). */
   generationCheckpointId: number | null;
+  /** A base model the studio ships (installed with a new database, reinstallable). */
+  base: boolean;
+  baseName: string | null;
+  /** The base model this one personalises (generation can blend the two), or null. */
+  basedOn: number | null;
   createdAt: string;
   updatedAt: string;
 }

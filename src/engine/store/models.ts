@@ -37,7 +37,7 @@ export interface ImportedModel {
 const blob = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 const MODEL_COLUMNS = `id, name, vocabulary_id AS vocabularyId, corpus_id AS corpusId, architecture, spec, parameters, origin,
-  generation_checkpoint_id AS generationCheckpointId, created_at AS createdAt, updated_at AS updatedAt`;
+  generation_checkpoint_id AS generationCheckpointId, base_name AS baseName, based_on AS basedOn, created_at AS createdAt, updated_at AS updatedAt`;
 
 /**
  * Models: create, read, rename, delete; the Models page's list (one query with sizes and totals);
@@ -51,24 +51,47 @@ export class ModelRepo {
     private readonly vocabularies: VocabularyRepo,
   ) {}
 
-  create(m: { name: string; vocabularyId: number; corpusId: number | null; spec: ModelSpec; parameters: number; origin?: ModelOrigin; importedCard?: string }): ModelInfo {
+  create(m: {
+    name: string;
+    vocabularyId: number;
+    corpusId: number | null;
+    spec: ModelSpec;
+    parameters: number;
+    origin?: ModelOrigin;
+    importedCard?: string;
+    /** A base model the studio ships: its name in the catalog. */
+    baseName?: string;
+    /** The base model this one personalises. */
+    basedOn?: number;
+  }): ModelInfo {
     const name = m.name.trim();
     if (this.byName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists`);
     const id = Number(
       this.db
-        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters, JSON.stringify(m.origin ?? { kind: 'trained' }), m.importedCard ?? null)
+        .prepare('INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card, base_name, based_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, m.vocabularyId, m.corpusId, m.spec.arch, JSON.stringify(m.spec), m.parameters, JSON.stringify(m.origin ?? { kind: 'trained' }), m.importedCard ?? null, m.baseName ?? null, m.basedOn ?? null)
         .lastInsertRowid,
     );
     return this.get(id);
   }
 
+  /** The installed base model of a catalog name, or null. */
+  byBaseName(baseName: string): ModelInfo | null {
+    const id = this.db.prepare('SELECT id FROM models WHERE base_name = ?').pluck().get(baseName) as number | undefined;
+    return id === undefined ? null : this.get(id);
+  }
+
+  /** Marks an imported model as the catalog's base model of that name. */
+  markBase(id: number, baseName: string): void {
+    this.db.prepare('UPDATE models SET base_name = ? WHERE id = ?').run(baseName, id);
+  }
+
   get(id: number): ModelInfo {
     const row = this.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as
-      | (Omit<ModelInfo, 'spec' | 'origin'> & { spec: string; origin: string | null })
+      | (Omit<ModelInfo, 'spec' | 'origin' | 'base'> & { spec: string; origin: string | null })
       | undefined;
     if (!row) throw new EtudeError('not_found', `no model with id ${id}`);
-    return { ...row, spec: JSON.parse(row.spec) as ModelSpec, origin: row.origin ? (JSON.parse(row.origin) as ModelOrigin) : { kind: 'trained' } };
+    return { ...row, base: row.baseName !== null, spec: JSON.parse(row.spec) as ModelSpec, origin: row.origin ? (JSON.parse(row.origin) as ModelOrigin) : { kind: 'trained' } };
   }
 
   byName(name: string): ModelInfo | null {
@@ -167,8 +190,8 @@ export class ModelRepo {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card)
-             SELECT ?, vocabulary_id, corpus_id, architecture, spec, parameters, ?, imported_card FROM models WHERE id = ?`,
+            `INSERT INTO models (name, vocabulary_id, corpus_id, architecture, spec, parameters, origin, imported_card, based_on)
+             SELECT ?, vocabulary_id, corpus_id, architecture, spec, parameters, ?, imported_card, based_on FROM models WHERE id = ?`,
           )
           .run(clean, JSON.stringify({ kind: 'duplicate', from: source.name } satisfies ModelOrigin), modelId).lastInsertRowid,
       );

@@ -13,7 +13,7 @@ import type { TfClient } from '../workers/tf-client';
 /** Seconds an epoch spends besides its steps: the best checkpoint, its audition, the curve. */
 const EPOCH_OVERHEAD_SECONDS = 0.4;
 /** Share of a budget the planned epochs may fill: the rest absorbs a machine that slows down. */
-const BUDGET_SHARE = 0.92;
+const BUDGET_SHARE = 0.96;
 const MOST_EPOCHS = 300;
 
 export function secondsPerEpoch(c: Calibration): number {

@@ -17,6 +17,8 @@ const ON_GRID_RELEASES = 0.9;
 const CHORDAL = 1.5;
 /** Grids finer than this write too many frames a beat for a frame-by-frame encoding to pay. */
 const FINEST_FRAME_GRID = 4;
+/** Semitones a window may be transposed, either way, for music in several keys. */
+const TRANSPOSE = 3;
 
 interface CorpusShape {
   notes: number;
@@ -26,6 +28,8 @@ interface CorpusShape {
   chordSize: number;
   /** Share of notes struck again right where the same pitch ended (a repeated note). */
   restrikes: number;
+  /** Distinct keys the pieces' key signatures name. */
+  keys: number;
 }
 
 function shapeOf(store: Store, corpusId: number): CorpusShape {
@@ -33,7 +37,9 @@ function shapeOf(store: Store, corpusId: number): CorpusShape {
   let notes = 0;
   let groups = 0;
   let restrikes = 0;
+  const keys = new Set<string>();
   for (const { piece } of store.corpora.iterateEncodable(corpusId)) {
+    for (const k of piece.keySignatures) keys.add(`${k.sharps}${k.mode}`);
     const tolerance = piece.ppq / 48;
     const ends = new Map<string, true>();
     let lastStart = -1;
@@ -53,7 +59,7 @@ function shapeOf(store: Store, corpusId: number): CorpusShape {
     }
   }
   const onGrid = new Map([...hits].map(([g, h]) => [g, { onsets: notes ? h.onsets / notes : 0, releases: notes ? h.releases / notes : 0 }]));
-  return { notes, onGrid, chordSize: groups ? notes / groups : 0, restrikes: notes ? restrikes / notes : 0 };
+  return { notes, onGrid, chordSize: groups ? notes / groups : 0, restrikes: notes ? restrikes / notes : 0, keys: keys.size };
 }
 
 export function recommend(store: Store, corpusId: number): Recommendation {
@@ -87,5 +93,8 @@ export function recommend(store: Store, corpusId: number): Recommendation {
     );
   }
   reasons.push(`an LSTM of ${String(preset.spec.units)} cells: it learns corpora like this fastest on this machine`);
-  return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams: preset.hyperparams, reasons };
+  // Music in several keys teaches more when each window is also heard a few semitones away.
+  const hyperparams = { ...preset.hyperparams, ...(shape.keys >= 2 ? { transpose: TRANSPOSE } : {}) };
+  if (shape.keys >= 2) reasons.push(`pieces in ${shape.keys} keys: training windows are also transposed by up to ±${TRANSPOSE} semitones`);
+  return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams, reasons };
 }
