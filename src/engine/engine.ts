@@ -3,6 +3,7 @@ import { EtudeError, toErrorData } from '../shared/errors';
 import type { Reply } from '../shared/reply';
 import type { EngineContext } from './context';
 import { ensureStarterCorpus } from './corpus/starter';
+import { ensureBaseModels } from './base-models/install';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfClient } from './workers/tf-client';
@@ -19,6 +20,8 @@ export interface EngineOptions {
   backend?: string;
   /** Import the bundled starter tunes on a database's first run (default true). */
   starterCorpus?: boolean;
+  /** Install the shipped base models on a database's first run (default true). */
+  baseModels?: boolean;
   /**
    * Start the generation worker now rather than at the first Generate, so the session's first take
    * does not wait for it (the studio's windows; a one-off CLI command would only pay for it).
@@ -75,12 +78,18 @@ export class Engine {
     const engine = new Engine(store, tf, generationTf);
     // A failure here is reported by the first generation, which starts the worker again.
     if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
-    if (options.starterCorpus !== false) {
-      engine.starting = ensureStarterCorpus(store).then(
-        () => undefined,
-        (err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${toErrorData(err).message}`),
-      );
-    }
+    engine.starting = (async () => {
+      if (options.starterCorpus !== false) {
+        await ensureStarterCorpus(store).catch((err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${toErrorData(err).message}`));
+      }
+      if (options.baseModels !== false) {
+        try {
+          ensureBaseModels(store);
+        } catch (err) {
+          console.warn(`[engine] the base models were not installed: ${toErrorData(err).message}`);
+        }
+      }
+    })();
     return engine;
   }
 

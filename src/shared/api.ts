@@ -136,8 +136,8 @@ export const methodInputs = {
   'training.recommend': z.object({ corpusId: id }).strict(),
   'models.list': none,
   'models.rename': z.object({ id, name: modelName }).strict(),
-  /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call. */
-  'models.delete': z.object({ id, confirm: z.literal(true) }).strict(),
+  /** Deletes a model with its runs, curves, checkpoints and generations; `confirm` guards against a stray call, `confirmBase` too for a base model. */
+  'models.delete': z.object({ id, confirm: z.literal(true), confirmBase: z.literal(true).optional() }).strict(),
   'runs.list': z.object({ modelId: id.optional() }).strict(),
   'runs.metrics': z.object({ runId: id }).strict(),
   'runs.checkpoints': z.object({ runId: id }).strict(),
@@ -160,8 +160,24 @@ export const methodInputs = {
   'models.continue': z.object({ modelId: id, checkpointId: id.optional(), hyperparams: hyperparamOverrides.optional() }).strict(),
   /** A new model that starts from this one's checkpoint and learns another corpus (vocabulary extended, not replaced). */
   'models.fineTune': z
-    .object({ modelId: id, corpusId: id, name: modelName, checkpointId: id.optional(), hyperparams: hyperparamOverrides.optional() })
+    .object({ modelId: id, corpusId: id, name: modelName, checkpointId: id.optional(), hyperparams: hyperparamOverrides.optional(), budgetMinutes: budget.optional() })
     .strict(),
+  /**
+   * Personalises a base model on a musician's corpus: a fine-tuned copy (vocabulary extended
+   * where their music has tokens the base lacks), its epochs fitted to `budgetMinutes`; the base
+   * is the one named, or with `base: 'auto'` the one that fits the corpus.
+   */
+  'models.personalize': z
+    .object({ corpusId: id, name: modelName, base: z.union([id, z.literal('auto')]), hyperparams: hyperparamOverrides.optional(), budgetMinutes: budget.optional() })
+    .strict(),
+  /** What personalising would cost here (a calibration of the base on the musician's corpus), before Start. */
+  'models.personalizeEstimate': z
+    .object({ corpusId: id, base: z.union([id, z.literal('auto')]), hyperparams: hyperparamOverrides.optional(), budgetMinutes: budget.optional() })
+    .strict(),
+  /** The installed base model that fits a corpus best, and why. */
+  'models.baseFor': z.object({ corpusId: id }).strict(),
+  /** Installs the shipped base models again where they are missing (one by catalog name, or all). */
+  'models.reinstallBase': z.object({ name: z.string().min(1).max(100).optional() }).strict(),
   /** The model card: corpus and its hash, encoding, hyperparameters, curves, auditions, training time and machine. */
   'models.card': z.object({ id }).strict(),
   /** A model as one file (base64), at its generation checkpoint or the one given; optimizer state only when asked. */
@@ -294,6 +310,10 @@ export interface MethodResults {
   'models.setGenerationCheckpoint': ModelInfo;
   'models.continue': RunInfo;
   'models.fineTune': { model: ModelInfo; run: RunInfo; newTokens: number };
+  'models.personalize': { model: ModelInfo; run: RunInfo; newTokens: number; base: ModelInfo; reasons: string[] };
+  'models.baseFor': { model: ModelInfo; reasons: string[] };
+  'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[] };
+  'models.reinstallBase': { installed: ModelInfo[] };
   'models.card': ModelCard;
   'models.export': { name: string; data: string };
   'models.exportToFile': { path: string; bytes: number };

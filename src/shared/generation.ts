@@ -84,6 +84,8 @@ export const generateInput = z
     variations: z.number().int().min(1).max(16).default(4),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     constraints: constraints.default({}),
+    /** A personalised model's blend with its base: 0 = only the personalised model, 1 = only its base. */
+    baseWeight: z.number().min(0).max(1).default(0),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict();

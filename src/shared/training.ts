@@ -72,7 +72,7 @@ export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped
 export type ModelOrigin =
   | { kind: 'trained' }
   | { kind: 'duplicate'; from: string }
-  | { kind: 'fine-tune'; from: string; fromEpoch: number; corpus: string; newTokens: number }
+  | { kind: 'fine-tune'; from: string; fromEpoch: number; corpus: string; newTokens: number; base?: boolean }
   | { kind: 'import'; file: string; originalName: string; exportedAt: string; exportedBy: string }
   | { kind: 'layers'; file: string; layers: string[] };
 

@@ -270,7 +270,7 @@ describe('generation (real worker, trained model, real database)', () => {
       checkpointEpoch: checkpoint.epoch,
       primerLabel: 'no primer',
       primer: { kind: 'none' },
-      params: { length: { unit: 'bars', value: 16 }, temperature: 1, topK: 0, topP: 1, greedy: false, variations: 2, seed: 1, constraints: {} },
+      params: { length: { unit: 'bars', value: 16 }, temperature: 1, topK: 0, topP: 1, greedy: false, variations: 2, seed: 1, constraints: {}, baseWeight: 0 },
       parentId: null,
       ppq: piece.ppq,
       tempos: piece.tempos,

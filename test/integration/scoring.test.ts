@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { choraleMidi } from '../../src/engine/bench/jsb';
+import { choraleMidi } from '../../src/engine/corpus/frames-midi';
 import { epochsWanted } from '../../src/engine/train/planner';
 import { Engine } from '../../src/engine/engine';
 import type { MethodInput, MethodName, MethodResult } from '../../src/shared/api';

@@ -62,7 +62,7 @@ export const generateCommand: Command = {
   summary: 'continue a passage with a model; writes one .mid per variation',
   usage:
     'etude generate --model NAME --from "CORPUS/PIECE@bars=1-8" --out DIR [--length N|"8 bars"|30s] [--temperature T] [--top-k K] [--top-p P] ' +
-    '[--greedy] [--variations V] [--seed S] [--key "D minor"] [--range 55-79] [--density X] [--rhythm-lock] [--checkpoint ID] [--json]\n' +
+    '[--greedy] [--variations V] [--seed S] [--key "D minor"] [--range 55-79] [--density X] [--rhythm-lock] [--checkpoint ID] [--base-weight W] [--json]\n' +
     '       --from may also be a .mid file, "none" (the model\'s own start) or note=PITCH (silence and one note, as seed 002)',
   options: {
     model: { type: 'string' },
@@ -80,6 +80,7 @@ export const generateCommand: Command = {
     density: { type: 'string' },
     'rhythm-lock': { type: 'boolean' },
     checkpoint: { type: 'string' },
+    'base-weight': { type: 'string' },
   },
   async run(ctx) {
     const modelName = (ctx.values.model as string | undefined)?.trim();
@@ -124,6 +125,7 @@ export const generateCommand: Command = {
           ...optional(num(ctx.values.variations, '--variations'), 'variations'),
           ...optional(num(ctx.values.seed, '--seed'), 'seed'),
           ...optional(num(ctx.values.checkpoint, '--checkpoint'), 'checkpointId'),
+          ...optional(num(ctx.values['base-weight'], '--base-weight'), 'baseWeight'),
           ...(ctx.values.greedy ? { greedy: true } : {}),
         });
       } finally {

@@ -33,7 +33,7 @@ export const modelsCommand: Command = {
             megabytes(m.sizeBytes),
             duration(m.seconds),
             m.backend ?? '-',
-            m.origin.kind === 'trained' ? 'trained' : `${m.origin.kind}${'from' in m.origin ? ` of ${m.origin.from}` : ''}`,
+            m.base ? 'base model' : m.origin.kind === 'trained' ? 'trained' : `${m.origin.kind}${'from' in m.origin ? ` of ${m.origin.from}` : ''}`,
           ]),
         ]))
           ctx.out(line);
@@ -56,7 +56,9 @@ const USAGE = [
   '       etude model card NAME [--json]',
   '       etude model duplicate NAME [--name NEW] [--json]',
   '       etude model continue NAME [--epochs N] [--json]             a new run from where it stood',
-  '       etude model fine-tune NAME --corpus CORPUS --name NEW [--epochs N] [--json]',
+  '       etude model fine-tune NAME --corpus CORPUS --name NEW [--epochs N] [--budget MINUTES] [--json]',
+  '       etude model delete NAME [--base] [--json]                     --base to delete a base model (etude model reinstall-base brings it back)',
+  '       etude model reinstall-base [NAME] [--json]                    the shipped base models, where missing',
 ].join('\n');
 
 export const modelCommand: Command = {
@@ -71,10 +73,17 @@ export const modelCommand: Command = {
     'with-optimizer': { type: 'boolean' },
     vocab: { type: 'string' },
     encoding: { type: 'string' },
+    budget: { type: 'string' },
+    base: { type: 'boolean' },
   },
   async run(ctx) {
     const [action, target] = ctx.positionals;
     if (!action) throw new UsageError(`which action? ${USAGE.split('\n')[0]}`);
+    if (action === 'reinstall-base') {
+      const { installed } = await withEngine(ctx.dbPath, (call) => call('models.reinstallBase', target ? { name: target } : {}));
+      if (!ctx.json) ctx.out(installed.length === 0 ? 'every base model is installed' : `installed ${installed.map((m) => `"${m.name}"`).join(', ')}`);
+      return { installed };
+    }
     if (!target) throw new UsageError(`etude model ${action} needs a ${action === 'import' ? 'FILE' : 'model NAME'}`);
     const name = (ctx.values.name as string | undefined)?.trim();
     switch (action) {
@@ -127,6 +136,11 @@ export const modelCommand: Command = {
         }
         return { card };
       }
+      case 'delete': {
+        const freed = await withEngine(ctx.dbPath, async (call) => call('models.delete', { id: (await modelNamed(call, target)).id, confirm: true, ...(ctx.values.base ? { confirmBase: true } : {}) }));
+        if (!ctx.json) ctx.out(`deleted "${target}": ${freed.runs} runs, ${freed.checkpoints} checkpoints, ${freed.generations} generations`);
+        return freed;
+      }
       case 'duplicate': {
         const model = await withEngine(ctx.dbPath, async (call) => call('models.duplicate', { id: (await modelNamed(call, target)).id, ...(name ? { name } : {}) }));
         if (!ctx.json) ctx.out(`duplicated as "${model.name}"`);
@@ -144,7 +158,9 @@ export const modelCommand: Command = {
             if (!corpusName) throw new UsageError('--corpus NAME is required: the corpus to fine-tune on');
             if (!name) throw new UsageError('--name NEW is required: the fine-tuned model is a new model');
             const corpus = await corpusNamed(call, corpusName);
-            const tuned = await call('models.fineTune', { modelId: model.id, corpusId: corpus.id, name, hyperparams });
+            const budget = ctx.values.budget === undefined ? undefined : Number(ctx.values.budget);
+            if (budget !== undefined && !(budget > 0)) throw new UsageError('--budget is a number of minutes above 0');
+            const tuned = await call('models.fineTune', { modelId: model.id, corpusId: corpus.id, name, hyperparams, ...(budget ? { budgetMinutes: budget } : {}) });
             if (!ctx.json) ctx.err(`"${tuned.model.name}": ${tuned.newTokens} new token${tuned.newTokens === 1 ? '' : 's'} added to the vocabulary`);
             runId = tuned.run.id;
           }

@@ -106,11 +106,32 @@ async function setupOf(ctx: CommandContext, call: EngineCaller, maxMinutes: numb
   return { vocabularyId: vocab.id, encoding, spec, hyperparams: checked.data, reasons };
 }
 
+/** `--from-base`: a base model (by catalog or model name, or the one that fits) fine-tuned on the corpus. */
+async function personalize(ctx: CommandContext, call: EngineCaller, name: string, from: string, budget: number | undefined): Promise<RunInfo> {
+  const corpusName = ctx.values.corpus as string | undefined;
+  if (!corpusName?.trim()) throw new UsageError('--corpus NAME is required: the music to personalise the base model on');
+  const corpus = await corpusNamed(call, corpusName);
+  let base: number | 'auto' = 'auto';
+  if (from !== 'auto') {
+    const models = await call('models.list', {});
+    const found = models.find((m) => m.base && (m.baseName === from || m.name.toLowerCase() === from.toLowerCase()));
+    if (!found) throw new UsageError(`no base model "${from}" (base models: ${models.filter((m) => m.base).map((m) => m.baseName).join(', ') || 'none installed'}; or auto)`);
+    base = found.id;
+  }
+  const epochs = numberFlag(ctx.values.epochs, '--epochs');
+  const result = await call('models.personalize', { corpusId: corpus.id, name, base, ...(epochs ? { hyperparams: { epochs } } : {}), ...(budget ? { budgetMinutes: budget } : {}) });
+  if (!ctx.json) {
+    ctx.err(`from "${result.base.name}"${result.newTokens ? `, ${result.newTokens} new tokens added to its vocabulary` : ''}`);
+    for (const r of result.reasons) ctx.err(`  ${r}`);
+  }
+  return result.run;
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a style model (the recommended encoding and model unless named); JSON lines of progress with --json, then a summary',
   usage:
-    'etude train --corpus NAME --model NAME [--budget MINUTES] [--estimate] [--encoding KIND] [--arch ARCH] [--preset NAME] [--epochs N] [--batch-size N] ' +
+    'etude train --corpus NAME --model NAME [--from-base NAME|auto] [--budget MINUTES] [--estimate] [--encoding KIND] [--arch ARCH] [--preset NAME] [--epochs N] [--batch-size N] ' +
     '[--sequence-length N] [--learning-rate X] [--seed N] [--param k=v ...] [--set k=v ...] [--max-minutes M] [--json]\n' +
     '       etude train --model NAME --resume [--max-minutes M] [--json]',
   options: {
@@ -129,6 +150,7 @@ export const trainCommand: Command = {
     'max-minutes': { type: 'string' },
     budget: { type: 'string' },
     estimate: { type: 'boolean' },
+    'from-base': { type: 'string' },
     resume: { type: 'boolean' },
   },
   async run(ctx) {
@@ -172,6 +194,8 @@ export const trainCommand: Command = {
         if (!last) throw new Error(`model "${modelName}" has no run to resume`);
         if (last.status === 'completed') throw new Error(`the last run of "${modelName}" completed; there is nothing to resume`);
         runId = (await call('training.resume', { runId: last.id, ...(maxMinutes !== undefined ? { maxMinutes } : {}) })).id;
+      } else if (ctx.values['from-base'] !== undefined) {
+        runId = (await personalize(ctx, call, modelName!, String(ctx.values['from-base']), budget)).id;
       } else {
         const setup = await setupOf(ctx, call, maxMinutes);
         if (!ctx.json) for (const r of setup.reasons) ctx.err(r);

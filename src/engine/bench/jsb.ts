@@ -8,55 +8,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import tonejs from '@tonejs/midi';
-import type { Midi as MidiClass } from '@tonejs/midi';
 import { Engine } from '../engine';
 import { FRAME_END } from '../encode/frame-pitches';
 import type { MethodInput, MethodName, MethodResult } from '../../shared/api';
 import { unwrapReply } from '../../shared/reply';
 import type { BenchResult } from './workloads';
+import { writeChorales } from '../corpus/frames-midi';
 
-const { Midi } = tonejs as unknown as { Midi: typeof MidiClass };
-
-const PPQ = 480;
 export const JSB_BUDGET_MINUTES = 10;
 
 type Chorales = Record<'train' | 'valid' | 'test', number[][][]>;
-
-/**
- * One chorale as a MIDI file: a frame a quarter note at 60 bpm, a pitch held over consecutive
- * frames one note (the benchmark's frames do not tell a held note from a repeated one), and the
- * end of the piece marked where its last frame ends, so trailing rests are kept.
- */
-export function choraleMidi(frames: number[][]): Uint8Array {
-  const midi = new Midi();
-  midi.header.fromJSON({
-    name: '',
-    ppq: PPQ,
-    meta: [{ type: 'marker', text: 'end', ticks: frames.length * PPQ }],
-    tempos: [{ ticks: 0, bpm: 60 }],
-    timeSignatures: [{ ticks: 0, timeSignature: [4, 4] }],
-    keySignatures: [],
-  });
-  midi.header.update();
-  const track = midi.addTrack();
-  const open = new Map<number, number>();
-  const close = (pitch: number, at: number) => {
-    track.addNote({ midi: pitch, ticks: open.get(pitch)! * PPQ, durationTicks: (at - open.get(pitch)!) * PPQ, velocity: 0.7 });
-    open.delete(pitch);
-  };
-  frames.forEach((frame, f) => {
-    for (const pitch of [...open.keys()]) if (!frame.includes(pitch)) close(pitch, f);
-    for (const pitch of frame) if (!open.has(pitch)) open.set(pitch, f);
-  });
-  for (const pitch of [...open.keys()]) close(pitch, frames.length);
-  return midi.toArray();
-}
-
-function writeSet(dir: string, pieces: number[][][], prefix: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  pieces.forEach((frames, i) => fs.writeFileSync(path.join(dir, `${prefix}-${String(i).padStart(3, '0')}.mid`), choraleMidi(frames)));
-}
 
 /** Nats of a scored piece's frames after its first: a frame is its tokens up to and including its end mark. */
 export function framesAfterFirst(tokens: readonly string[], nats: readonly number[]): { nats: number; frames: number } {
@@ -77,8 +38,8 @@ export async function jsbChorales(benchmarksDir: string, budgetMinutes = JSB_BUD
   const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> => unwrapReply(await engine.call(method, input)) as MethodResult<M>;
   try {
     // The training and validation chorales are the musician's corpus; the test chorales stay unseen.
-    writeSet(path.join(dir, 'corpus'), [...data.train, ...data.valid], 'chorale');
-    writeSet(path.join(dir, 'test'), data.test, 'test');
+    writeChorales(path.join(dir, 'corpus'), [...data.train, ...data.valid], 'chorale');
+    writeChorales(path.join(dir, 'test'), data.test, 'test');
     const imported = await call('corpora.import', { corpus: 'JSB chorales', paths: [path.join(dir, 'corpus')] });
     await call('corpora.import', { corpus: 'JSB test chorales', paths: [path.join(dir, 'test')] });
     const corpora = await call('corpora.list', {});

@@ -22,6 +22,7 @@ import { PRESETS } from '../models/registry';
 import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
+import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
 
 export interface BenchResult {
   workload: string;
@@ -425,6 +426,11 @@ export const WORKLOADS: Workload[] = [
           load_s: Math.round(performance.now() - started) / 1000,
         };
       }),
+  },
+  {
+    name: 'personalise-jigs',
+    summary: `quality: 20 jigs learned for ${PERSONALISE_MINUTES} minutes from scratch and from the folk base model, both scored on 10 held-out jigs (target: the base at least 15% better in nats a note)`,
+    run: ({ corporaDir }) => personaliseJigs(corporaDir),
   },
   {
     name: 'jsb-chorales',

@@ -76,9 +76,19 @@ export class GenerationService {
     return this.tf.control<'generate'>(jobId, 'cancel');
   }
 
+  /** The base a personalised model blends with (its generation checkpoint), when the weight asks for one. */
+  private blendOf(modelId: number, weight: number): { checkpointId: number; weight: number } | undefined {
+    if (weight <= 0) return undefined;
+    const model = this.store.models.get(modelId);
+    if (model.base) return undefined; // a base model alone is already all base
+    if (model.basedOn === null) throw new EtudeError('invalid_input', `"${model.name}" was not grown from a base model: there is no base to blend with (set the base weight to 0)`);
+    return { checkpointId: this.store.runs.generationCheckpoint(model.basedOn).id, weight };
+  }
+
   private async run(jobId: string, checkpointId: number, passage: Passage, params: GenerationInfo['params']): Promise<GenerateResult> {
     const { checkpointId: _c, ...options } = params;
-    const job = this.tf.request('generate', { checkpointId, passage, options }, { id: jobId, onProgress: (progress) => this.emit('generations.progress', { jobId, ...progress }) });
+    const blend = this.blendOf(this.store.runs.checkpoint(checkpointId).modelId, params.baseWeight ?? 0);
+    const job = this.tf.request('generate', { checkpointId, passage, options, ...(blend ? { blend } : {}) }, { id: jobId, onProgress: (progress) => this.emit('generations.progress', { jobId, ...progress }) });
     try {
       const finished = await job.done;
       this.lastFirstNotesSeconds = finished.firstNotesSeconds;

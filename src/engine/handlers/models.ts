@@ -3,9 +3,30 @@ import path from 'node:path';
 import { EtudeError } from '../../shared/errors';
 import { modelCard } from '../model-files/model-card';
 import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION } from '../model-files/model-file';
-import { continueTraining, fineTune } from '../train/model-runs';
+import { continueTraining, fineTune, fineTuneSetup } from '../train/model-runs';
 import { importLayersModel } from '../model-files/layers-import';
 import type { NamespaceHandlers } from './types';
+import type { Hyperparams, ModelInfo, ModelSpec } from '../../shared/training';
+import type { EngineContext } from '../context';
+import { baseFor } from '../base-models/personalize';
+import { reinstallBaseModels } from '../base-models/install';
+import { estimateRun, planForBudget } from '../train/planner';
+
+/** A personalised model's learning rate, as a share of its base's. */
+const PERSONALIZE_RATE = 0.5;
+
+/** The base named, or the one that fits the corpus; refused where the model is not a base. */
+function chooseBase(ctx: EngineContext, corpusId: number, base: number | 'auto'): { model: ModelInfo; reasons: string[] } {
+  const chosen = base === 'auto' ? baseFor(ctx.store, corpusId) : { model: ctx.store.models.get(base), reasons: [] };
+  if (!chosen.model.base) throw new EtudeError('invalid_input', `"${chosen.model.name}" is not a base model: fine-tune it instead`);
+  return chosen;
+}
+
+/** A base learned from far more music: a gentler learning rate keeps what it knows while it learns yours. */
+function gentle(ctx: EngineContext, base: ModelInfo, hyperparams: Partial<Hyperparams> | undefined): Partial<Hyperparams> {
+  const source = ctx.store.runs.generationCheckpoint(base.id);
+  return { learningRate: ctx.store.runs.run(source.runId).hyperparams.learningRate * PERSONALIZE_RATE, ...hyperparams };
+}
 
 /** Writes a file without replacing one that is there (a model file is never overwritten silently). */
 function writeNew(target: string, bytes: Uint8Array): string {
@@ -43,7 +64,11 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     ctx.emit('models.changed', { modelId: id });
     return model;
   },
-  'models.delete': ({ id }, ctx) => {
+  'models.delete': ({ id, confirmBase }, ctx) => {
+    const model = ctx.store.models.get(id);
+    if (model.base && !confirmBase) {
+      throw new EtudeError('conflict', `"${model.name}" is a base model the studio ships: confirm that you mean to delete it (it can be reinstalled)`);
+    }
     const freed = ctx.store.models.delete(id);
     ctx.emit('generations.changed', { modelId: id });
     ctx.emit('models.changed', { modelId: id });
@@ -64,10 +89,38 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     const run = continueTraining(ctx.store, input);
     return ctx.training.enqueue(run.id);
   },
-  async 'models.fineTune'(input, ctx) {
-    const { model, run, newTokens } = await fineTune(ctx.store, input, (done, total) => ctx.emit('vocabularies.progress', { corpusId: input.corpusId, done, total }));
+  async 'models.fineTune'({ budgetMinutes, ...input }, ctx) {
+    const plan = budgetMinutes === undefined ? undefined : async (vocabularyId: number, spec: ModelSpec, hp: Hyperparams) => (await planForBudget(ctx.tf, ctx.store, vocabularyId, spec, hp, budgetMinutes * 60, { fixedSize: true })).hyperparams;
+    const { model, run, newTokens } = await fineTune(ctx.store, { ...input, ...(plan ? { plan } : {}) }, (done, total) => ctx.emit('vocabularies.progress', { corpusId: input.corpusId, done, total }));
     ctx.emit('models.changed', { modelId: model.id });
     return { model, run: ctx.training.enqueue(run.id), newTokens };
+  },
+  async 'models.personalize'({ corpusId, name, base, hyperparams, budgetMinutes }, ctx) {
+    const chosen = chooseBase(ctx, corpusId, base);
+    const plan = budgetMinutes === undefined ? undefined : async (vocabularyId: number, spec: ModelSpec, hp: Hyperparams) => (await planForBudget(ctx.tf, ctx.store, vocabularyId, spec, hp, budgetMinutes * 60, { fixedSize: true })).hyperparams;
+    const { model, run, newTokens } = await fineTune(ctx.store, { modelId: chosen.model.id, corpusId, name, hyperparams: gentle(ctx, chosen.model, hyperparams), ...(plan ? { plan } : {}) }, (done, total) =>
+      ctx.emit('vocabularies.progress', { corpusId, done, total }),
+    );
+    ctx.emit('models.changed', { modelId: model.id });
+    return { model, run: ctx.training.enqueue(run.id), newTokens, base: chosen.model, reasons: chosen.reasons };
+  },
+  async 'models.personalizeEstimate'({ corpusId, base, hyperparams, budgetMinutes }, ctx) {
+    const chosen = chooseBase(ctx, corpusId, base);
+    const setup = await fineTuneSetup(ctx.store, { modelId: chosen.model.id, corpusId, hyperparams: gentle(ctx, chosen.model, hyperparams) });
+    const estimate =
+      budgetMinutes === undefined
+        ? await estimateRun(ctx.tf, setup.vocab.id, setup.spec, setup.hp)
+        : await planForBudget(ctx.tf, ctx.store, setup.vocab.id, setup.spec, setup.hp, budgetMinutes * 60, { fixedSize: true });
+    return { estimate, base: chosen.model, newTokens: setup.newTokens, reasons: chosen.reasons };
+  },
+  'models.baseFor': ({ corpusId }, { store }) => {
+    store.corpora.require(corpusId);
+    return baseFor(store, corpusId);
+  },
+  'models.reinstallBase': ({ name }, ctx) => {
+    const installed = reinstallBaseModels(ctx.store, name).map((id) => ctx.store.models.get(id));
+    if (installed.length > 0) ctx.emit('models.changed', { modelId: null });
+    return { installed };
   },
   'models.card': ({ id }, { store }) => modelCard(store, id),
   'models.export': ({ id, checkpointId, optimizer }, { store }) => {

@@ -53,15 +53,14 @@ export function continueTraining(store: Store, input: { modelId: number; checkpo
  * the vocabulary is the model's, in its order, plus the corpus's new tokens after it. Refused,
  * with the reason, where the weights cannot carry over.
  */
-export async function fineTune(
+/** What a fine-tuned run would start from: the checkpoint, its spec, the extended vocabulary and the merged settings, checked. */
+export async function fineTuneSetup(
   store: Store,
-  input: { modelId: number; corpusId: number; name: string; checkpointId?: number; hyperparams?: Partial<Hyperparams> },
+  input: { modelId: number; corpusId: number; checkpointId?: number; hyperparams?: Partial<Hyperparams> },
   onProgress?: (done: number, total: number) => void,
-): Promise<{ model: ModelInfo; run: RunInfo; newTokens: number }> {
+) {
   const source = store.models.get(input.modelId);
   const corpus = store.corpora.require(input.corpusId);
-  const name = input.name.trim();
-  if (store.models.byName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists: choose another name for the fine-tuned model`);
   const checkpoint = startingCheckpoint(store, source, input.checkpointId);
   const spec = JSON.parse(checkpoint.topology) as ModelSpec;
   const from = store.vocabularies.get(source.vocabularyId);
@@ -95,14 +94,42 @@ export async function fineTune(
   }
   const refused = architectureOf(spec.arch).refuse?.(parseSpec(spec), hp);
   if (refused) throw new EtudeError('invalid_input', refused);
-  const newTokens = baseTokens ? vocab.size - baseTokens.length : 0;
+  return { source, corpus, checkpoint, spec, vocab, width, hp, newTokens: baseTokens ? vocab.size - baseTokens.length : 0 };
+}
+
+/**
+ * A new model, `name`, that starts as a copy of `modelId`'s checkpoint and trains on another
+ * corpus. The corpus is encoded with the model's own encoding and parameters; for token models
+ * the vocabulary is the model's, in its order, plus the corpus's new tokens after it. Refused,
+ * with the reason, where the weights cannot carry over.
+ */
+export async function fineTune(
+  store: Store,
+  input: {
+    modelId: number;
+    corpusId: number;
+    name: string;
+    checkpointId?: number;
+    hyperparams?: Partial<Hyperparams>;
+    /** Fits the run's hyperparameters before it is created (a time budget): the new vocabulary, the spec, the merged settings. */
+    plan?: (vocabularyId: number, spec: ModelSpec, hp: Hyperparams) => Promise<Hyperparams>;
+  },
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ model: ModelInfo; run: RunInfo; newTokens: number }> {
+  const name = input.name.trim();
+  if (store.models.byName(name)) throw new EtudeError('conflict', `a model named "${name}" already exists: choose another name for the fine-tuned model`);
+  const setup = await fineTuneSetup(store, input, onProgress);
+  const { source, corpus, checkpoint, spec, vocab, width, newTokens } = setup;
+  const hp = input.plan ? await input.plan(vocab.id, spec, setup.hp) : setup.hp;
   const model = store.models.create({
     name,
     vocabularyId: vocab.id,
     corpusId: corpus.id,
     spec,
     parameters: parameterCount(spec, vocab.size, hp.sequenceLength * width),
-    origin: { kind: 'fine-tune', from: source.name, fromEpoch: checkpoint.epoch, corpus: corpus.name, newTokens },
+    origin: { kind: 'fine-tune', from: source.name, fromEpoch: checkpoint.epoch, corpus: corpus.name, newTokens, ...(source.base ? { base: true } : {}) },
+    // Personalising a base model (or a model grown from one): generation can blend it with that base.
+    ...(source.base ? { basedOn: source.id } : source.basedOn !== null ? { basedOn: source.basedOn } : {}),
   });
   // Fresh optimizer state: the moments belong to the old corpus (and to a narrower vocabulary when it grew).
   const run = store.runs.createRun(model.id, hp, { checkpointId: checkpoint.id, label: `${source.name}, epoch ${checkpoint.epoch}`, optimizer: false });

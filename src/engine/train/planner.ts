@@ -56,10 +56,19 @@ export function epochsWanted(steps: number): number {
  * until one gets the epochs the corpus wants within the budget (else the smallest, with what fits).
  * The run stops at the budget whatever happens, with its best checkpoint.
  */
-export async function planForBudget(tf: TfClient, store: Store, vocabularyId: number, spec: ModelSpec, hp: Hyperparams, budgetSeconds: number): Promise<RunEstimate & { reasons: string[] }> {
+export async function planForBudget(
+  tf: TfClient,
+  store: Store,
+  vocabularyId: number,
+  spec: ModelSpec,
+  hp: Hyperparams,
+  budgetSeconds: number,
+  /** A model whose weights carry over (fine-tuning, personalising a base) keeps its size. */
+  options: { fixedSize?: boolean } = {},
+): Promise<RunEstimate & { reasons: string[] }> {
   if (!(budgetSeconds > 0)) throw new EtudeError('invalid_input', 'a time budget must be more than 0 minutes');
   const architecture = architectureOf(spec.arch);
-  const sizes = (architecture.sizes?.(parseSpec(spec)) ?? [spec]).map(parseSpec);
+  const sizes = (options.fixedSize ? [spec] : (architecture.sizes?.(parseSpec(spec)) ?? [spec])).map(parseSpec);
   const wanted = epochsWanted(store.vocabularies.get(vocabularyId).steps);
   const usable = budgetSeconds * BUDGET_SHARE;
   let chosen: { spec: ModelSpec; calibration: Calibration } | null = null;

@@ -53,7 +53,8 @@ export interface Calibration {
 export interface Jobs {
   train: { input: { runId: number }; progress: TrainEvent; result: TrainResult; control: TrainControl };
   generate: {
-    input: { checkpointId: number; passage: Passage; options: GenerationOptions };
+    /** `blend`: the base model's checkpoint and weight when a personalised model is blended with its base. */
+    input: { checkpointId: number; passage: Passage; options: GenerationOptions; blend?: { checkpointId: number; weight: number } };
     progress: Omit<GenerationProgress, 'jobId'>;
     result: GenerateResult;
     control: 'cancel';

@@ -9,7 +9,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EtudeError } from '../../../shared/errors';
 import type { Constraints, LengthSpec, Take } from '../../../shared/generation';
 import type { Passage } from '../../../shared/music/passage';
-import { isFeatureGenerator, isRowGenerator, isTokenGenerator, type TrainableModel } from '../../models/types';
+import { isFeatureGenerator, isRowGenerator, isTokenGenerator, type TokenGenerator, type TrainableModel } from '../../models/types';
 import { planOf, takeOf, type Plan, type VocabularyContext } from './decoding';
 import { featurePart } from './parts/features';
 import type { ContinuationPart } from './parts/part';
@@ -30,6 +30,8 @@ export interface ContinueOptions extends SamplingOptions {
   gibbsSteps?: number;
   /** Token models that learned pieces from their start mark: a take from nothing starts there. */
   startMark?: boolean;
+  /** A second token model (a personalised model's base) whose next-step distribution is mixed in with this weight. */
+  blend?: { model: TokenGenerator; vocabSize: number; weight: number };
 }
 
 export interface ContinueHooks {

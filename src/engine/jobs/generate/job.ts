@@ -3,17 +3,21 @@ import { EtudeError } from '../../../shared/errors';
 import type { JobRunner } from '../job-context';
 import { continuePassage } from './continue';
 import { loadCheckpointModel } from './load';
+import { isTokenGenerator, type TokenGenerator } from '../../models/types';
 
-export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passage, options }, ctx) => {
+export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passage, options, blend }, ctx) => {
   const started = performance.now();
   let firstNotes: number | null = null;
   const loaded = loadCheckpointModel(ctx.store, ctx.store.runs.checkpoint(checkpointId));
+  const base = blend ? loadCheckpointModel(ctx.store, ctx.store.runs.checkpoint(blend.checkpointId)) : null;
   try {
+    if (base && !isTokenGenerator(base.model)) throw new EtudeError('invalid_input', 'only token models blend with their base');
+    const blended = base && blend ? { model: base.model as unknown as TokenGenerator, vocabSize: base.vocab.tokens.length, weight: blend.weight } : undefined;
     const { takes, notices } = await continuePassage(
       loaded.model,
       loaded.vocab,
       passage,
-      { ...options, window: loaded.window, startMark: loaded.startMark },
+      { ...options, window: loaded.window, startMark: loaded.startMark, ...(blended ? { blend: blended } : {}) },
       {
         cancelled: () => ctx.control.state === 'cancel',
         previewMs: 200,
@@ -30,5 +34,6 @@ export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passa
     throw new EtudeError('internal', `the generation failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     loaded.model.dispose();
+    base?.model.dispose();
   }
 };

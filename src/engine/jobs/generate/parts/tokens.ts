@@ -3,7 +3,7 @@ import type { Passage } from '../../../../shared/music/passage';
 import { seededRandom } from '../../../../shared/random';
 import { seedFor } from '../../../models/init';
 import type { TokenGenerator } from '../../../models/types';
-import { BOS } from '../../../encode/build-vocabulary';
+import { BOS, UNK } from '../../../encode/build-vocabulary';
 import { tokenBias } from '../constraints';
 import { continuationNotes, noteKey, passageAsEncodable, passageProgram, type Plan, type VocabularyContext } from '../decoding';
 import { sampleIndex } from '../sampling';
@@ -77,6 +77,7 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
     return takeBias;
   };
   const stepper = model.stepper(V, options.window);
+  const blend = options.blend ? blendOf(options.blend, V, vocabSize, options.window) : null;
   let logits: Float32Array = new Float32Array(0);
   try {
     // Prime: every take reads the same passage. Without one, a model that learned pieces from their
@@ -85,21 +86,23 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
       for (let i = 0; i < primer.tokens.length; i++) {
         const id = ids.get(primer.tokens[i]!)!;
         for (const g of grammars) g?.advance(id);
-        logits = stepper.step(new Int32Array(V).fill(id));
+        logits = blend ? blend.mix(stepper.step(new Int32Array(V).fill(id)), new Int32Array(V).fill(id)) : stepper.step(new Int32Array(V).fill(id));
         if (i % 64 === 63) await breathe();
       }
     } else if (options.startMark) {
-      logits = stepper.step(new Int32Array(V).fill(BOS));
+      const start = new Int32Array(V).fill(BOS);
+      logits = blend ? blend.mix(stepper.step(start), start) : stepper.step(start);
     } else {
       const first = Int32Array.from(randoms, (random, v) => drawByCount(vocab.counts, biasFor(v), random));
       first.forEach((id, v) => {
         generated[v]!.push(id);
         grammars[v]?.advance(id);
       });
-      logits = stepper.step(first);
+      logits = blend ? blend.mix(stepper.step(first), first) : stepper.step(first);
     }
   } catch (err) {
     stepper.dispose();
+    blend?.dispose();
     throw err;
   }
   return {
@@ -115,7 +118,7 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
         grammars[v]?.advance(pick.index);
         if (!finished[v]) generated[v]!.push(pick.index);
       }
-      logits = stepper.step(next);
+      logits = blend ? blend.mix(stepper.step(next), next) : stepper.step(next);
       return 1;
     },
     decode: (v) =>
@@ -128,6 +131,41 @@ export async function tokenPart(model: TokenGenerator, vocab: VocabularyContext,
         program,
       ),
     notices: () => (relaxed > 0 ? [...notices, `the constraints allowed no token the model knows at ${relaxed} steps; there they were relaxed`] : notices),
+    dispose: () => {
+      stepper.dispose();
+      blend?.dispose();
+    },
+  };
+}
+
+/**
+ * Mixing a base model in: its stepper reads the same tokens (those it lacks as <unk>), and each
+ * step's distribution is (1 − w)·p_model + w·p_base, the base's zero on the tokens it lacks
+ * (a personalised vocabulary is the base's followed by the tokens it added). Returned as logits.
+ */
+function blendOf(blend: NonNullable<ContinueOptions['blend']>, rows: number, vocabSize: number, window: number) {
+  const stepper = blend.model.stepper(rows, window);
+  const w = blend.weight;
+  const softmaxInto = (logits: Float32Array, offset: number, n: number, out: Float64Array) => {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i]!);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += out[i] = Math.exp(logits[offset + i]! - max);
+    for (let i = 0; i < n; i++) out[i] = out[i]! / sum;
+  };
+  const a = new Float64Array(vocabSize);
+  const b = new Float64Array(blend.vocabSize);
+  return {
+    mix(own: Float32Array, fed: Int32Array): Float32Array {
+      const theirs = stepper.step(Int32Array.from(fed, (id) => (id < blend.vocabSize ? id : UNK)));
+      const out = new Float32Array(rows * vocabSize);
+      for (let r = 0; r < rows; r++) {
+        softmaxInto(own, r * vocabSize, vocabSize, a);
+        softmaxInto(theirs, r * blend.vocabSize, blend.vocabSize, b);
+        for (let i = 0; i < vocabSize; i++) out[r * vocabSize + i] = Math.log((1 - w) * a[i]! + (i < blend.vocabSize ? w * b[i]! : 0));
+      }
+      return out;
+    },
     dispose: () => stepper.dispose(),
   };
 }

@@ -40,6 +40,8 @@ class ComposeState {
   range = $state<[number, number]>([48, 84]);
   density = $state(1);
   rhythmLock = $state(false);
+  /** A personalised model's blend with its base: 0 = only yours, 1 = only the base. */
+  baseWeight = $state(0);
 
   generating = $state(false);
   jobId = $state<string | null>(null);
@@ -138,6 +140,8 @@ class ComposeState {
       variations: this.variations,
       seed: this.seed,
       constraints: this.constraints(),
+      // Only a model grown from a base blends with it.
+      baseWeight: this.models.find((m) => m.id === this.modelId)?.basedOn != null ? this.baseWeight : 0,
     };
   }
 
