@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           'tf-worker': resolve('src/engine/jobs/worker.ts'),
+          'parser-process': resolve('src/engine/parse/parser-process.ts'),
+          'engine-host': resolve('src/engine/host/engine-host.ts'),
         },
       },
     },

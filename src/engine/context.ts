@@ -1,6 +1,7 @@
 import type { EngineEvents, EventName } from '../shared/api';
 import type { Store } from './store/store';
 import type { TfClient } from './workers/tf-client';
+import type { FileParser } from './parse/file-parser';
 import type { TrainingService } from './train/service';
 import type { GenerationService } from './generate/service';
 import type { OriginalityService } from './originality/check';
@@ -14,6 +15,8 @@ export interface EngineContext {
   generation: GenerationService;
   originality: OriginalityService;
   evaluation: EvaluationService;
+  /** Reads imported files in a process of its own (time and memory limits). */
+  parser: FileParser;
   /** Running imports by id, so a client can cancel one. */
   imports: Map<string, AbortController>;
   emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;

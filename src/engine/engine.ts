@@ -7,6 +7,7 @@ import { ensureBaseModels } from './base-models/install';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { TfClient } from './workers/tf-client';
+import { FileParser } from './parse/file-parser';
 import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
 import { OriginalityService } from './originality/check';
@@ -60,7 +61,7 @@ export class Engine {
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
     this.training = new TrainingService(store, tf, emit);
     this.generation = new GenerationService(store, generationTf, emit);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), imports: new Map(), emit };
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), parser: new FileParser(), imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {
@@ -143,6 +144,7 @@ export class Engine {
     this.listeners.clear();
     await this.tf.close();
     await this.generationTf.close();
+    await this.ctx.parser.close();
     this.store.close();
   }
 }

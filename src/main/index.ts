@@ -1,12 +1,15 @@
 /**
- * The Electron shell: one window, the engine in this process, IPC as its transport. The only code
- * that imports `electron` (with the preload). Everything the studio does lives in the engine.
+ * The Electron shell: one window, the engine in a utility process of its own (a file or a job
+ * that takes the engine down leaves the window up, and the engine starts again), IPC as its
+ * transport. The only code that imports `electron` (with the preload). Everything the studio does
+ * lives in the engine.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, nativeImage, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
-import { Engine } from '../engine/engine';
+import { app, BrowserWindow, dialog, ipcMain, nativeImage, session, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { EngineClient } from '../engine/host/engine-client';
+import type { HostChannel } from '../engine/host/protocol';
 import { resolveDbPath } from '../engine/store/paths';
 import {
   IPC_CALL_CHANNEL,
@@ -35,6 +38,17 @@ function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const url = event.senderFrame?.url ?? '';
   if (rendererDevUrl) return url.startsWith(rendererDevUrl);
   return url.startsWith('file://') && fileURLToPath(url.split('#')[0]!.split('?')[0]!) === rendererFile;
+}
+
+/** The engine's process: the bundled engine host, started as a utility process beside this one. */
+function startEngineProcess(): HostChannel {
+  const child = utilityProcess.fork(path.join(here, 'engine-host.js'), [], { serviceName: 'Etude engine', stdio: 'inherit' });
+  return {
+    send: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.on('exit', listener),
+    kill: () => void child.kill(),
+  };
 }
 
 function createWindow(): BrowserWindow {
@@ -69,10 +83,11 @@ async function main(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
-  let engine: Engine;
   const dbPath = resolveDbPath(dbFlag(process.argv), process.env, app.getPath('userData'));
+  const binding = sqliteBinding();
+  const engine = new EngineClient({ dbPath, ...(binding ? { sqliteBinding: binding } : {}), warmGeneration: true }, startEngineProcess);
   try {
-    engine = Engine.open({ dbPath, sqliteBinding: sqliteBinding(), warmGeneration: true });
+    await engine.open();
   } catch (err) {
     dialog.showErrorBox('Etude cannot open its database', toErrorData(err).message);
     app.exit(1);

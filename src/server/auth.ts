@@ -1,7 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_COOKIE = 'etude_token';
+/**
+ * The session cookie's name: one a port, because cookies belong to a host and not to a port, and
+ * two studios on 127.0.0.1 would otherwise overwrite each other's.
+ */
+export function tokenCookie(port: number): string {
+  return `etude_token_${port}`;
+}
+
+/** A cookie value decoded, or as sent where it is not valid percent-encoding (another app's cookie, "50%"). */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -17,18 +32,18 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), decodeCookie(part.slice(eq + 1).trim()));
   }
   return cookies;
 }
 
 /** The token a request presents: query `token`, `Authorization: Bearer`, or the session cookie. */
-export function presentedToken(req: IncomingMessage, url: URL): string | null {
+export function presentedToken(req: IncomingMessage, url: URL, port: number): string | null {
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
-  return parseCookies(req.headers.cookie).get(TOKEN_COOKIE) ?? null;
+  return parseCookies(req.headers.cookie).get(tokenCookie(port)) ?? null;
 }
 
 /** Host names under which the studio answers; anything else is a DNS-rebinding attempt. */
@@ -54,7 +69,7 @@ export function checkAccess(req: IncomingMessage, url: URL, port: number, token:
   if (origin !== undefined && !allowedOrigins(port).has(origin)) {
     return { ok: false, status: 403, reason: `origin ${origin} is not allowed` };
   }
-  const presented = presentedToken(req, url);
+  const presented = presentedToken(req, url, port);
   if (!presented || !tokensEqual(presented, token)) return { ok: false, status: 403, reason: 'missing or wrong token' };
   return { ok: true };
 }

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine/engine';
 import type { Reply } from '../shared/reply';
 import type { ErrorKind } from '../shared/errors';
-import { checkAccess, newToken, TOKEN_COOKIE } from './auth';
+import { checkAccess, newToken, tokenCookie } from './auth';
 import { contentType, resolveStatic } from './static';
 import { parseClientFrame, type ServerFrame } from './frames';
 
@@ -94,6 +94,17 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The request target as a URL on our origin, or null where it is not one (`//[`): refused with 400 before anything else. */
+function targetOf(req: http.IncomingMessage, port: number): URL | null {
+  try {
+    const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
+    // A target that names another origin ("//evil.example/x") is not a path of ours.
+    return url.origin === `http://${LOOPBACK}:${port}` ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 function statusOf(reply: Reply<unknown>): number {
   return reply.ok ? 200 : STATUS_BY_KIND[reply.error.kind];
 }
@@ -118,7 +129,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
+    const url = targetOf(req, port);
+    if (!url) {
+      sendText(res, 400, 'bad request: the request target is not a path');
+      return;
+    }
     const verdict = checkAccess(req, url, port, token);
     if (!verdict.ok) {
       sendText(res, verdict.status, `forbidden: ${verdict.reason}`);
@@ -131,7 +146,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendText(res, 405, 'use POST with a JSON body');
         return;
       }
-      const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      let method: string;
+      try {
+        method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      } catch {
+        sendText(res, 400, 'bad request: the method name is not valid percent-encoding');
+        return;
+      }
       let input: unknown = {};
       try {
         const body = await readBody(req);
@@ -154,7 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       url.searchParams.delete('token');
       res.writeHead(303, {
         Location: url.pathname + url.search,
-        'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+        'Set-Cookie': `${tokenCookie(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
         ...SECURITY_HEADERS,
       });
       res.end();
@@ -180,14 +201,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const refuseUpgrade = (socket: import('node:stream').Duplex, status: number, reason: string) =>
+    socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
-    const verdict = url.pathname === '/ws' ? checkAccess(req, url, port, token) : { ok: false as const, status: 404, reason: 'not found' };
-    if (!verdict.ok) {
-      socket.end(`HTTP/1.1 ${verdict.status} Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${verdict.reason}\n`);
-      return;
+    // Nothing a client sends may throw here: an exception in this handler would end the server.
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = targetOf(req, port);
+      if (!url) return refuseUpgrade(socket, 400, 'bad request: the request target is not a path');
+      const verdict = url.pathname === '/ws' ? checkAccess(req, url, port, token) : { ok: false as const, status: 404, reason: 'not found' };
+      if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.reason);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch (err) {
+      refuseUpgrade(socket, 400, `bad request: ${err instanceof Error ? err.message : String(err)}`);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {

@@ -109,7 +109,7 @@ describe('local server', () => {
   });
 
   it('serves calls and pushes events over WebSocket, and survives bad frames', async () => {
-    const { ws, frames } = await socket({ Cookie: `etude_token=${server.token}`, Origin: server.url });
+    const { ws, frames } = await socket({ Cookie: `etude_token_${server.port}=${server.token}`, Origin: server.url });
     ws.send('garbage');
     ws.send(JSON.stringify({ id: 1, method: 'engine.missing', input: {} }));
     ws.send(JSON.stringify({ id: 2, method: 'engine.ping', input: { echo: 9 } }));
@@ -131,6 +131,6 @@ describe('local server', () => {
 
   it('refuses WebSocket upgrades without the token or from a foreign origin', async () => {
     await expect(socket({ Origin: server.url })).rejects.toThrow(/403/);
-    await expect(socket({ Cookie: `etude_token=${server.token}`, Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(socket({ Cookie: `etude_token_${server.port}=${server.token}`, Origin: 'http://evil.example' })).rejects.toThrow(/403/);
   });
 });

@@ -70,6 +70,33 @@ describe('store on a real SQLite file', () => {
     expectRefused(file, /another application/);
   });
 
+  it("refuses another application's database even when it has a schema_version table of its own", () => {
+    const file = path.join(tempDir(), 'lookalike.db');
+    const raw = new Database(file);
+    raw.exec("CREATE TABLE schema_version (version INTEGER, name TEXT); INSERT INTO schema_version VALUES (1, 'create users'); CREATE TABLE users (name TEXT)");
+    raw.close();
+    expectRefused(file, /another application/);
+    expect(fs.existsSync(`${file}-wal`) || fs.existsSync(`${file}-shm`)).toBe(false);
+  });
+
+  it("refuses another application's database in WAL mode, leaving nothing beside it", () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'wal.db');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    raw.exec('CREATE TABLE notes (text TEXT)');
+    raw.close(); // a clean close folds the WAL back and removes its files
+    expect(fs.readdirSync(dir)).toEqual(['wal.db']);
+    expectRefused(file, /another application/);
+    expect(fs.readdirSync(dir)).toEqual(['wal.db']);
+  });
+
+  it('marks its databases as Etude’s in the SQLite header', () => {
+    const file = path.join(tempDir(), 'mine.db');
+    Store.open(file).close();
+    expect(rawDb(file).pragma('application_id', { simple: true })).toBe(0x45747564);
+  });
+
   it('treats an empty file as a new database', () => {
     const file = path.join(tempDir(), 'empty.db');
     fs.writeFileSync(file, '');

@@ -23,7 +23,15 @@ describe('server access rules', () => {
     const host = `127.0.0.1:${PORT}`;
     expect(verdict({ host }, `?token=${TOKEN}`).ok).toBe(true);
     expect(verdict({ host, authorization: `Bearer ${TOKEN}` }).ok).toBe(true);
-    expect(verdict({ host: `localhost:${PORT}`, cookie: `a=1; etude_token=${TOKEN}` }).ok).toBe(true);
+    expect(verdict({ host: `localhost:${PORT}`, cookie: `a=1; etude_token_${PORT}=${TOKEN}` }).ok).toBe(true);
+  });
+
+  it("reads only its own port's cookie, and a cookie that is not valid percent-encoding does not throw", () => {
+    const host = `127.0.0.1:${PORT}`;
+    // Another studio on another port of the same host sets its own cookie: it is not ours.
+    expect(verdict({ host, cookie: `etude_token_${PORT + 1}=${TOKEN}` })).toMatchObject({ ok: false, status: 403 });
+    expect(verdict({ host, cookie: `progress=50%; etude_token_${PORT}=${TOKEN}` }).ok).toBe(true);
+    expect(parseCookies('progress=50%; x=%E0%A4%A')).toEqual(new Map([['progress', '50%'], ['x', '%E0%A4%A']]));
   });
 
   it('refuses a missing or wrong token', () => {

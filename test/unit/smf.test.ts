@@ -111,7 +111,10 @@ describe('SMF reader refuses broken files with a reason', () => {
     ['an event cut off inside its chunk', file(header(0, 1, 480), track([[0, 0x90, 60]])), /truncated event at byte \d+ in track 1/],
     ['a variable-length number over 4 bytes', file(header(0, 1, 480), track([[0xff, 0xff, 0xff, 0xff, 0x7f, 0x90, 60, 1]])), /longer than 4 bytes/],
     ['a data byte without status', file(header(0, 1, 480), track([[0, 60, 100], end()])), /without a status byte/],
-    ['huge delta times', file(header(0, 1, 1), track([...Array(40).fill([...vlq(0x0fffffff), 0xff, 0x01, 0]), on(0, 0, 60), off(1, 0, 60), end()])), /would last \d+ hours/],
+    ['huge delta times', file(header(0, 1, 1), track([...Array(40).fill([...vlq(0x0fffffff), 0xff, 0x01, 0]), on(0, 0, 60), off(1, 0, 60), end()])), /past 2³² ticks in track 1/],
+    ['delta times that last days, inside 32 bits', file(header(0, 1, 1), track([...Array(8).fill([...vlq(0x0fffffff), 0xff, 0x01, 0]), on(0, 0, 60), off(1, 0, 60), end()])), /would last \d+ hours/],
+    ['thousands of instruments', file(header(1, 3, 96), ...Array.from({ length: 3 }, () => track(Array.from({ length: 2000 }, (_, i) => [...program(0, i % 16, Math.floor(i / 16) % 128), ...on(0, i % 16, 60), ...off(1, i % 16, 60)]).concat([end()])))), /more than 4,096 tracks/],
+    ['a flood of meter changes', file(header(0, 1, 96), track(Array.from({ length: 100_001 }, () => meter(1, 3, 2)).concat([on(0, 0, 60), off(1, 0, 60), end()]))), /more than 100,000 tempo, meter and key changes/],
     ['an unknown format', file([...header(0, 1, 480)].map((b, i) => (i === 9 ? 7 : b)), track(good)), /unknown MIDI format 7/],
     ['a header declaring zero tracks', file(header(1, 0, 480)), /zero tracks/],
   ])('%s', (_label, bytes, reason) => {

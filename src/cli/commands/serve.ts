@@ -21,7 +21,15 @@ export const serveCommand: Command = {
   async run(ctx) {
     const port = parsePort(ctx.values.port as string | undefined);
     const engine = Engine.open({ dbPath: ctx.dbPath, warmGeneration: true });
-    const server = await startServer({ engine, port, staticDir: RENDERER_DIR });
+    let server;
+    try {
+      server = await startServer({ engine, port, staticDir: RENDERER_DIR });
+    } catch (err) {
+      // A busy port: say so and end (the engine's workers would keep the process alive).
+      await engine.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port, or 0 for any free one` : (err as Error).message);
+    }
     const summary = { url: server.studioUrl, port: server.port, db: ctx.dbPath };
     if (ctx.json) ctx.out(JSON.stringify(summary));
     else {

@@ -29,13 +29,15 @@ export async function followRun(ctx: CommandContext, call: EngineCaller, engine:
       ctx.out(JSON.stringify({ type: 'checkpoint', kind: m.payload.kind, epoch: m.payload.epoch, step: m.payload.step, checkpoint: m.payload.checkpointId }));
     }
   });
-  // Ctrl+C ends the run cleanly, with a checkpoint, so it can be resumed.
+  // Ctrl+C (or a SIGTERM from a shell or a supervisor) ends the run cleanly, with a checkpoint, so it can be resumed.
   const stop = () => void call('training.stop', { runId }).catch(() => undefined);
   process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     return await engine.training.waitFor(runId);
   } finally {
     process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     off();
   }
 }

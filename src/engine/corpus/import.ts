@@ -4,8 +4,9 @@ import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EtudeError } from '../../shared/errors';
 import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/library';
-import { readAbc } from '../midi/abc';
-import { MidiParseError, parseMidi } from '../midi/smf';
+import { MidiParseError } from '../midi/smf';
+import type { FileParser } from '../parse/file-parser';
+import { readFile } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
 import { collectFiles } from './files';
 
@@ -27,6 +28,8 @@ export interface ImportOptions {
   /** Progress is reported at least this often (ms), and every `progressEveryFiles` files; always at start and end. */
   progressEveryMs?: number;
   progressEveryFiles?: number;
+  /** Reads each file in a process of its own, with time and memory limits (the engine's imports); else in this one. */
+  parser?: FileParser;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -40,21 +43,10 @@ function reasonOf(err: unknown): string {
   return `unexpected error: ${(err as Error).message ?? String(err)}`;
 }
 
-/** The pieces one file holds: one for MIDI, one per tune for ABC. Throws a readable reason. */
-function piecesOf(source: ImportSource, bytes: Buffer): Omit<NewPiece, 'contentHash'>[] {
-  const stem = path.basename(source.name, path.extname(source.name));
-  if (path.extname(source.name).toLowerCase() === '.abc') {
-    if (bytes.includes(0)) throw new MidiParseError('not an ABC file (it holds binary data)');
-    return readAbc(bytes.toString('utf8'), stem).map((tune) => ({
-      title: tune.title,
-      sourceName: source.name,
-      sourcePath: source.path,
-      sourceFormat: 'abc' as const,
-      original: Buffer.from(tune.text, 'utf8'),
-      midi: tune.parsed,
-    }));
-  }
-  return [{ title: stem, sourceName: source.name, sourcePath: source.path, sourceFormat: 'midi', original: bytes, midi: parseMidi(bytes) }];
+/** The pieces one file holds (one for MIDI, one per tune for ABC), read in the reader's process when there is one. */
+async function piecesOf(source: ImportSource, bytes: Buffer, parser: FileParser | undefined): Promise<Omit<NewPiece, 'contentHash'>[]> {
+  const pieces = parser ? await parser.read(source.name, bytes) : readFile(source.name, bytes);
+  return pieces.map((p) => ({ ...p, sourceName: source.name, sourcePath: source.path }));
 }
 
 export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSource[]; failed: ImportFailure[] } {
@@ -126,7 +118,7 @@ export async function importSources(
     if (options.signal?.aborted) break;
     try {
       const bytes = source.read();
-      const pieces = piecesOf(source, bytes).map((p) => ({ ...p, contentHash: sha256(p.original) }));
+      const pieces = (await piecesOf(source, bytes, options.parser)).map((p) => ({ ...p, contentHash: sha256(p.original) }));
       // Counted only once the file's transaction has committed.
       const added = repo.transaction(() => {
         const tally = { imported: 0, duplicates: 0, notes: 0 };

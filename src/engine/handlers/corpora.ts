@@ -64,6 +64,7 @@ async function runImport(ctx: EngineContext, name: string, sources: ImportSource
     return await importSources(ctx.store.corpora, corpus.id, sources, failed, {
       importId,
       signal: controller.signal,
+      parser: ctx.parser,
       onProgress: (progress) => ctx.emit('corpora.importProgress', progress),
     });
   } finally {

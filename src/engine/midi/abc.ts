@@ -4,7 +4,10 @@
  * the same SMF reader as any imported MIDI file.
  */
 import abcjs from 'abcjs';
-import { MidiParseError, parseMidi, type ParsedMidi } from './smf';
+import { MAX_DURATION_SECONDS, MidiParseError, parseMidi, type ParsedMidi } from './smf';
+
+/** The longest bar a meter may give, in whole notes (16/1: longer than any written music's). */
+const MAX_BAR_WHOLE_NOTES = 16;
 import { TempoMap } from './tempo-map';
 
 export interface AbcTune {
@@ -71,7 +74,7 @@ function titleOf(tune: string, fallback: string): string {
   return /^T:\s*(.+)$/m.exec(tune)?.[1]?.trim() || fallback;
 }
 
-export function readAbc(text: string, fallbackTitle: string): AbcTune[] {
+export function readAbc(text: string, fallbackTitle: string, onTune?: (done: number) => void): AbcTune[] {
   const { header, tunes } = splitTunes(text);
   if (tunes.length === 0) throw new MidiParseError('not an ABC file (no tune starts with an "X:" line)');
   const synth = (abcjs as unknown as { synth: AbcSynth }).synth;
@@ -83,15 +86,23 @@ export function readAbc(text: string, fallbackTitle: string): AbcTune[] {
     let pickup = 0;
     try {
       const parsedTune = (abcjs.parseOnly(body)[0] as unknown as AbcTuneObject | undefined) ?? null;
+      const barLength = parsedTune?.getBarLength() ?? 1;
+      // A bar of nothing, of infinity or of pages (M:0/0, M:1/0, M:99999/1) is no meter: refused, not imported as a day-long piece.
+      if (!(barLength > 0 && barLength <= MAX_BAR_WHOLE_NOTES)) {
+        throw new MidiParseError(`tune "${title}" has a meter no music has (${/^M:\s*(.*)$/m.exec(body)?.[1]?.trim() ?? 'unreadable'})`);
+      }
       const pickupLength = parsedTune?.getPickupLength() ?? 0;
-      if (parsedTune && pickupLength > 0) pickup = parsedTune.getBarLength() - pickupLength;
+      if (parsedTune && pickupLength > 0) pickup = barLength - pickupLength;
       midi = synth.getMidiFile(body, { midiOutputType: 'binary' })[0];
     } catch (err) {
+      if (err instanceof MidiParseError) throw err;
       throw new MidiParseError(`tune "${title}" could not be read: ${(err as Error).message}`);
     }
     if (!midi) throw new MidiParseError(`tune "${title}" produced no music`);
     const parsed = shiftForPickup(parseMidi(midi), pickup);
     if (parsed.noteCount === 0) throw new MidiParseError(`tune "${title}" has no notes`);
+    if (parsed.durationSeconds > MAX_DURATION_SECONDS) throw new MidiParseError(`tune "${title}" would last ${Math.round(parsed.durationSeconds / 3600)} hours: its lengths are not plausible`);
+    onTune?.(i + 1);
     return { title, text: tune, midi, parsed };
   });
 }

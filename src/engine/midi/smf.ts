@@ -75,6 +75,12 @@ export interface ParsedMidi {
 
 /** Refuse pieces longer than a day: only corrupt or hostile delta times produce them. */
 export const MAX_DURATION_SECONDS = 24 * 3600;
+/** Ticks are stored as 32-bit numbers: a file whose delta times add up past them is refused, not wrapped. */
+export const MAX_TICK = 0xffff_ffff;
+/** Tracks (a chunk's notes by channel and instrument) a file may hold: an orchestra has a few dozen. */
+export const MAX_TRACKS = 4096;
+/** Tempo, meter and key changes a file may hold: no score comes near it. */
+export const MAX_TIMELINE_EVENTS = 100_000;
 
 const MTHD = 0x4d546864;
 const MTRK = 0x4d54726b;
@@ -168,10 +174,13 @@ interface FileState {
   repairs: Repairs;
   /** SMPTE time: tempo events do not apply (ticks are fixed fractions of a second). */
   smpte: boolean;
+  /** Counts against the limits, over the whole file. */
+  groups: number;
+  timelineEvents: number;
 }
 
 /** The header chunk: format, tracks declared and the time division as ticks a quarter note. */
-function readHeader(bytes: Uint8Array, view: DataView): { format: number; declaredTracks: number; ppq: number; smpte: boolean; headerLength: number } {
+function readHeader(bytes: Uint8Array, view: DataView): { format: number; declaredTracks: number; ppq: number; smpte: number | null; headerLength: number } {
   if (bytes.length < 4 || view.getUint32(0) !== MTHD) throw new MidiParseError(`not a MIDI file (it starts with "${fourCC(bytes, 0)}", not "MThd")`);
   if (bytes.length < 14) throw new MidiParseError(`truncated header: ${bytes.length} bytes, a MIDI header needs 14`);
   const headerLength = view.getUint32(4);
@@ -186,11 +195,14 @@ function readHeader(bytes: Uint8Array, view: DataView): { format: number; declar
     const fps = -((division >> 8) << 24 >> 24); // signed high byte: -24, -25, -29, -30
     const perFrame = division & 0xff;
     if (![24, 25, 29, 30].includes(fps) || perFrame === 0) throw new MidiParseError(`invalid SMPTE time division 0x${division.toString(16)}`);
-    // With the default tempo (120 bpm = 2 quarters per second) this ppq makes ticks exact seconds.
-    return { format, declaredTracks, ppq: ((fps === 29 ? 29.97 : fps) * perFrame) / 2, smpte: true, headerLength };
+    // Ticks are fractions of a second: a whole number of them a "quarter" of one second (29.97
+    // drop-frame counted as 30), and a tempo that makes that quarter last what the frames say.
+    const ppq = (fps === 29 ? 30 : fps) * perFrame;
+    const usPerQuarter = Math.round((1e6 * ppq) / ((fps === 29 ? 30_000 / 1001 : fps) * perFrame));
+    return { format, declaredTracks, ppq, smpte: usPerQuarter, headerLength };
   }
   if (division === 0) throw new MidiParseError('zero ticks per quarter note');
-  return { format, declaredTracks, ppq: division, smpte: false, headerLength };
+  return { format, declaredTracks, ppq: division, smpte: null, headerLength };
 }
 
 /** Every track chunk, scanned; other chunks skipped, trailing junk after the declared tracks tolerated. */
@@ -219,17 +231,36 @@ function readChunks(bytes: Uint8Array, view: DataView, from: number, declaredTra
   return scans;
 }
 
+/**
+ * Timeline events in tick order that change something: at one tick the last one written stands,
+ * and one that repeats what is in force already is left out (a file that writes its meter every
+ * bar has one meter).
+ */
+function changes<T extends { tick: number }>(events: T[], value: (e: T) => string): T[] {
+  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.tick - b.e.tick || a.i - b.i).map((x) => x.e);
+  const out: T[] = [];
+  for (const e of sorted) {
+    if (out.length > 0 && out.at(-1)!.tick === e.tick) out.pop();
+    if (out.length > 0 && value(out.at(-1)!) === value(e)) continue;
+    out.push(e);
+  }
+  return out;
+}
+
 export function parseMidi(input: Uint8Array): ParsedMidi {
   if (input.length === 0) throw new MidiParseError('empty file');
   const bytes = unwrapRiff(input);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { format, declaredTracks, ppq, smpte, headerLength } = readHeader(bytes, view);
   const state: FileState = {
-    tempos: [],
+    // SMPTE time has one fixed tempo (its tempo events do not apply).
+    tempos: smpte === null ? [] : [{ tick: 0, usPerQuarter: smpte }],
     timeSignatures: [],
     keySignatures: [],
     repairs: { unreleasedNotes: 0, retriggeredNotes: 0, orphanNoteOffs: 0, missingEndOfTrack: 0, extraTracks: 0 },
-    smpte,
+    smpte: smpte !== null,
+    groups: 0,
+    timelineEvents: 0,
   };
   const scans = readChunks(bytes, view, 8 + headerLength, declaredTracks, state);
   state.repairs.extraTracks = scans.length - declaredTracks;
@@ -250,15 +281,14 @@ export function parseMidi(input: Uint8Array): ParsedMidi {
       tracks.push({ chunk, name: scan.name, channel: group.channel, program: group.program, isDrum: group.channel === DRUM_CHANNEL, notes });
     }
   });
-  const byTick = <T extends { tick: number }>(a: T, b: T) => a.tick - b.tick;
   return {
     format,
     ppq,
     trackChunks: scans.length,
     tracks,
-    tempos: state.tempos.sort(byTick),
-    timeSignatures: state.timeSignatures.sort(byTick),
-    keySignatures: state.keySignatures.sort(byTick),
+    tempos: changes(state.tempos, (t) => String(t.usPerQuarter)),
+    timeSignatures: changes(state.timeSignatures, (m) => `${m.numerator}/${m.denominator}`),
+    keySignatures: changes(state.keySignatures, (k) => `${k.sharps}${k.mode}`),
     durationTicks,
     durationSeconds,
     noteCount,
@@ -312,8 +342,17 @@ class TrackScanner {
   private group(channel: number, program: number) {
     const key = `${channel}:${channel === DRUM_CHANNEL ? 0 : program}`;
     let g = this.scanned.groups.get(key);
-    if (!g) this.scanned.groups.set(key, (g = { channel, program: channel === DRUM_CHANNEL ? 0 : program, notes: new NoteBuilder() }));
+    if (!g) {
+      if (++this.file.groups > MAX_TRACKS) throw new MidiParseError(`it holds more than ${MAX_TRACKS.toLocaleString('en')} tracks (channel and instrument changes): not a piece of music`);
+      this.scanned.groups.set(key, (g = { channel, program: channel === DRUM_CHANNEL ? 0 : program, notes: new NoteBuilder() }));
+    }
     return g;
+  }
+
+  /** A tempo, meter or key change, counted against the limit. */
+  private timeline<T>(list: T[], event: T): void {
+    if (++this.file.timelineEvents > MAX_TIMELINE_EVENTS) throw new MidiParseError(`it holds more than ${MAX_TIMELINE_EVENTS.toLocaleString('en')} tempo, meter and key changes: not a piece of music`);
+    list.push(event);
   }
 
   private close(key: number, endTick: number): void {
@@ -326,6 +365,7 @@ class TrackScanner {
     let sawEnd = false;
     while (this.at < this.end) {
       this.tick += this.readVlq();
+      if (this.tick > MAX_TICK) throw new MidiParseError(`its delta times add up past 2³² ticks in track ${this.chunk + 1}: not a plausible piece`);
       this.need(1);
       let byte = bytes[this.at]!;
       if (byte >= 0x80) {
@@ -371,14 +411,14 @@ class TrackScanner {
       this.scanned.name = decodeText(bytes.subarray(data, data + length));
     } else if (type === 0x51 && length >= 3 && !file.smpte) {
       const us = (bytes[data]! << 16) | (bytes[data + 1]! << 8) | bytes[data + 2]!;
-      if (us > 0) file.tempos.push({ tick, usPerQuarter: us });
+      if (us > 0) this.timeline(file.tempos, { tick, usPerQuarter: us });
     } else if (type === 0x58 && length >= 2) {
       const numerator = bytes[data]!;
       const power = bytes[data + 1]!;
-      if (numerator > 0 && power <= 6) file.timeSignatures.push({ tick, numerator, denominator: 2 ** power });
+      if (numerator > 0 && power <= 6) this.timeline(file.timeSignatures, { tick, numerator, denominator: 2 ** power });
     } else if (type === 0x59 && length >= 2) {
       const sharps = this.view.getInt8(data);
-      if (sharps >= -7 && sharps <= 7) file.keySignatures.push({ tick, sharps, mode: bytes[data + 1] === 1 ? 'minor' : 'major' });
+      if (sharps >= -7 && sharps <= 7) this.timeline(file.keySignatures, { tick, sharps, mode: bytes[data + 1] === 1 ? 'minor' : 'major' });
     }
     return false;
   }

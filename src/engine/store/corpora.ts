@@ -79,11 +79,12 @@ function summarise(row: PieceRow): PieceSummary {
 /** Pitches and times in quarter notes (so the same music at another PPQ matches), as bytes to hash. */
 function fingerprintNotes(blob: Buffer, ppq: number): Buffer {
   const n = unpackNotes(blob);
-  const out = Buffer.alloc(n.pitch.length * 9);
+  // Doubles, not 32-bit integers: a piece at a hostile resolution holds ticks no int32 can.
+  const out = Buffer.alloc(n.pitch.length * 17);
   for (let i = 0; i < n.pitch.length; i++) {
-    out.writeUInt8(n.pitch[i]!, i * 9);
-    out.writeInt32LE(Math.round((n.startTick[i]! / ppq) * 96), i * 9 + 1);
-    out.writeInt32LE(Math.round(((n.endTick[i]! - n.startTick[i]!) / ppq) * 96), i * 9 + 5);
+    out.writeUInt8(n.pitch[i]!, i * 17);
+    out.writeDoubleLE(Math.round((n.startTick[i]! / ppq) * 96), i * 17 + 1);
+    out.writeDoubleLE(Math.round(((n.endTick[i]! - n.startTick[i]!) / ppq) * 96), i * 17 + 9);
   }
   return out;
 }

@@ -14,46 +14,64 @@ export interface OpenOptions {
   mustExist?: boolean;
 }
 
-/**
- * Checks the file before SQLite touches it: a file that is not SQLite, a foreign SQLite database,
- * or one written by a newer Etude is refused and left byte-for-byte as it was.
- */
-function inspectExisting(file: string, options: OpenOptions, latest: number): void {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return; // does not exist yet: it will be created
-  }
-  if (size === 0) return; // an empty file is a fresh database to SQLite
-  const header = Buffer.alloc(SQLITE_HEADER.length);
+/** "Etud", in the SQLite header's application id: an Etude database says it is one. */
+export const ETUDE_APPLICATION_ID = 0x45747564;
+
+/** The SQLite header's fields Etude reads before opening a file (https://sqlite.org/fileformat.html). */
+function readHeader(file: string): { magic: boolean; wal: boolean; userVersion: number; applicationId: number } | null {
+  const header = Buffer.alloc(100);
   const fd = fs.openSync(file, 'r');
+  let read: number;
   try {
-    fs.readSync(fd, header, 0, header.length, 0);
+    read = fs.readSync(fd, header, 0, header.length, 0);
   } finally {
     fs.closeSync(fd);
   }
-  if (!header.equals(SQLITE_HEADER)) {
-    throw new EtudeError('invalid_database', `${file} is not an SQLite database; Etude left it untouched`);
-  }
+  if (read === 0) return null;
+  return {
+    magic: read >= SQLITE_HEADER.length && header.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER),
+    wal: header[18] === 2 && header[19] === 2,
+    userVersion: read >= 64 ? header.readUInt32BE(60) : 0,
+    applicationId: read >= 72 ? header.readUInt32BE(68) : 0,
+  };
+}
+
+/**
+ * Looks inside a database that does not say whose it is (an Etude database from before the
+ * application id): it is Etude's only if its schema ledger records Etude's own first migration.
+ * Read-only; the -wal and -shm files SQLite makes for the look are removed again if they were not there.
+ */
+function isLegacyEtude(file: string, options: OpenOptions): boolean {
+  const companions = [`${file}-wal`, `${file}-shm`].filter((f) => !fs.existsSync(f));
   const probe = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
   try {
-    const version = probe.pragma('user_version', { simple: true }) as number;
-    const tables = probe
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .pluck()
-      .all() as string[];
-    if (version > latest) {
-      throw new EtudeError(
-        'invalid_database',
-        `${file} was written by a newer Etude (schema ${version}, this version knows up to ${latest}); update Etude to open it`,
-      );
-    }
-    if (tables.length > 0 && !tables.includes('schema_version')) {
-      throw new EtudeError('invalid_database', `${file} is an SQLite database of another application; Etude left it untouched`);
-    }
+    const tables = probe.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    if (tables.length === 0) return true; // an empty database: Etude may make it its own
+    if (!tables.includes('schema_version')) return false;
+    const first = probe.prepare('SELECT name FROM schema_version WHERE version = 1').pluck().get() as unknown;
+    return first === MIGRATIONS[0]!.name;
+  } catch {
+    return false;
   } finally {
     probe.close();
+    for (const f of companions) fs.rmSync(f, { force: true });
+  }
+}
+
+/**
+ * Checks the file before SQLite writes to it: a file that is not SQLite, a foreign SQLite
+ * database, or one written by a newer Etude is refused and left byte-for-byte as it was (nor is
+ * anything left beside it).
+ */
+function inspectExisting(file: string, options: OpenOptions, latest: number): void {
+  if (!fs.existsSync(file)) return; // it will be created
+  const header = readHeader(file);
+  if (header === null) return; // an empty file is a fresh database to SQLite
+  if (!header.magic) throw new EtudeError('invalid_database', `${file} is not an SQLite database; Etude left it untouched`);
+  const ours = header.applicationId === ETUDE_APPLICATION_ID || (header.applicationId === 0 && isLegacyEtude(file, options));
+  if (!ours) throw new EtudeError('invalid_database', `${file} is an SQLite database of another application; Etude left it untouched`);
+  if (header.userVersion > latest) {
+    throw new EtudeError('invalid_database', `${file} was written by a newer Etude (schema ${header.userVersion}, this version knows up to ${latest}); update Etude to open it`);
   }
 }
 
@@ -71,6 +89,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     db.pragma('synchronous = NORMAL'); // safe with WAL: a crash loses at most the last commits, never integrity
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.pragma(`application_id = ${ETUDE_APPLICATION_ID}`);
     migrate(db, migrations);
   } catch (err) {
     db.close();

@@ -1,0 +1,12 @@
+/** Messages between the engine and its file-reading process. */
+import type { ApiErrorData } from '../../shared/errors';
+import type { FilePiece } from './read-file';
+
+export type ToParser = { type: 'read'; id: number; name: string; bytes: Uint8Array };
+
+export type FromParser =
+  | { type: 'ready' }
+  /** A tune book makes progress: the time limit counts from the last sign of life. */
+  | { type: 'alive'; id: number; done: number }
+  | { type: 'pieces'; id: number; pieces: FilePiece[] }
+  | { type: 'failed'; id: number; error: ApiErrorData };
