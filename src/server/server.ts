@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../engine/engine';
@@ -201,7 +202,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  const refuseUpgrade = (socket: import('node:stream').Duplex, status: number, reason: string) =>
+  const refuseUpgrade = (socket: Duplex, status: number, reason: string) =>
     socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
   server.on('upgrade', (req, socket, head) => {
     // Nothing a client sends may throw here: an exception in this handler would end the server.

@@ -28,7 +28,7 @@ export const serveCommand: Command = {
       // A busy port: say so and end (the engine's workers would keep the process alive).
       await engine.close();
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port, or 0 for any free one` : (err as Error).message);
+      throw new Error(code === 'EADDRINUSE' ? `port ${port} is in use: choose another with --port, or 0 for any free one` : (err as Error).message, { cause: err });
     }
     const summary = { url: server.studioUrl, port: server.port, db: ctx.dbPath };
     if (ctx.json) ctx.out(JSON.stringify(summary));
