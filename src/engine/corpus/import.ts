@@ -5,8 +5,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EtudeError } from '../../shared/errors';
 import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/library';
 import { MidiParseError } from '../midi/smf';
-import type { FileParser } from '../parse/file-parser';
-import { readFile } from '../parse/read-file';
+import { readFile, type FilePiece } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
 import { collectFiles } from './files';
 
@@ -28,8 +27,8 @@ export interface ImportOptions {
   /** Progress is reported at least this often (ms), and every `progressEveryFiles` files; always at start and end. */
   progressEveryMs?: number;
   progressEveryFiles?: number;
-  /** Reads each file in a process of its own, with time and memory limits (the engine's imports); else in this one. */
-  parser?: FileParser;
+  /** Reads each file in a process of its own, with time and memory limits (the engine's imports, a FileParser); else in this one. */
+  parser?: FileReader;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -43,8 +42,13 @@ function reasonOf(err: unknown): string {
   return `unexpected error: ${(err as Error).message ?? String(err)}`;
 }
 
+/** What reads a file into pieces: the reader process (a FileParser), or anything that reads as it does. */
+export interface FileReader {
+  read(name: string, bytes: Uint8Array): Promise<FilePiece[]>;
+}
+
 /** The pieces one file holds (one for MIDI, one per tune for ABC), read in the reader's process when there is one. */
-async function piecesOf(source: ImportSource, bytes: Buffer, parser: FileParser | undefined): Promise<Omit<NewPiece, 'contentHash'>[]> {
+async function piecesOf(source: ImportSource, bytes: Buffer, parser: FileReader | undefined): Promise<Omit<NewPiece, 'contentHash'>[]> {
   const pieces = parser ? await parser.read(source.name, bytes) : readFile(source.name, bytes);
   return pieces.map((p) => ({ ...p, sourceName: source.name, sourcePath: source.path }));
 }

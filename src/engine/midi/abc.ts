@@ -70,6 +70,14 @@ export function splitTunes(text: string): { header: string; tunes: string[] } {
   return { header, tunes };
 }
 
+/** A tune's music: its lines after the header fields, comments left out. */
+function tuneBody(tune: string): string {
+  return tune
+    .split('\n')
+    .filter((line) => !/^[A-Za-z]:/.test(line) && !line.startsWith('%'))
+    .join('\n');
+}
+
 function titleOf(tune: string, fallback: string): string {
   return /^T:\s*(.+)$/m.exec(tune)?.[1]?.trim() || fallback;
 }
@@ -81,6 +89,9 @@ export function readAbc(text: string, fallbackTitle: string, onTune?: (done: num
   return tunes.map((tune, i) => {
     const title = titleOf(tune, tunes.length > 1 ? `${fallbackTitle} ${i + 1}` : fallbackTitle);
     if (!/^K:/m.test(tune)) throw new MidiParseError(`tune "${title}" has no K: (key) line, so it has no body`);
+    // A note held for millions of beats (C9999999) makes abcjs allocate without end: refused before it reads it.
+    const huge = /(?:^|[^A-Za-z:%"!+])[A-Ga-gzxZ][,']*(\d{4,})/m.exec(tuneBody(tune));
+    if (huge) throw new MidiParseError(`tune "${title}" has a note ${huge[1]} times its unit length: not a plausible length`);
     const body = header ? `${header}\n${tune}` : tune;
     let midi: Uint8Array | undefined;
     let pickup = 0;

@@ -198,6 +198,13 @@ export class CorpusRepo {
     return this.db.prepare('SELECT content_hash FROM pieces WHERE corpus_id = ? ORDER BY content_hash').pluck().all(corpusId) as string[];
   }
 
+  /** Pieces whose tracks do not add up to them, and tracks without a piece: what a half-written import would leave (never any). */
+  halfWrittenPieces(): number {
+    const inconsistent = this.db.prepare('SELECT count(*) FROM pieces p WHERE p.note_count != (SELECT coalesce(sum(note_count), 0) FROM tracks t WHERE t.piece_id = p.id)').pluck().get() as number;
+    const orphans = this.db.prepare('SELECT count(*) FROM tracks t LEFT JOIN pieces p ON p.id = t.piece_id WHERE p.id IS NULL').pluck().get() as number;
+    return inconsistent + orphans;
+  }
+
   /** The content hashes of some pieces (those that still exist). */
   contentHashesOf(pieceIds: readonly number[]): Set<string> {
     const hashOf = this.db.prepare('SELECT content_hash FROM pieces WHERE id = ?').pluck();

@@ -44,6 +44,11 @@ export class Store {
     return { journalMode: this.db.pragma('journal_mode', { simple: true }) as string, foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1 };
   }
 
+  /** SQLite's own check of the file: "ok", or what is wrong. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  }
+
   sqliteVersion(): string {
     return (this.db.prepare('SELECT sqlite_version()').pluck().get() as string) ?? 'unknown';
   }

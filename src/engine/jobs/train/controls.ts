@@ -1,5 +1,6 @@
 /** What a run does between two batches when the musician (or a time limit) steers it: pause, stop, cancel. */
 import type { BackendInfo } from '../../../shared/api';
+import { spokenDuration } from '../../../shared/format';
 import type { RunStatus } from '../../../shared/training';
 import type { Store } from '../../store/store';
 import type { TrainControl, TrainEvent } from '../../workers/protocol';
@@ -56,7 +57,7 @@ export async function steer(s: Steering, position: Position, lastLoss: number | 
   if (s.control.state === 'stop' || overTime) {
     return {
       status: 'stopped',
-      message: overTime ? `stopped at the time limit (${Math.round(s.maxSeconds! / 60)} min); resume to continue` : 'stopped; resume to continue',
+      message: overTime ? `stopped at the time limit (${spokenDuration(s.maxSeconds!)}); resume to continue` : 'stopped; resume to continue',
       checkpoint: true,
     };
   }
