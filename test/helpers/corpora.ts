@@ -20,3 +20,6 @@ export function midiFiles(dir: string): string[] {
     .sort()
     .map((f) => path.join(dir, f));
 }
+
+/** What music21 9.9.2 itself made of MIDI files with seed 000's get_notes() (its README says how). */
+export const SEED000_REFERENCE = path.resolve(CORPORA, '../reference/seed000-music21');

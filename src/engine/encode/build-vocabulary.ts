@@ -58,6 +58,8 @@ interface EncodedCorpus {
   roundTrip: RoundTripReport;
   width: number;
   noNotes: number;
+  /** Pieces with notes that the encoding read as nothing, and why (seed 000's music21 reading). */
+  silent: { title: string; notice: string }[];
 }
 
 /**
@@ -65,7 +67,7 @@ interface EncodedCorpus {
  * never the corpus's token strings), remapped once the vocabulary is known.
  */
 async function encodeCorpus(store: Store, corpusId: number, encoding: ReturnType<typeof encodingOf>, params: Record<string, ParamValue>, total: number, onProgress?: BuildOptions['onProgress']): Promise<EncodedCorpus> {
-  const out: EncodedCorpus = { pieces: [], provisional: new Map(), counts: [], roundTrip: { notes: 0, exact: 0, durationChanged: 0, lost: 0, added: 0, error: 0 }, width: 1, noNotes: 0 };
+  const out: EncodedCorpus = { pieces: [], provisional: new Map(), counts: [], roundTrip: { notes: 0, exact: 0, durationChanged: 0, lost: 0, added: 0, error: 0 }, width: 1, noNotes: 0, silent: [] };
   let done = 0;
   for (const { pieceId, title, piece } of store.corpora.iterateEncodable(corpusId)) {
     done++;
@@ -74,6 +76,7 @@ async function encodeCorpus(store: Store, corpusId: number, encoding: ReturnType
       continue;
     }
     const encoded = encoding.encode(piece, params);
+    if (encoded.representation === 'tokens' && encoded.notice) out.silent.push({ title, notice: encoded.notice });
     out.roundTrip = addReports(out.roundTrip, compareNotes(piece.notes, encoding.decode(encoded, params, piece)));
     if (encoded.representation === 'tokens') {
       const ids = new Int32Array(encoded.tokens.length);
@@ -100,6 +103,16 @@ async function encodeCorpus(store: Store, corpusId: number, encoding: ReturnType
   }
   onProgress?.(done, total);
   return out;
+}
+
+/** One warning per reason a piece gave no tokens, naming a few of the pieces. */
+function silentWarnings(silent: readonly { title: string; notice: string }[]): string[] {
+  const byNotice = new Map<string, string[]>();
+  for (const s of silent) byNotice.set(s.notice, [...(byNotice.get(s.notice) ?? []), s.title]);
+  return [...byNotice].map(([notice, titles]) => {
+    const named = titles.slice(0, 3).map((t) => `"${t}"`).join(', ') + (titles.length > 3 ? ` and ${titles.length - 3} more` : '');
+    return `${titles.length} piece${titles.length === 1 ? ' gives' : 's give'} no tokens as seed 000 read MIDI, and ${titles.length === 1 ? 'is' : 'are'} left out: ${notice} (${named}).`;
+  });
 }
 
 /**
@@ -175,11 +188,13 @@ export async function buildVocabulary(store: Store, options: BuildOptions): Prom
   if (encoded.pieces.length === 0) {
     throw new EtudeError(
       'invalid_input',
-      `nothing to encode in "${corpus.name}": no piece has notes in the tracks its rule takes (${describeRule(corpus.trackRule)})` +
-        (encoded.noNotes > 0 ? `; ${encoded.noNotes} piece${encoded.noNotes === 1 ? '' : 's'} without such notes (drums only, or other instruments)` : ''),
+      encoded.silent.length > 0
+        ? `nothing to encode in "${corpus.name}": read as seed 000 read it, no piece gives a token (${encoded.silent[0]!.notice})`
+        : `nothing to encode in "${corpus.name}": no piece has notes in the tracks its rule takes (${describeRule(corpus.trackRule)})` +
+            (encoded.noNotes > 0 ? `; ${encoded.noNotes} piece${encoded.noNotes === 1 ? '' : 's'} without such notes (drums only, or other instruments)` : ''),
     );
   }
-  const warnings: string[] = [];
+  const warnings: string[] = silentWarnings(encoded.silent);
   if (encoded.noNotes > 0) warnings.push(`${encoded.noNotes} piece${encoded.noNotes === 1 ? ' has' : 's have'} no notes in the tracks the rule takes, and ${encoded.noNotes === 1 ? 'is' : 'are'} left out.`);
   const base = options.extend ?? [...SPECIAL_TOKENS, ...(encoding.alphabet?.(params) ?? [])];
   const tokens = encoding.info.representation === 'tokens' ? tokenTable(encoded, base, minCount, maxSize, warnings) : { tokens: [], coverage: 1 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalOrder, parsePitchName, pitchName } from './pitch-names';
+import { seedReadingOfMidi, seedReadingOfNotes } from './music21/read';
 import { groupByOnset, sortNotes, withSeconds } from './timeline';
 import type { Encoding, NoteEvent } from './types';
 
@@ -7,6 +8,12 @@ const params = z
   .object({
     /** "seed": seed 000 exactly. "octaves-durations": chords keep their octaves, events keep quantised lengths. */
     variant: z.enum(['seed', 'octaves-durations']).default('seed'),
+    /**
+     * Seed variant: how a MIDI file becomes tokens. "music21" reads it as seed 000's music21 did
+     * (version 2); "onsets" is version 1's reading (every note that starts together one chord),
+     * kept for vocabularies built with it.
+     */
+    reading: z.enum(['music21', 'onsets']).default('music21'),
     /** Seed variant: beats between consecutive tokens when decoding (seed 000 used 0.5). */
     offsetBeats: z.coerce.number().positive().max(8).default(0.5),
     /** Octaves-durations variant: the duration grid in beats. */
@@ -18,7 +25,7 @@ const params = z
 
 type Params = z.infer<typeof params>;
 
-/** Onsets closer than a twelfth of a beat sound together (music21 quantises MIDI to 16ths and triplets). */
+/** Version 1's reading: onsets closer than a twelfth of a beat sound together. */
 const ONSET_GRID_PER_BEAT = 12;
 const CHORD_OCTAVE = 4;
 
@@ -26,10 +33,23 @@ function durationLabel(beats: number): string {
   return String(Math.round(beats * 1000) / 1000);
 }
 
+/** Seed 000's tokens of a piece: its MIDI file as music21 reads it, or its notes when there is no file. */
+function seedTokens(piece: Parameters<Encoding<Params>['encode']>[0], p: Params): { tokens: string[]; notice?: string } {
+  // Vocabularies of version 1 have no `reading`: they keep the reading they were built with.
+  if (p.reading !== 'music21') {
+    const groups = groupByOnset(piece.notes, piece.ppq / ONSET_GRID_PER_BEAT);
+    return { tokens: groups.map((g) => (g.notes.length === 1 ? pitchName(g.notes[0]!.pitch) : normalOrder(g.notes.map((n) => n.pitch)).join('.'))) };
+  }
+  const reading = piece.source?.format === 'midi' ? seedReadingOfMidi(piece.source.bytes) : seedReadingOfNotes(piece);
+  return reading.empty ? { tokens: reading.tokens, notice: reading.empty } : { tokens: reading.tokens };
+}
+
 /**
- * Seed 000 (music21 style): one token per onset, a single pitch as its name ("E4"), a chord as its
- * pitch classes in normal order ("4.7.11"). Decoded one token every `offsetBeats`, each a quarter
- * note long, chords in octave 4 — exactly how the seed generated.
+ * Seed 000 (music21): a single pitch as its name ("E4"), a chord as its pitch classes in normal
+ * order ("4.7.11"), read from the MIDI file as seed 000's get_notes() read it with music21 (see
+ * music21/read.ts: its chords, quantisation, tied pieces and first instrument part). Decoded one
+ * token every `offsetBeats`, each a quarter note long, chords in octave 4 — exactly how the seed
+ * generated.
  *
  * The octaves-durations variant keeps each chord's pitches with their octaves ("C4.E4.G4") and the
  * time to the next onset on a grid ("C4.E4.G4:1.5"), with rests ("R:2") for silences.
@@ -37,13 +57,14 @@ function durationLabel(beats: number): string {
 export const notesChords: Encoding<Params> = {
   info: {
     kind: 'notes-chords',
-    version: 1,
+    version: 2,
     title: 'Notes and chords',
     seed: 'seed 000: LSTM note/chord (music21)',
     defaults: params.parse({}),
-    choices: { variant: ['seed', 'octaves-durations'] },
+    choices: { variant: ['seed', 'octaves-durations'], reading: ['music21', 'onsets'] },
     paramHelp: {
       variant: '"seed" (pitch names and normal-order chords, fixed spacing) or "octaves-durations"',
+      reading: 'seed variant: "music21" (MIDI read as seed 000 read it) or "onsets" (version 1: notes starting together make a chord)',
       offsetBeats: 'seed variant: beats between tokens when decoding (0.5)',
       gridBeats: 'octaves-durations: duration grid in beats (0.25 = sixteenths)',
       maxBeats: 'octaves-durations: longest step a token holds; longer gaps become rests (4)',
@@ -61,15 +82,7 @@ export const notesChords: Encoding<Params> = {
 
   encode(piece, p) {
     const beat = piece.ppq;
-    if (p.variant === 'seed') {
-      const groups = groupByOnset(piece.notes, beat / ONSET_GRID_PER_BEAT);
-      return {
-        representation: 'tokens',
-        tokens: groups.map((g) =>
-          g.notes.length === 1 ? pitchName(g.notes[0]!.pitch) : normalOrder(g.notes.map((n) => n.pitch)).join('.'),
-        ),
-      };
-    }
+    if (p.variant === 'seed') return { representation: 'tokens', ...seedTokens(piece, p) };
     const grid = beat * p.gridBeats;
     // Notes that land on the same grid position sound together: one event.
     const groups = groupByOnset(piece.notes, grid);
@@ -127,6 +140,11 @@ export const notesChords: Encoding<Params> = {
     }
     // A rest that continues a held event extends nothing: each event ends where its own token says.
     return sortNotes(withSeconds(notes, context));
+  },
+
+  legacyParams(version, stored) {
+    // Version 1 read every onset as one chord: its vocabularies keep that reading.
+    return version === 1 ? { ...stored, reading: 'onsets' } : null;
   },
 
   clockAfter(tokens, p, ppq) {

@@ -15,7 +15,8 @@ export interface DecodeContext {
 }
 
 export type Encoded =
-  | { representation: 'tokens'; tokens: string[] }
+  /** `notice`: why a piece with notes gave no tokens, for the vocabulary report. */
+  | { representation: 'tokens'; tokens: string[]; notice?: string }
   | { representation: 'features'; width: number; data: Float32Array }
   | { representation: 'binary'; width: number; data: Uint8Array };
 
@@ -44,6 +45,11 @@ export interface Encoding<P extends Record<string, ParamValue>> {
    * not the music's own (seed 000 decodes every token half a beat apart); absent when it is.
    */
   clockAfter?(tokens: readonly string[], params: P, ppq: number): number | null;
+  /**
+   * The parameters that make this version encode as an older one did, for a vocabulary (or
+   * model file) built with that version; null when it cannot. Absent: only this version is read.
+   */
+  legacyParams?(version: number, stored: Record<string, ParamValue>): Record<string, ParamValue> | null;
 }
 
 /**

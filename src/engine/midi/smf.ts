@@ -108,6 +108,12 @@ function decodeText(bytes: Uint8Array): string {
   return text.replace(/[\u0000-\u001f]+/g, ' ').trim();
 }
 
+/** A name as music21 reads it: UTF-8 up to the first NUL (MuseScore ends names with one), trimmed. */
+function nameText(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  return new TextDecoder('utf-8').decode(nul >= 0 ? bytes.subarray(0, nul) : bytes).trim();
+}
+
 /** Growable columns for one (chunk, channel, program) group of notes. */
 class NoteBuilder {
   pitch: number[] = [];
@@ -166,8 +172,21 @@ function unwrapRiff(bytes: Uint8Array): Uint8Array {
   throw new MidiParseError('RIFF MIDI file without a data chunk');
 }
 
+/**
+ * One event as a track chunk holds it, for readers that need the file's own order (seed 000's
+ * music21 reading): note strikes and releases, program changes, names and meters.
+ */
+export type SmfEvent =
+  | { type: 'on'; tick: number; channel: number; pitch: number; velocity: number }
+  | { type: 'off'; tick: number; channel: number; pitch: number }
+  | { type: 'program'; tick: number; channel: number; program: number }
+  | { type: 'name'; tick: number; meta: 'track' | 'instrument'; text: string }
+  | { type: 'meter'; tick: number; numerator: number; denominator: number };
+
 /** Shared by every track of a file: the timeline events and the repairs made. */
 interface FileState {
+  /** Told every event of interest, chunk by chunk in file order, when a reader asks. */
+  visit?: (chunk: number, event: SmfEvent) => void;
   tempos: TempoChange[];
   timeSignatures: TimeSignature[];
   keySignatures: KeySignature[];
@@ -247,7 +266,7 @@ function changes<T extends { tick: number }>(events: T[], value: (e: T) => strin
   return out;
 }
 
-export function parseMidi(input: Uint8Array): ParsedMidi {
+export function parseMidi(input: Uint8Array, visit?: FileState['visit']): ParsedMidi {
   if (input.length === 0) throw new MidiParseError('empty file');
   const bytes = unwrapRiff(input);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -261,6 +280,7 @@ export function parseMidi(input: Uint8Array): ParsedMidi {
     smpte: smpte !== null,
     groups: 0,
     timelineEvents: 0,
+    ...(visit ? { visit } : {}),
   };
   const scans = readChunks(bytes, view, 8 + headerLength, declaredTracks, state);
   state.repairs.extraTracks = scans.length - declaredTracks;
@@ -407,6 +427,9 @@ class TrackScanner {
     const data = this.at;
     this.at += length;
     if (type === 0x2f) return true;
+    if ((type === 0x03 || type === 0x04) && file.visit) {
+      file.visit(this.chunk, { type: 'name', tick, meta: type === 0x03 ? 'track' : 'instrument', text: nameText(bytes.subarray(data, data + length)) });
+    }
     if (type === 0x03 && !this.scanned.name) {
       this.scanned.name = decodeText(bytes.subarray(data, data + length));
     } else if (type === 0x51 && length >= 3 && !file.smpte) {
@@ -415,7 +438,10 @@ class TrackScanner {
     } else if (type === 0x58 && length >= 2) {
       const numerator = bytes[data]!;
       const power = bytes[data + 1]!;
-      if (numerator > 0 && power <= 6) this.timeline(file.timeSignatures, { tick, numerator, denominator: 2 ** power });
+      if (numerator > 0 && power <= 6) {
+        this.timeline(file.timeSignatures, { tick, numerator, denominator: 2 ** power });
+        file.visit?.(this.chunk, { type: 'meter', tick, numerator, denominator: 2 ** power });
+      }
     } else if (type === 0x59 && length >= 2) {
       const sharps = this.view.getInt8(data);
       if (sharps >= -7 && sharps <= 7) this.timeline(file.keySignatures, { tick, sharps, mode: bytes[data + 1] === 1 ? 'minor' : 'major' });
@@ -433,6 +459,12 @@ class TrackScanner {
     if (d1 > 0x7f || d2 > 0x7f) throw new MidiParseError(`data byte above 127 ${this.where()}`);
     this.at += size;
     const key = (channel << 7) | d1;
+    const visit = this.file.visit;
+    if (visit) {
+      if (kind === 0x90 && d2 > 0) visit(this.chunk, { type: 'on', tick: this.tick, channel, pitch: d1, velocity: d2 });
+      else if (kind === 0x80 || kind === 0x90) visit(this.chunk, { type: 'off', tick: this.tick, channel, pitch: d1 });
+      else if (kind === 0xc0) visit(this.chunk, { type: 'program', tick: this.tick, channel, program: d1 });
+    }
     if (kind === 0x90 && d2 > 0) {
       if (this.openStart.has(key)) {
         this.close(key, this.tick);

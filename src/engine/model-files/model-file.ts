@@ -223,7 +223,7 @@ export function readModelFile(bytes: Uint8Array, file: string): { doc: ModelFile
   } catch {
     refuse(file, `it uses the encoding "${v.encoding}", which this studio does not have`);
   }
-  if (encoding.info.version !== v.encodingVersion) {
+  if (encoding.info.version !== v.encodingVersion && !encoding.legacyParams?.(v.encodingVersion, v.params)) {
     refuse(file, `it was trained on ${v.encoding} version ${v.encodingVersion}, and this studio encodes version ${encoding.info.version}`);
   }
   if (v.tokens.length !== v.counts.length) refuse(file, 'its vocabulary is damaged (tokens and counts differ in length)');

@@ -399,13 +399,26 @@ export class CorpusRepo {
     this.encodableStatements ??= {
       piece: this.db.prepare(
         `SELECT p.id, p.title, p.content_hash AS contentHash, p.ppq, p.duration_ticks AS durationTicks, p.tempos,
-                p.time_signatures AS timeSignatures, p.key_signatures AS keySignatures, c.track_rule AS trackRule
+                p.time_signatures AS timeSignatures, p.key_signatures AS keySignatures, c.track_rule AS trackRule,
+                p.source_format AS sourceFormat, p.original
          FROM pieces p JOIN corpora c ON c.id = p.corpus_id WHERE p.id = ?`,
       ),
       tracks: this.db.prepare(`SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`),
     };
     const row = this.encodableStatements.piece.get(pieceId) as
-      | { id: number; title: string; contentHash: string; ppq: number; durationTicks: number; tempos: string; timeSignatures: string; keySignatures: string; trackRule: string }
+      | {
+          id: number;
+          title: string;
+          contentHash: string;
+          ppq: number;
+          durationTicks: number;
+          tempos: string;
+          timeSignatures: string;
+          keySignatures: string;
+          trackRule: string;
+          sourceFormat: 'midi' | 'abc';
+          original: Buffer;
+        }
       | undefined;
     if (!row) throw new EtudeError('not_found', `no piece with id ${pieceId}`);
     const tracks = (
@@ -423,6 +436,7 @@ export class CorpusRepo {
         timeSignatures: JSON.parse(row.timeSignatures),
         keySignatures: JSON.parse(row.keySignatures),
         notes,
+        source: { format: row.sourceFormat, bytes: row.original },
       },
     };
   }

@@ -70,7 +70,9 @@ export async function fineTuneSetup(
   } catch {
     throw new EtudeError('invalid_input', `"${source.name}" reads the encoding "${from.encoding}", which this studio does not have: it cannot learn a new corpus here`);
   }
-  if (encoding.info.version !== from.encodingVersion) {
+  // A vocabulary of an older version is extended in that version's reading, or not at all.
+  const params = encoding.info.version === from.encodingVersion ? from.params : encoding.legacyParams?.(from.encodingVersion, from.params);
+  if (!params) {
     throw new EtudeError(
       'invalid_input',
       `"${source.name}" learned ${from.encoding} version ${from.encodingVersion}, and this studio encodes version ${encoding.info.version}: ` +
@@ -81,7 +83,7 @@ export async function fineTuneSetup(
   const vocab = await buildVocabulary(store, {
     corpusId: corpus.id,
     encoding: from.encoding,
-    params: from.params,
+    params,
     minCount: from.minCount,
     maxSize: Math.max(from.maxSize, (baseTokens?.length ?? 0) + 1),
     ...(baseTokens ? { extend: baseTokens } : {}),

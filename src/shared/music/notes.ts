@@ -23,4 +23,6 @@ export interface PieceNotes {
   keySignatures: KeyPoint[];
   durationTicks: number;
   notes: NoteEvent[];
+  /** The file the piece was imported from, for encodings that read it as another program did (seed 000's music21). */
+  source?: { format: 'midi' | 'abc'; bytes: Uint8Array };
 }
