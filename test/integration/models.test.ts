@@ -29,6 +29,11 @@ async function refusal(method: MethodName, input: unknown): Promise<{ kind: stri
 
 const GENERATE = { primer: { kind: 'note', pitch: 67 }, length: { unit: 'tokens', value: 40 }, variations: 2, seed: 21, temperature: 1 };
 const notesOf = (g: GenerationInfo) => g.takes.map((t) => t.notes.map((n) => [n.pitch, n.startTick, n.endTick, n.velocity]));
+const writeTemp = (name: string, bytes: Uint8Array) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  return file;
+};
 const summary = async (name: string) => (await call<ModelSummary[]>('models.list', {})).find((m) => m.name === name)!;
 
 beforeAll(async () => {
@@ -207,5 +212,36 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     expect(g.takes[0]!.notes.length).toBeGreaterThan(0);
 
     expect(await refusal('models.fineTune', { modelId: folk.id, corpusId: jigsCorpus, name: 'folk' })).toMatchObject({ kind: 'conflict' });
+  }, 180_000);
+  it('a model file of seed 000 made before music21 reading (notes-chords version 1) imports, generates and fine-tunes in its own reading', async () => {
+    const [starter] = await call<{ id: number }[]>('corpora.list', {});
+    const vocab = await call<{ id: number }>('vocabularies.build', { corpusId: starter!.id, encoding: 'notes-chords' });
+    const run = await call<RunInfo>('training.start', {
+      vocabularyId: vocab.id,
+      model: 'seed old',
+      spec: { arch: 'lstm', embedding: 8, units: 16, layers: 1, dropout: 0, dense: 0 },
+      hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 16, stride: 8, learningRate: 0.01, seed: 5 },
+    });
+    expect((await engine.training.waitFor(run.id)).status).toBe('completed');
+    const entries = unzipSync(new Uint8Array(Buffer.from((await call<{ data: string }>('models.export', { id: run.modelId })).data, 'base64')));
+    const doc = JSON.parse(new TextDecoder().decode(entries['etude-model.json']));
+    // As version 1 wrote it: no reading parameter.
+    const { reading, ...version1 } = doc.vocabulary.params;
+    expect(reading).toBe('music21');
+    const old = {
+      ...doc,
+      vocabulary: { ...doc.vocabulary, encodingVersion: 1, params: version1 },
+      card: { ...doc.card, vocabulary: { ...doc.card.vocabulary, encodingVersion: 1, params: version1 } },
+    };
+    const file = zipSync({ ...entries, 'etude-model.json': new TextEncoder().encode(JSON.stringify(old)) });
+    const imported = await call<ModelInfo>('models.importFile', { path: writeTemp('old-seed.etude-model', file), name: 'seed from 2025' });
+    const stored = engine.store.vocabularies.get(imported.vocabularyId);
+    expect(stored).toMatchObject({ encodingVersion: 1, params: version1 });
+    const g = await call<GenerationInfo>('generations.generate', { ...GENERATE, modelId: imported.id });
+    expect(g.takes[0]!.notes.length).toBeGreaterThan(0);
+    // Fine-tuning writes the new corpus in version 1's reading, the one the model learned.
+    const tuned = await call<{ model: ModelInfo; run: RunInfo }>('models.fineTune', { modelId: imported.id, corpusId: jigsCorpus, name: 'seed 2025 → jigs', hyperparams: { epochs: 1 } });
+    expect(engine.store.vocabularies.get(tuned.model.vocabularyId).params).toMatchObject({ reading: 'onsets' });
+    expect((await engine.training.waitFor(tuned.run.id)).status).toBe('completed');
   }, 180_000);
 });
