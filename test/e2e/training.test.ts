@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../helpers/chromium';
 import { serveStudio, type ServedStudio } from '../helpers/serve';
 import { parseMidi } from '../../src/engine/midi/smf';
+import { notesFingerprint } from '../../src/shared/music/fingerprint';
 import { unzipSync } from 'fflate';
 
 const missing = browserSkipReason('training end-to-end tests');
@@ -15,6 +16,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
   let studio: ServedStudio;
   let work: string;
   let page: Page;
+  /** The musician's own models (the shipped base models are listed too). */
+  const ownRows = () => page.locator('[data-testid=model-row]:not([data-base])');
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-e2e-train-'));
@@ -103,7 +106,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
 
   it('lists the trained models on the Models page and opens their curves', async () => {
     await page.keyboard.press('2');
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    await expect.poll(() => ownRows().count()).toBe(2);
     const row = page.getByTestId('model-row').filter({ hasText: 'folk in the browser' });
     expect(await row.textContent()).toMatch(/lstm.*completed/);
     // Validation scores by kind of token (notes and chords for this model).
@@ -200,7 +203,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
 
   it('sorts, filters, duplicates, shares and compares models on the Models page, and continues one passage with two models side by side', async () => {
     await page.keyboard.press('2');
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    await expect.poll(() => ownRows().count()).toBe(2);
     // Sorted by best validation loss, both ways.
     const bests = async () => (await page.getByTestId('model-best').allTextContents()).map(Number);
     await page.getByTestId('sort-best').click();
@@ -209,7 +212,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('sort-best').click();
     expect(await bests()).toEqual([...ascending].reverse());
     await page.getByTestId('models-filter').fill('timing');
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(1);
+    await expect.poll(() => ownRows().count()).toBe(1);
     await page.getByTestId('models-filter').fill('');
 
     // The card: corpus with its hash, one run with the machine it ran on.
@@ -234,7 +237,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
 
     // Duplicate, then export the copy as one file and import it back under another name.
     await page.getByTestId('model-detail').getByTestId('model-duplicate').click();
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(3);
+    await expect.poll(() => ownRows().count()).toBe(3);
     await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
     await page.getByTestId('model-detail').getByTestId('model-export').click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model-go').click()]);
@@ -245,17 +248,17 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
     await page.keyboard.press('Delete');
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    await expect.poll(() => ownRows().count()).toBe(2);
     await page.getByTestId('model-import-file').setInputFiles(file);
     await expect.poll(() => page.getByTestId('models-notice').textContent(), { timeout: 20_000 }).toBe('Imported "folk in the browser copy".');
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(3);
+    await expect.poll(() => ownRows().count()).toBe(3);
     expect(await page.getByTestId('card-origin').textContent()).toMatch(/imported from folk in the browser copy\.etude-model/);
     // A file that is not a model is refused by name, and nothing is added.
     const junk = path.join(work, 'junk.etude-model');
     fs.writeFileSync(junk, 'not a model');
     await page.getByTestId('model-import-file').setInputFiles(junk);
     await expect.poll(() => page.getByTestId('models-error').textContent()).toMatch(/^junk\.etude-model cannot be imported: it is not an Etude model file/);
-    expect(await page.getByTestId('model-row').count()).toBe(3);
+    expect(await ownRows().count()).toBe(3);
 
     // Compare the original and the imported copy: curves overlaid, then the same passage and seed through both.
     for (const name of ['folk in the browser', 'folk in the browser copy']) {
@@ -276,17 +279,40 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('compare-play').first().click();
     await expect.poll(() => page.getByTestId('compare-play').first().getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/^Pause/);
     await page.getByTestId('compare-play').first().click();
+
+    // Two different models side by side: each card shows the music the engine stored for its model.
+    await page.keyboard.press('2');
+    await page.locator(`[data-testid=model-row][data-model="folk in the browser copy"]`).getByTestId('model-compare').uncheck();
+    await page.locator(`[data-testid=model-row][data-model="timing"]`).getByTestId('model-compare').check();
+    await page.getByTestId('compare-in-compose').click();
+    await page.getByTestId('compose-generate').click();
+    await expect.poll(() => page.getByTestId('compare-take').count(), { timeout: 60_000 }).toBe(4);
+    await expect.poll(() => page.locator('[data-testid=compare-column][data-model="timing"] [data-testid=compare-take]').count(), { timeout: 60_000 }).toBe(2);
+    const stored = async (modelName: string) => {
+      const model = (await api('models.list', {}) as { id: number; name: string }[]).find((m) => m.name === modelName)!;
+      const [latest] = (await api('generations.list', { modelId: model.id })) as { id: number }[];
+      const g = (await api('generations.get', { id: latest!.id })) as { takes: { notes: { pitch: number; startTick: number; endTick: number }[] }[] };
+      return g.takes.map((t) => notesFingerprint(t.notes));
+    };
+    const folkTakes = await stored('folk in the browser');
+    const timingTakes = await stored('timing');
+    expect(folkTakes).not.toEqual(timingTakes);
+    expect(await page.getByTestId('take').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-fingerprint')))).toEqual(folkTakes);
+    const column = (name: string) => page.locator(`[data-testid=compare-column][data-model="${name}"] [data-testid=compare-take]`);
+    expect(await column('folk in the browser').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-fingerprint')))).toEqual(folkTakes);
+    expect(await column('timing').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-fingerprint')))).toEqual(timingTakes);
+
     await page.keyboard.press('2');
     await page.getByTestId('model-row').filter({ hasText: 'folk in the browser copy' }).click();
     await page.keyboard.press('Delete');
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
+    await expect.poll(() => ownRows().count()).toBe(2);
   });
 
   it('renames a model and deletes one, with confirmation, on the Models page', async () => {
     await page.keyboard.press('2');
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
-    const rows = await page.getByTestId('model-row').count();
+    await expect.poll(() => ownRows().count()).toBe(2);
+    const rows = await ownRows().count();
     await page.getByTestId('model-row').filter({ hasText: 'timing' }).click();
     await page.getByTestId('model-detail').getByTestId('model-rename').click();
     await page.getByTestId('model-rename-input').fill('timing, kept');
@@ -294,13 +320,13 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('page-models').textContent()).toMatch(/timing, kept/);
     await page.getByTestId('model-detail').getByTestId('model-delete').click();
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Keep it' }).click();
-    expect(await page.getByTestId('model-row').count()).toBe(rows);
+    expect(await ownRows().count()).toBe(rows);
     // The keyboard: Delete on the selected model asks the same question.
     await page.getByTestId('models-filter').focus();
     await page.getByTestId('model-row').filter({ hasText: 'timing, kept' }).click();
     await page.keyboard.press('Delete');
     await page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => page.getByTestId('model-row').count()).toBe(rows - 1);
+    await expect.poll(() => ownRows().count()).toBe(rows - 1);
     await expect.poll(() => page.getByTestId('models-notice').textContent()).toMatch(/Deleted "timing, kept": 1 runs, \d+ checkpoints/);
   });
 });

@@ -144,7 +144,7 @@ describe('etude bench', () => {
     expect(train.code, train.stderr).toBe(0);
     const listed = etude(['models', '--db', db, '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    const [model] = (JSON.parse(listed.stdout) as { models: { name: string; corpus: string; encoding: string; epochs: number; sizeBytes: number; backend: string }[] }).models;
+    const model = (JSON.parse(listed.stdout) as { models: { name: string; corpus: string; encoding: string; epochs: number; sizeBytes: number; backend: string }[] }).models.find((m) => m.name === 'jigs');
     expect(model).toMatchObject({ name: 'jigs', corpus: 'Starter tunes', encoding: 'events', epochs: 1, backend: 'wasm' });
     expect(model!.sizeBytes).toBeGreaterThan(0);
 

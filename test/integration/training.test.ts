@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine';
 import type { EventMessage, MethodName } from '../../src/shared/api';
-import type { CheckpointInfo, MetricPoint, RunInfo } from '../../src/shared/training';
+import type { CheckpointInfo, MetricPoint, ModelInfo, RunInfo } from '../../src/shared/training';
 import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
@@ -295,11 +295,13 @@ describe('training (real worker, real database)', () => {
 
     const raw = new Database(dbPath, { readonly: true });
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(raw.prepare('SELECT status FROM runs').pluck().get()).toBe('running'); // as the dead process left it
+    expect(raw.prepare(`SELECT r.status FROM runs r JOIN models m ON m.id = r.model_id WHERE m.base_name IS NULL`).pluck().get()).toBe('running'); // as the dead process left it
     raw.close();
 
     engine = Engine.open({ dbPath });
-    const [run] = await call<RunInfo[]>(engine, 'runs.list', {});
+    const own = (await call<ModelInfo[]>(engine, 'models.list', {})).filter((m) => !m.base);
+    expect(own).toHaveLength(1);
+    const run = (await call<RunInfo[]>(engine, 'runs.list', {})).find((r) => r.modelId === own[0]!.id);
     expect(run!.status).toBe('interrupted');
     const checkpoint = (await call<{ step: number }[]>(engine, 'runs.checkpoints', { runId: run!.id })).at(-1)!;
     await call(engine, 'training.resume', { runId: run!.id });

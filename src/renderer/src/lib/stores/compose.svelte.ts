@@ -176,6 +176,8 @@ class ComposeState {
     const others = this.compareIds.filter((id) => id !== this.modelId && this.models.some((m) => m.id === id));
     this.comparison = [];
     const g = await this.run((jobId) => engine.client.call('generations.generate', { ...this.request(source), jobId }));
+    // The other models' previews are theirs: they must never replace this model's takes.
+    this.previewing = false;
     if (g) this.show(g);
     if (g && others.length > 0) await this.compareWith(source, g, others);
   }
