@@ -9,11 +9,15 @@ export interface EncodingInfo {
   kind: EncodingKind;
   version: number;
   title: string;
+  /** What the model hears, in a musician's words, for the Train page (one sentence). */
+  musical: string;
   /** Which seed system it reproduces, if any. */
   seed: string | null;
   defaults: Record<string, ParamValue>;
   /** One line per parameter: what it does and its allowed values. */
   paramHelp: Record<string, string>;
+  /** Each parameter's label in words, with its unit. */
+  paramLabels: Record<string, string>;
   /** Parameters that take one of a few values. */
   choices?: Record<string, string[]>;
   /** What a round trip keeps exactly, and what it loses. */

@@ -18,6 +18,10 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
   let page: Page;
   /** The musician's own models (the shipped base models are listed too). */
   const ownRows = () => page.locator('[data-testid=model-row]:not([data-base])');
+  /** Opens Advanced on the Train page unless it is open (it stays as it was left). */
+  const openAdvanced = async () => {
+    if ((await page.getByTestId('train-advanced').getAttribute('open')) === null) await page.getByTestId('train-advanced').locator(':scope > summary').click();
+  };
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-e2e-train-'));
@@ -35,10 +39,48 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     fs.rmSync(work, { recursive: true, force: true });
   });
 
+  it('leads the Train page with musical choices: the corpus read by itself (a reading built before is reused), every setting in words under Advanced', async () => {
+    const api = async (method: string, input: unknown) =>
+      ((await (await fetch(`${studio.base}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${studio.token}`, 'Content-Type': 'application/json' } })).json()) as { value: never }).value;
+    // No encode step: the recommended reading of the starter corpus is read as soon as the page opens.
+    await expect.poll(() => page.getByTestId('reading-status').textContent(), { timeout: 30_000 }).toMatch(/^Read: \d+ pieces/);
+    expect(await page.getByTestId('recommendation').textContent()).toMatch(/^Recommended for this corpus: /);
+    const setup = page.getByTestId('model-form');
+    const outsideAdvanced = await setup.evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelector('[data-testid=train-advanced]')?.remove();
+      return copy.innerText;
+    });
+    // Musical words, not code names or origins.
+    expect(outsideAdvanced).not.toMatch(/seed 00\d|positionsPerBeat|batchSize|learningRate|sequenceLength|hyperparam/i);
+    for (const option of await page.getByTestId('vocab-encoding').locator('option').allTextContents()) expect(option).not.toMatch(/seed|REMI/);
+    await openAdvanced();
+    expect(await page.getByTestId('model-advanced').innerText()).toMatch(/Passes over the corpus \(epochs\)[\s\S]*Passage length \(steps\)/);
+    expect(await page.getByTestId('vocabulary-panel').innerText()).not.toMatch(/positionsPerBeat|maxDurationBeats/);
+    // Another reading is read by itself; coming back to the first finds the vocabulary built before.
+    const before = ((await api('vocabularies.list', {})) as unknown[]).length;
+    const first = await page.getByTestId('vocab-report').textContent();
+    await page.getByTestId('vocab-encoding').selectOption('frames');
+    await expect.poll(() => page.getByTestId('vocab-report').textContent(), { timeout: 30_000 }).toMatch(/frames/);
+    await page.getByTestId('vocab-encoding').selectOption('events');
+    await expect.poll(() => page.getByTestId('vocab-report').textContent(), { timeout: 30_000 }).toMatch(/events/);
+    expect(((await api('vocabularies.list', {})) as unknown[]).length).toBe(before + (first?.includes('events') ? 1 : 2));
+    // A wrong setting is named beside its field in words, blocks Start, and clears once fixed.
+    await page.getByTestId('hp-batchSize').fill('0');
+    await expect.poll(() => page.getByTestId('error-batchSize').textContent()).toBe('Passages a step must be at least 1');
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+    await page.getByTestId('hp-batchSize').fill('32');
+    await expect.poll(() => page.getByTestId('error-batchSize').count()).toBe(0);
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(false);
+    // What a round trip loses, in a sentence.
+    expect(await page.getByTestId('vocab-roundtrip').textContent()).toMatch(/notes exact \([\d.]+%\) when read back\.( The others change because this reading loses .+\.)?/);
+  });
+
   it('trains a small model, drawing the loss live, with an estimate before it starts', async () => {
     await page.getByTestId('vocab-encoding').selectOption('notes-chords');
-    await page.getByTestId('vocab-build').click();
-    await page.getByTestId('vocab-report').waitFor();
+    await expect.poll(() => page.getByTestId('vocab-report').textContent(), { timeout: 30_000 }).toMatch(/notes-chords/);
+    await page.getByTestId('train-budget').selectOption('');
+    await openAdvanced();
     for (const [id, value] of [
       ['spec-units', '48'],
       ['spec-dense', '0'],
@@ -54,6 +96,16 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('model-name').fill('folk in the browser');
     await page.getByTestId('train-start').click();
     await page.getByTestId('run-panel').waitFor();
+    // The run shows where the musician is looking; Start says it is training and cannot start another.
+    await expect.poll(() => page.getByTestId('train-start').textContent()).toBe('Training…');
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('run-panel').evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight)).toBe(true);
+    // On every page, the status bar says a model is training, how far and how long to go.
+    await expect.poll(() => page.getByTestId('status-training').textContent(), { timeout: 20_000 }).toMatch(/^\s*Training “folk in the browser” · \d+ %/);
+    await page.keyboard.press('1');
+    expect(await page.getByTestId('status-training').textContent()).toMatch(/folk in the browser/);
+    await page.getByTestId('status-training').click();
+    await page.getByTestId('run-panel').waitFor();
     // Points arrive while it trains.
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThan(20);
     await page.getByTestId('train-pause').click();
@@ -61,6 +113,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('train-resume').click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('completed');
     expect(await page.getByTestId('run-epoch').textContent()).toBe('3 / 3');
+    await expect.poll(() => page.getByTestId('status-training').count()).toBe(0);
+    expect(await page.getByTestId('train-start').textContent()).toBe('Start training');
     // Audition by checkpoint: one per epoch, pinned to the curve, each playable.
     await expect.poll(() => page.getByTestId('audition').count()).toBe(3);
     expect(await page.getByTestId('loss-chart').getAttribute('data-pins')).toBe('3');
@@ -86,9 +140,10 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
 
   it('offers the seed-004 model for a pitch-step-duration corpus and plots each head', async () => {
     await page.getByTestId('vocab-encoding').selectOption('pitch-step-duration');
-    await page.getByTestId('vocab-build').click();
-    await expect.poll(() => page.getByTestId('vocab-report').textContent()).toMatch(/pitch-step-duration/);
-    await expect.poll(() => page.getByTestId('preset').inputValue()).toBe('seed004');
+    await expect.poll(() => page.getByTestId('vocab-report').textContent(), { timeout: 30_000 }).toMatch(/pitch-step-duration/);
+    await expect.poll(() => page.getByTestId('preset').locator('input:checked').getAttribute('value')).toBe('seed004');
+    await page.getByTestId('train-budget').selectOption('');
+    await openAdvanced();
     for (const [id, value] of [
       ['spec-units', '32'],
       ['hp-epochs', '2'],

@@ -22,6 +22,8 @@ describe.skipIf(missing !== null)('vocabulary view in the web studio (Chromium, 
     await page.goto(`${studio.studioUrl}`);
     await page.waitForSelector('[data-testid=status-connection][data-state=open]');
     await page.keyboard.press('3');
+    // The reading's settings and its vocabulary sit under Advanced.
+    await page.getByTestId('train-advanced').locator(':scope > summary').click();
     await page.getByTestId('vocabulary-panel').waitFor();
   });
 
@@ -39,7 +41,7 @@ describe.skipIf(missing !== null)('vocabulary view in the web studio (Chromium, 
     const vocabularies = await (
       await fetch(`${studio.base}/api/vocabularies.list`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${studio.token}` } })
     ).json();
-    const built = vocabularies.value[0];
+    const built = (vocabularies.value as { id: number; encoding: string; size: number; roundTrip: { notes: number } }[]).filter((v) => v.encoding === 'events').sort((a, b) => b.id - a.id)[0]!;
     expect(await page.getByTestId('vocab-size').textContent()).toBe(`${built.size} tokens`);
     expect(await page.getByTestId('vocab-coverage').textContent()).toBe('100.0%');
     expect(await page.getByTestId('vocab-roundtrip').textContent()).toContain(`of ${built.roundTrip.notes.toLocaleString('en')} notes exact`);
@@ -47,6 +49,7 @@ describe.skipIf(missing !== null)('vocabulary view in the web studio (Chromium, 
   });
 
   it('plays a token', async () => {
+    await page.getByTestId('vocab-report').locator('details.tokens summary').click();
     await page.getByPlaceholder('Find a token').fill('Pitch_6');
     await expect.poll(() => page.getByTestId('token-table').locator('tbody tr').count()).toBeLessThan(20);
     await page.getByTestId('play-token').first().click();

@@ -174,7 +174,7 @@ describe('runs stopped by a signal or a time limit', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
     const models = spawnSync(process.execPath, [ETUDE_BIN, 'models', '--json', '--db', db], { encoding: 'utf8' });
-    const model = (JSON.parse(models.stdout).models as { name: string }[]).find((m) => m.name === 'term');
+    const model = (JSON.parse(models.stdout).models as { name: string; checkpoints: number }[]).find((m) => m.name === 'term')!;
     expect(model).toMatchObject({ name: 'term', status: 'stopped' });
     expect(model.checkpoints).toBeGreaterThan(0);
     // Resumed for six seconds of this session: it stops at its new limit, not at once.

@@ -50,9 +50,11 @@ export const events: Encoding<Params> = {
   info: {
     kind: 'events',
     version: 1,
-    title: 'Events (REMI-like)',
+    title: 'Notes with rhythm and dynamics',
+    musical: "Every note's pitch, where it falls in the bar, how long it lasts and how loud it is, on a sixteenth-note grid with bars and meter: for melodies and most music.",
     seed: null,
     defaults: params.parse({}),
+    paramLabels: { positionsPerBeat: 'Grid steps a beat', velocityBins: 'Loudness levels', maxDurationBeats: 'Longest note (beats)', tempoBins: 'Tempo levels', programs: 'Tell instruments apart' },
     paramHelp: {
       positionsPerBeat: 'grid positions a beat (4 = sixteenths; 12 adds triplets)',
       velocityBins: 'velocity levels kept (32)',
@@ -63,9 +65,9 @@ export const events: Encoding<Params> = {
     resolution: 'pitch, onset and length on the grid, velocity to its bin, tempo to its bin, bars and meter',
     loses: [
       'timing finer than the grid',
-      'notes longer than maxDurationBeats (cut)',
+      'notes longer than the longest length kept (8 beats; cut)',
       'velocity within a bin (4 levels a bin at 32 bins)',
-      'without programs: which instrument played a note',
+      'unless instruments are told apart: which instrument played a note',
       'a meter change in the middle of a bar moves to the next bar line',
     ],
     representation: 'tokens',

@@ -26,9 +26,11 @@ export const frames: Encoding<Params> = {
   info: {
     kind: 'frames',
     version: 1,
-    title: 'Frames',
+    title: 'What sounds, moment by moment',
+    musical: "What sounds in each fifth of a second, chord by chord: seed 002's reading, for music with free timing.",
     seed: 'seed 002: embedding + BiGRU over piano-roll frames (pretty_midi)',
     defaults: params.parse({}),
+    paramLabels: { fps: 'Frames a second', onsets: 'Mark struck notes' },
     paramHelp: {
       fps: 'frames a second (5)',
       onsets: 'true marks pitches struck in a frame with "+", telling repeated notes apart',
@@ -37,7 +39,7 @@ export const frames: Encoding<Params> = {
     loses: [
       'timing finer than a frame (0.2 s at 5 fps)',
       'notes that start and end within one frame',
-      'without onsets: a note repeated without a gap merges into one long note',
+      'unless struck notes are marked: a note repeated without a gap merges into one long note',
       'velocity (decoded as 100) and instruments',
     ],
     representation: 'tokens',

@@ -58,10 +58,12 @@ export const notesChords: Encoding<Params> = {
   info: {
     kind: 'notes-chords',
     version: 2,
-    title: 'Notes and chords',
+    title: 'Notes and chords in order',
+    musical: 'The order of notes and chords without their rhythm, as seed 000 read MIDI with music21: every step is half a beat when played back.',
     seed: 'seed 000: LSTM note/chord (music21)',
     defaults: params.parse({}),
     choices: { variant: ['seed', 'octaves-durations'], reading: ['music21', 'onsets'] },
+    paramLabels: { variant: 'Form', reading: 'How MIDI is read', offsetBeats: 'Beats between steps when played', gridBeats: 'Rhythm grid (beats)', maxBeats: 'Longest step (beats)' },
     paramHelp: {
       variant: '"seed" (pitch names and normal-order chords, fixed spacing) or "octaves-durations"',
       reading: 'seed variant: "music21" (MIDI read as seed 000 read it) or "onsets" (version 1: notes starting together make a chord)',
@@ -71,10 +73,10 @@ export const notesChords: Encoding<Params> = {
     },
     resolution: 'seed: the order of onsets, pitches of single notes, pitch classes of chords; octaves-durations: pitches and onsets on the grid',
     loses: [
-      'seed: all rhythm (every token is offsetBeats apart) and note lengths (all a quarter note)',
-      'seed: the octaves of chord notes (decoded in octave 4)',
+      'in its seed form: all rhythm (played back a step every half beat) and note lengths (all a quarter note)',
+      'in its seed form: the octaves of chord notes (played in octave 4)',
       'velocity (decoded as 100) and instruments',
-      'octaves-durations: how long a note sounds (it lasts until the next onset)',
+      'with octaves and durations: how long a note sounds (it lasts until the next onset)',
     ],
     representation: 'tokens',
   },

@@ -13,9 +13,11 @@ export const pitchStepDuration: Encoding<Params> = {
   info: {
     kind: 'pitch-step-duration',
     version: 1,
-    title: 'Pitch, step, duration',
+    title: 'Notes with exact timing',
+    musical: "Each note's pitch, the time since the note before and how long it is held, exactly: seed 004's reading, for expressive timing.",
     seed: 'seed 004: pitch/step/duration LSTM (TensorFlow tutorial)',
     defaults: {},
+    paramLabels: {},
     paramHelp: {},
     resolution: 'every note: pitch exactly, times to float32 precision (about a microsecond)',
     loses: ['velocity (decoded as 100) and instruments'],

@@ -18,7 +18,7 @@ export const bigru = architecture<BigruSpec>({
   presets: [
     {
       name: 'seed002',
-      title: 'Seed 002: bidirectional GRU',
+      title: 'Bidirectional GRU',
       description: 'Embedding 100 → bidirectional GRU 128 ×3 → dense 256 with LeakyReLU, predicting the frame after a window of 50 (as the pretty_midi BiGRU did). Each window teaches one frame, so an epoch reads every frame 50 times: hours on a large corpus (see the estimate); the LSTM learns the same frames far sooner.',
       encoding: 'frames',
       spec: { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 },

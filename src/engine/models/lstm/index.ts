@@ -19,7 +19,7 @@ export const lstm = architecture<LstmSpec>({
   presets: [
     {
       name: 'seed000',
-      title: 'Seed 000: stacked LSTM',
+      title: 'Large stacked LSTM',
       description: 'LSTM 512 ×3 with dropout 0.3 and a dense layer of 256, RMSprop, windows of 100 notes and chords (as the music21 LSTM trained). The tutorial started a window at every note; here each note is learned once an epoch, the same lesson about 100 times sooner (stride 1 under Advanced trains as it did). Slow on this machine: see the estimate before you start.',
       encoding: 'notes-chords',
       spec: { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 },

@@ -15,7 +15,7 @@ export const rbm = architecture<RbmSpec>({
   presets: [
     {
       name: 'seed001',
-      title: 'Seed 001: RBM',
+      title: 'Boltzmann machine over a piano roll',
       description: 'A restricted Boltzmann machine with 64 hidden units over windows of the note-state matrix, trained with CD-1 at learning rate 0.005; the loss shown is the reconstruction error.',
       encoding: 'piano-roll',
       spec: { arch: 'rbm', hidden: 64, cdK: 1 },

@@ -19,8 +19,18 @@ class TrainingState {
   version = $state(0);
   /** The architectures a model can have, with their settings and presets (asked of the engine once). */
   architectures = $state<ArchitectureInfo[]>([]);
+  /** The run training now, wherever the musician is (the status bar shows it): how far, and how long to go. */
+  active = $state<{ run: RunInfo; fraction: number | null; etaSeconds: number | null } | null>(null);
 
   constructor() {
+    engine.client.on('training.batch', (p) => {
+      if (this.active?.run.id === p.runId) this.active = { ...this.active, fraction: p.plannedSteps > 0 ? Math.min(1, p.step / p.plannedSteps) : null, etaSeconds: p.etaSeconds };
+    });
+    engine.client.on('training.status', ({ run }) => {
+      const live = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
+      if (live && (this.active === null || this.active.run.id === run.id || this.active.run.status === 'queued')) this.active = { fraction: null, etaSeconds: null, ...this.active, run };
+      else if (!live && this.active?.run.id === run.id) void this.refreshActive();
+    });
     engine.client.on('training.batch', (p) => {
       if (p.runId !== this.run?.id) return;
       this.lastBatch = p;
@@ -43,6 +53,23 @@ class TrainingState {
       if (run.id === this.run?.id) this.run = run;
       void this.refreshModels();
     });
+  }
+
+  /** Asks the engine which run is training (at start, and when one ends: the next queued one may start). */
+  async refreshActive(): Promise<void> {
+    try {
+      const { active, queued } = await engine.client.call('training.status', {});
+      const run = active ?? queued[0] ?? null;
+      this.active = run ? { run, fraction: this.active?.run.id === run.id ? this.active.fraction : null, etaSeconds: this.active?.run.id === run.id ? this.active.etaSeconds : null } : null;
+    } catch {
+      // The status bar says nothing rather than something wrong; the engine's own error shows beside it.
+    }
+  }
+
+  /** The watched run is queued, running or paused: Start would only queue another. */
+  get watchedIsLive(): boolean {
+    const s = this.run?.status;
+    return s === 'running' || s === 'paused' || s === 'queued';
   }
 
   async loadArchitectures(): Promise<void> {
