@@ -208,7 +208,8 @@ export const methodInputs = {
 
   /** Continues a passage with a model: several takes, stored when finished. `jobId` (chosen by the caller) lets it be cancelled. */
   'generations.generate': generateInput.extend({ jobId: z.string().min(1).max(100).optional() }),
-  'generations.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  /** Cancels a running generation; `keep` stops it instead, storing its takes as far as they got. */
+  'generations.cancel': z.object({ jobId: z.string().min(1).max(100), keep: z.boolean().optional() }).strict(),
   'generations.list': z.object({ modelId: id.optional(), starred: z.boolean().optional() }).strict(),
   'generations.get': z.object({ id }).strict(),
   'generations.rename': z.object({ id, name: z.string().trim().min(1, 'a generation needs a name').max(200) }).strict(),

@@ -1,5 +1,8 @@
 /** Corpus library types that cross the API boundary (plain JSON). */
 
+/** The corpus of bundled tunes a new database starts with. */
+export const STARTER_CORPUS = 'Starter tunes';
+
 /** Which tracks of each piece training uses (the seeds each chose differently). */
 export type TrackRule =
   | { kind: 'first-instrument' } // seed 000: the first instrument part

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { ImportSummary } from '../../shared/library';
+import { STARTER_CORPUS, type ImportSummary } from '../../shared/library';
 import { resourcesDir } from '../resources';
 import type { Store } from '../store/store';
 import { importSources, sourcesFromPaths } from './import';
 
-export const STARTER_CORPUS = 'Starter tunes';
+export { STARTER_CORPUS };
 const IMPORTED_SETTING = 'starter-corpus.imported-at';
 
 /**

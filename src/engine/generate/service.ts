@@ -72,8 +72,9 @@ export class GenerationService {
     return this.store.generations.replaceTake(id, { ...result.takes[0]!, index: take });
   }
 
-  cancel(jobId: string): boolean {
-    return this.tf.control<'generate'>(jobId, 'cancel');
+  /** Cancels a generation (nothing stored), or with `keep` ends its takes where they are and stores them. */
+  cancel(jobId: string, keep = false): boolean {
+    return this.tf.control<'generate'>(jobId, keep ? 'stop' : 'cancel');
   }
 
   /** The base a personalised model blends with (its generation checkpoint), when the weight asks for one. */

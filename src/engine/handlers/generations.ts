@@ -7,7 +7,7 @@ export const generationHandlers: NamespaceHandlers<'generations'> = {
     ctx.emit('generations.changed', { modelId: g.modelId });
     return g;
   },
-  'generations.cancel': ({ jobId }, ctx) => ({ cancelled: ctx.generation.cancel(jobId) }),
+  'generations.cancel': ({ jobId, keep }, ctx) => ({ cancelled: ctx.generation.cancel(jobId, keep === true) }),
   'generations.list': ({ modelId, starred }, { store }) => store.generations.list({ ...(modelId ? { modelId } : {}), ...(starred !== undefined ? { starred } : {}) }),
   'generations.get': ({ id }, { store }) => store.generations.get(id),
   'generations.rename': ({ id, name }, ctx) => {

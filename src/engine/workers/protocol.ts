@@ -57,7 +57,8 @@ export interface Jobs {
     input: { checkpointId: number; passage: Passage; options: GenerationOptions; blend?: { checkpointId: number; weight: number } };
     progress: Omit<GenerationProgress, 'jobId'>;
     result: GenerateResult;
-    control: 'cancel';
+    /** 'cancel' throws the takes away; 'stop' ends them where they are and keeps them. */
+    control: 'cancel' | 'stop';
   };
   evaluate: { input: { checkpointId: number }; progress: never; result: ModelEvaluation; control: never };
   calibrate: { input: { vocabularyId: number; spec: ModelSpec; hyperparams: Hyperparams }; progress: never; result: Calibration; control: never };

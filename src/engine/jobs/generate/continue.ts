@@ -38,6 +38,8 @@ export interface ContinueHooks {
   /** Called now and then with the takes so far (`takes` at most every `previewMs`). */
   progress?(done: number, total: number, takes: Take[] | null): void;
   cancelled?(): boolean;
+  /** The musician asked to stop and keep the takes as far as they got. */
+  stopped?(): boolean;
   previewMs?: number;
 }
 
@@ -78,6 +80,7 @@ export async function continuePassage(
     const finished = new Array<boolean>(V).fill(false);
     let lastPreview = performance.now();
     let made = part.primedSteps;
+    let stoppedEarly = false;
     for (let round = 1; made < plan.budget; round++) {
       made += part.round(finished);
       if (plan.target !== null && round % part.checkEvery === 0) {
@@ -88,6 +91,10 @@ export async function continuePassage(
       const previewDue = now - lastPreview > (hooks.previewMs ?? 250);
       if (round % BREATHE_EVERY === 0 || previewDue) {
         if (hooks.cancelled?.()) throw new GenerationCancelled();
+        if (hooks.stopped?.()) {
+          stoppedEarly = true;
+          break;
+        }
         hooks.progress?.(Math.min(made, plan.budget), plan.budget, previewDue ? takes(true) : null);
         if (previewDue) lastPreview = now;
         await yieldToLoop();
@@ -95,6 +102,7 @@ export async function continuePassage(
     }
     const result = takes(true);
     const notices = part.notices();
+    if (stoppedEarly) notices.push('stopped early: the takes end where they had got to');
     if (result.every((t) => t.notes.length === passage.notes.length)) notices.push('the model produced no notes in this length: try a longer length or a higher temperature');
     return { takes: result, notices };
   } finally {

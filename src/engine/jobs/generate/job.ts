@@ -20,6 +20,7 @@ export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passa
       { ...options, window: loaded.window, startMark: loaded.startMark, ...(blended ? { blend: blended } : {}) },
       {
         cancelled: () => ctx.control.state === 'cancel',
+        stopped: () => ctx.control.state === 'stop',
         previewMs: 200,
         progress: (done, total, previews) => {
           if (previews && firstNotes === null && previews.some((t) => t.notes.length > passage.notes.length)) firstNotes = (performance.now() - started) / 1000;

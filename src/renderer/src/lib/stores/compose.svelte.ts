@@ -1,13 +1,16 @@
 import type { GenerationCheck } from '../../../../shared/originality';
 import type { Constraints, GenerateRequest, GenerationInfo, GenerationProgress, GenerationSummary, LengthSpec, ScaleName, Take } from '../../../../shared/generation';
 import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../shared/library';
-import type { CheckpointInfo, ModelInfo } from '../../../../shared/training';
+import type { CheckpointInfo, ModelSummary } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 import { fileToBase64 } from '../file-bytes';
 
+/** Fewer epochs than this and a model has barely begun to learn: Compose says so before it generates. */
+const BARELY_TRAINED_EPOCHS = 3;
+
 /** What the Compose page holds: the model, the passage, the controls, and the takes. */
 class ComposeState {
-  models = $state<ModelInfo[]>([]);
+  models = $state<ModelSummary[]>([]);
   modelId = $state<number | null>(null);
   /** Other models that continue the same passage with the same seed, shown side by side. */
   compareIds = $state<number[]>([]);
@@ -82,8 +85,18 @@ class ComposeState {
   }
 
   async loadModels(): Promise<void> {
-    this.models = await engine.client.call('models.list', {});
-    if (this.modelId === null && this.models.length > 0) await this.chooseModel(this.models[0]!.id);
+    const all = await engine.client.call('models.list', {});
+    // Models that can generate first (the most trained first), then the ones still without a checkpoint.
+    this.models = [...all].sort((a, b) => Number(b.checkpoints > 0) - Number(a.checkpoints > 0) || b.epochs - a.epochs);
+    const first = this.models.find((m) => m.checkpoints > 0);
+    if (this.modelId === null && first) await this.chooseModel(first.id);
+  }
+
+  /** What a model is ready for, in words: null when it generates as trained. */
+  readiness(m: ModelSummary): { ready: boolean; note: string | null } {
+    if (m.checkpoints === 0) return { ready: false, note: m.status === 'running' || m.status === 'queued' ? 'training: no checkpoint yet' : 'not trained yet' };
+    if (m.epochs < BARELY_TRAINED_EPOCHS) return { ready: true, note: `only ${m.epochs} epoch${m.epochs === 1 ? '' : 's'} trained: expect something close to noise` };
+    return { ready: true, note: null };
   }
 
   async chooseModel(id: number): Promise<void> {
@@ -241,8 +254,18 @@ class ComposeState {
     await this.generate({ kind: 'generation', generationId: this.current.id, take });
   }
 
+  /** Cancels the generation: its takes go (they were never stored). */
   async cancel(): Promise<void> {
-    if (this.jobId) await engine.client.call('generations.cancel', { jobId: this.jobId });
+    if (!this.jobId) return;
+    this.previewing = false;
+    this.takes = [];
+    this.previewTimeline = null;
+    await engine.client.call('generations.cancel', { jobId: this.jobId });
+  }
+
+  /** Stops the generation where its takes have got to, and keeps them (stored like any other). */
+  async stopAndKeep(): Promise<void> {
+    if (this.jobId) await engine.client.call('generations.cancel', { jobId: this.jobId, keep: true });
   }
 
   /** Shows a generation; its takes are checked against the corpus unless only their stars changed. */

@@ -1,4 +1,4 @@
-import type { CorpusCheck, CorpusSummary, ImportSummary, PieceDetail, PieceSummary, TrackRule } from '../../../../shared/library';
+import { STARTER_CORPUS, type CorpusCheck, type CorpusSummary, type ImportSummary, type PieceDetail, type PieceSummary, type TrackRule } from '../../../../shared/library';
 import { SvelteSet } from 'svelte/reactivity';
 import { engine } from './engine.svelte';
 import { bytesToBase64 } from '../file-bytes';
@@ -33,6 +33,8 @@ class Library {
   check = $state<CorpusCheck | null>(null);
   importing = $state<ImportState | null>(null);
   lastImport = $state<ImportSummary | null>(null);
+  /** Files of the last import that were left out because they are not MIDI or ABC. */
+  skippedOnImport = $state<string[]>([]);
   error = $state<string | null>(null);
   loaded = $state(false);
 
@@ -151,6 +153,7 @@ class Library {
   /** Desktop: paths from the native dialog, imported in place by the engine. */
   async importPaths(corpus: string, paths: string[]): Promise<void> {
     if (paths.length === 0) return;
+    this.skippedOnImport = [];
     const importId = crypto.randomUUID();
     this.importing = { importId, corpus, total: paths.length, done: 0, imported: 0, failed: 0, cancelling: false };
     const off = engine.client.on('corpora.importProgress', (p) => {
@@ -168,6 +171,16 @@ class Library {
   }
 
   /** Browser files (picker or drop), sent as bytes in batches; cancelling stops between batches and files. */
+  /**
+   * Where an import goes when the musician names no corpus: the corpus on screen, unless that is
+   * the starter tunes: then a corpus of its own, named after the folder imported (or "My music").
+   */
+  importTarget(typed: string, folder: string | null): string {
+    if (typed.trim()) return typed.trim();
+    if (this.corpus && this.corpus.name !== STARTER_CORPUS) return this.corpus.name;
+    return folder?.trim() || 'My music';
+  }
+
   async importFiles(corpus: string, files: File[]): Promise<void> {
     if (files.length === 0) return;
     const importId = crypto.randomUUID();
