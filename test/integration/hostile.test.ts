@@ -49,6 +49,10 @@ describe('the reader: files that crashed, hung or bloated it', () => {
       write(dir, 'c-infinite.abc', tune('CDEF|', 'M:1/0\n')),
       write(dir, 'd-pages.abc', tune('CDEF|', 'M:99999/1\n')),
       write(dir, 'e-fine.abc', tune('CDEF|GABc|', 'M:4/4\nL:1/8\n')),
+      // What the 20,000-case campaign still found: a unit of pages, a held note after a repeat sign, a held chord.
+      write(dir, 'f-unit.abc', tune('CDEF|', 'L:1999999/8\n')),
+      write(dir, 'g-repeat.abc', tune('|:E29999999 BE dEBE|')),
+      write(dir, 'h-chord.abc', tune('[G,B,D]49999999 A,2 |')),
     ];
     const { call } = open();
     const summary = await call('corpora.import', { corpus: 'Hostile', paths: files });
@@ -58,6 +62,9 @@ describe('the reader: files that crashed, hung or bloated it', () => {
       ['b-zero.abc', 'tune "t" has a meter no music has (0/0)'],
       ['c-infinite.abc', 'tune "t" has a meter no music has (1/0)'],
       ['d-pages.abc', 'tune "t" has a meter no music has (99999/1)'],
+      ['f-unit.abc', 'tune "t" has a unit note length of 1999999/8: not a plausible length'],
+      ['g-repeat.abc', 'tune "t" has a note 29999999 times its unit length: not a plausible length'],
+      ['h-chord.abc', 'tune "t" has a note 49999999 times its unit length: not a plausible length'],
     ]);
   });
 

@@ -10,8 +10,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const fuzzCommand: Command = {
   name: 'fuzz',
   summary: 'fuzz campaigns (npm run fuzz): mutated MIDI and ABC imported through the reader, malformed requests against etude serve',
-  usage: 'etude fuzz [--cases N] [--requests N] [--seed S] [--corpora DIR] [--json]',
-  options: { cases: { type: 'string' }, requests: { type: 'string' }, seed: { type: 'string' }, corpora: { type: 'string' } },
+  usage: 'etude fuzz [--cases N] [--requests N] [--seed S] [--corpora DIR] [--keep DIR] [--json]',
+  options: { cases: { type: 'string' }, requests: { type: 'string' }, seed: { type: 'string' }, corpora: { type: 'string' }, keep: { type: 'string' } },
   async run(ctx) {
     const count = (value: unknown, fallback: number, flag: string) => {
       const n = value === undefined ? fallback : Number(value);
@@ -25,7 +25,9 @@ export const fuzzCommand: Command = {
     const seeds = seedFiles([path.join(corpora, 'nottingham-jigs'), path.join(corpora, 'piano-midi'), path.join(REPO_ROOT, 'resources/starter')]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-fuzz-'));
     try {
-      const files = await fileCampaign({ cases, seed, seeds, dir, onProgress: (done) => !ctx.json && process.stderr.isTTY && process.stderr.write(`\rfiles: ${done}/${cases}\x1b[K`) });
+      const keep = ctx.values.keep ? path.resolve(String(ctx.values.keep)) : undefined;
+      if (keep) fs.mkdirSync(keep, { recursive: true });
+      const files = await fileCampaign({ cases, seed, seeds, dir, ...(keep ? { keep } : {}), onProgress: (done) => !ctx.json && process.stderr.isTTY && process.stderr.write(`\rfiles: ${done}/${cases}\x1b[K`) });
       if (!ctx.json) ctx.err('');
       const server = await serverCampaign({ cases: requests, seed, dir, etudeBin: path.join(REPO_ROOT, 'bin/etude.mjs') });
       if (!ctx.json) {

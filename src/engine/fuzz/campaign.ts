@@ -31,6 +31,8 @@ export interface FileCampaignReport {
   refused: number;
   /** Refused because the reader process stopped (an abort or crash it could not survive), hung past the limit, or ran out of memory. */
   readerStopped: number;
+  /** The first cases that stopped the reader, hung or ran out of memory, by name and reason. */
+  stopped: string[];
   timedOut: number;
   outOfMemory: number;
   /** Refusals whose reason is an unexpected error (a bug, not a verdict on the file). */
@@ -78,14 +80,25 @@ function mutatedCase(seeds: readonly SeedFile[], random: Random, index: number):
   return { name, path: null, read: () => bytes };
 }
 
-export async function fileCampaign(options: { cases: number; seed: number; seeds: SeedFile[]; dir: string; limits?: ParserLimits; onProgress?: (done: number) => void }): Promise<FileCampaignReport> {
+/** Names of the cases kept in a report; `keep` writes every such case's bytes to a folder, to reproduce it. */
+const STOPPED_LISTED = 20;
+
+export async function fileCampaign(options: {
+  cases: number;
+  seed: number;
+  seeds: SeedFile[];
+  dir: string;
+  limits?: ParserLimits;
+  onProgress?: (done: number) => void;
+  keep?: string;
+}): Promise<FileCampaignReport> {
   const started = performance.now();
   const random = randomOf(options.seed);
   const store = Store.open(path.join(options.dir, 'fuzz.db'));
   const parser = new FileParser(options.limits ?? DEFAULT_PARSER_LIMITS);
   const reader = new TimedReader(parser);
   const report: FileCampaignReport = {
-    cases: 0, midi: 0, abc: 0, imported: 0, refused: 0, readerStopped: 0, timedOut: 0, outOfMemory: 0, unexpected: [],
+    cases: 0, midi: 0, abc: 0, imported: 0, refused: 0, readerStopped: 0, stopped: [], timedOut: 0, outOfMemory: 0, unexpected: [],
     slowestMs: 0, slowestCase: null, peakRssMb: 0, integrity: '', halfWritten: 0, corpusOperations: [], seconds: 0,
   };
   let peak = process.memoryUsage().rss;
@@ -103,10 +116,18 @@ export async function fileCampaign(options: { cases: number; seed: number; seeds
       report.imported += sources.length - summary.failed.length;
       report.refused += summary.failed.length;
       for (const f of summary.failed) {
-        if (/made the reader stop/.test(f.reason)) report.readerStopped++;
-        else if (/could not be read within/.test(f.reason)) report.timedOut++;
-        else if (/needs more than \d+ MB/.test(f.reason)) report.outOfMemory++;
+        const stopped = /made the reader stop/.test(f.reason);
+        const hung = /could not be read within/.test(f.reason);
+        const bloated = /needs more than \d+ MB/.test(f.reason);
+        if (stopped) report.readerStopped++;
+        else if (hung) report.timedOut++;
+        else if (bloated) report.outOfMemory++;
         else if (/^unexpected error/.test(f.reason)) report.unexpected.push(`${f.file}: ${f.reason}`);
+        if (stopped || hung || bloated) {
+          if (report.stopped.length < STOPPED_LISTED) report.stopped.push(`${f.file}: ${f.reason}`);
+          const source = sources.find((s) => s.name === f.file);
+          if (options.keep && source) fs.writeFileSync(path.join(options.keep, f.file), source.read());
+        }
       }
       peak = Math.max(peak, process.memoryUsage().rss);
       options.onProgress?.(report.cases);

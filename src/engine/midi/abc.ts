@@ -78,6 +78,30 @@ function tuneBody(tune: string): string {
     .join('\n');
 }
 
+/** The longest unit note length (L:) a tune may set, in whole notes: L:1/1 is already rare. */
+const MAX_UNIT_WHOLE_NOTES = 4;
+
+/**
+ * Numbers abcjs would turn into allocations without end (a note millions of units long, after a
+ * note, a chord or a repeat sign; a unit length of thousands of whole notes): the reason a tune
+ * is refused before abcjs reads it, or null. Digits in quoted text, decorations and comments are
+ * words, not lengths.
+ */
+function implausibleNumbers(tune: string, header: string): string | null {
+  for (const m of `${header}\n${tune}`.matchAll(/(?:^L:|\[L:)\s*(\d+)\s*\/\s*(\d+)/gm)) {
+    const [num, den] = [Number(m[1]), Number(m[2])];
+    if (!(den > 0 && num > 0 && num / den <= MAX_UNIT_WHOLE_NOTES && den <= 1024)) return `a unit note length of ${m[1]}/${m[2]}`;
+  }
+  const music = tuneBody(tune)
+    .replace(/%.*$/gm, '')
+    .replace(/"[^"\n]*"/g, '')
+    .replace(/![^!\n]*!/g, '')
+    .replace(/\+[^+\n]*\+/g, '');
+  // A length follows a note, a rest or a chord's closing bracket (tune numbers and bar numbers stand alone).
+  const huge = /(?:[A-Ga-gzxZ][,']*|\])(\d{4,})/.exec(music);
+  return huge ? `a note ${huge[1]} times its unit length` : null;
+}
+
 function titleOf(tune: string, fallback: string): string {
   return /^T:\s*(.+)$/m.exec(tune)?.[1]?.trim() || fallback;
 }
@@ -89,9 +113,9 @@ export function readAbc(text: string, fallbackTitle: string, onTune?: (done: num
   return tunes.map((tune, i) => {
     const title = titleOf(tune, tunes.length > 1 ? `${fallbackTitle} ${i + 1}` : fallbackTitle);
     if (!/^K:/m.test(tune)) throw new MidiParseError(`tune "${title}" has no K: (key) line, so it has no body`);
-    // A note held for millions of beats (C9999999) makes abcjs allocate without end: refused before it reads it.
-    const huge = /(?:^|[^A-Za-z:%"!+])[A-Ga-gzxZ][,']*(\d{4,})/m.exec(tuneBody(tune));
-    if (huge) throw new MidiParseError(`tune "${title}" has a note ${huge[1]} times its unit length: not a plausible length`);
+    // A note held for millions of beats (C9999999, [CEG]9999999) or a unit of pages (L:99999/1) makes abcjs allocate without end: refused before it reads them.
+    const implausible = implausibleNumbers(tune, header);
+    if (implausible) throw new MidiParseError(`tune "${title}" has ${implausible}: not a plausible length`);
     const body = header ? `${header}\n${tune}` : tune;
     let midi: Uint8Array | undefined;
     let pickup = 0;
