@@ -104,6 +104,8 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     await expect.poll(dialogOpen).toBe(false);
     await expect.poll(() => page.locator('[data-testid=model-row][data-model="sketch in D"]').count()).toBe(1);
     await page.getByTestId('model-import-open').focus();
+    // The closed dialog hands focus back on its own schedule: press Enter once the button holds it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('model-import-open');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
     expect(chooser.isMultiple()).toBe(false);
   });

@@ -92,7 +92,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
       ['hp-stride', '1'],
     ]) await page.getByTestId(id!).fill(value!);
     // The estimate before Start: a calibration of this model on this machine, in minutes and seconds.
-    await expect.poll(() => page.getByTestId('estimate').textContent(), { timeout: 20_000 }).toMatch(/^about \d+ (s|min) an epoch · 3 epochs · about \d+ (s|min) in all · [\d,]+ parameters · \d+ MB while training$/);
+    await expect.poll(() => page.getByTestId('estimate').textContent(), { timeout: 60_000 }).toMatch(/^about \d+ (s|min) an epoch · 3 epochs · about \d+ (s|min) in all · [\d,]+ parameters · \d+ MB while training$/);
     await page.getByTestId('model-name').fill('folk in the browser');
     await page.getByTestId('train-start').click();
     await page.getByTestId('run-panel').waitFor();
@@ -127,8 +127,9 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.reload();
     await page.waitForSelector('[data-testid=status-connection][data-state=open]');
     await page.getByTestId('run-panel').waitFor();
+    // The panel comes up first, its metrics follow over the socket.
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
     const points = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
-    expect(points).toBeGreaterThan(20);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const file = path.join(work, 'loss.csv');
     await download.saveAs(file);
@@ -178,7 +179,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
   it('continues a passage on the Compose page: bars chosen by dragging, takes after the seam, starred and deleted', async () => {
     await page.keyboard.press('4');
     await page.getByTestId('compose-model').waitFor();
-    await page.getByTestId('compose-model').selectOption({ label: 'folk in the browser (lstm)' });
+    await page.getByTestId('compose-model').selectOption({ label: 'folk in the browser · 3 epochs' });
     await expect.poll(() => page.getByTestId('compose-piece').inputValue()).not.toBe('');
     // Drag across the passage roll from the middle of bar 1 into bar 2: bars 1–2.
     const roll = page.getByTestId('piano-roll').first();
