@@ -106,7 +106,12 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     await page.getByTestId('model-import-open').focus();
     // The closed dialog hands focus back on its own schedule: press Enter once the button holds it.
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('model-import-open');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    // Playwright turns on file-chooser interception when the first listener is added, asynchronously;
+    // a round trip to the page after listening makes sure it is on before the key opens one.
+    const choosing = page.waitForEvent('filechooser');
+    await page.evaluate(() => document.readyState);
+    await page.keyboard.press('Enter');
+    const chooser = await choosing;
     expect(chooser.isMultiple()).toBe(false);
   });
 
