@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A musician's walk through the web studio, with a screenshot of every page at 1440×900 and at
  * 1024×700: a fresh database, a folder imported, a model trained within a budget, a passage
@@ -32,8 +33,8 @@ async function snap(page: Page, name: string): Promise<void> {
   console.log(file);
 }
 
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(studio.studioUrl);
   await page.waitForSelector('[data-testid=status-connection][data-state=open]');
@@ -48,7 +49,9 @@ try {
   await page.keyboard.press('3');
   await page.getByTestId('reading-status').filter({ hasText: 'Read:' }).waitFor({ timeout: 60_000 });
   await page.getByTestId('vocab-corpus').selectOption({ label: (await page.getByTestId('vocab-corpus').locator('option').filter({ hasText: 'Session jigs' }).textContent())! });
-  await page.getByTestId('reading-status').filter({ hasText: 'Read: 60' }).waitFor({ timeout: 60_000 });
+  // The page may have chosen the new corpus already; either way its reading follows.
+  await page.waitForTimeout(1000);
+  await page.waitForFunction(() => document.querySelector('[data-testid=reading-status]')?.textContent?.trim().startsWith('Read:'), undefined, { timeout: 60_000 });
   await page.getByTestId('train-budget').selectOption(budget);
   await page.getByTestId('estimate').waitFor({ timeout: 60_000 });
   await snap(page, 'train-setup');
@@ -104,6 +107,9 @@ try {
   await page.setViewportSize({ width: 1440, height: 900 });
   await snap(page, 'models-card');
   console.log(errors.length ? `page errors:\n${errors.join('\n')}` : 'no page errors');
+} catch (error) {
+  await snap(page, 'where-it-stopped');
+  throw error;
 } finally {
   await browser.close();
   await studio.stop();

@@ -18,6 +18,8 @@ export interface SpecField {
 export interface Preset {
   name: string;
   title: string;
+  /** One line for a musician choosing it: what it is good for and what it costs, no layer sizes. */
+  lead: string;
   description: string;
   /** The encoding it was designed for. */
   encoding: string;

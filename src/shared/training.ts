@@ -159,6 +159,17 @@ export interface ModelCard {
   epochs: number;
   bestValLoss: number | null;
   createdAt: string;
+  /** A shipped base model's own card: the music it learned with their licences, and its held-out score. */
+  about?: BaseModelAbout;
+}
+
+export interface BaseModelAbout {
+  summary: string;
+  corpora: { title: string; licence: string }[];
+  pieces: number;
+  notes: number;
+  heldOut: { pieces: number; notes: number; natsPerNote: number; exact: boolean } | null;
+  madeAt: string;
 }
 
 export interface RunInfo {

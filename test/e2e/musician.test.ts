@@ -115,6 +115,26 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     expect(chooser.isMultiple()).toBe(false);
   });
 
+  it('a base model shows what it learned with the licences and its held-out score; deleting it takes a second yes, and Reinstall brings it back', async () => {
+    await page.keyboard.press('2');
+    const row = page.locator('[data-testid=model-row][data-base]').filter({ hasText: 'Folk melodies' });
+    await row.click();
+    const card = page.getByTestId('model-card');
+    await expect.poll(() => card.getByTestId('card-sources').textContent(), { timeout: 20_000 }).toMatch(/O'Neill's Music of Ireland .*\(music in the public domain/);
+    expect(await card.getByTestId('card-held-out').textContent()).toMatch(/^\d\.\d{3} nats a note on [\d,]+ pieces it never saw/);
+    expect(await card.getByTestId('card-origin').textContent()).toMatch(/^a base model that ships with Etude/);
+    await page.keyboard.press('Delete');
+    await expect.poll(dialogOpen).toBe(true);
+    const remove = page.getByTestId('confirm-delete-model').getByRole('button', { name: 'Delete', exact: true });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByTestId('confirm-delete-base').check();
+    await remove.click();
+    await expect.poll(() => row.count()).toBe(0);
+    await page.getByTestId('reinstall-base').click();
+    await expect.poll(() => page.getByTestId('models-notice').textContent()).toMatch(/Reinstalled "Folk melodies \(base\)"/);
+    await expect.poll(() => row.count()).toBe(1);
+  });
+
   it('Compose offers the models that can generate, says which cannot, and warns before a barely trained one', async () => {
     await page.keyboard.press('4');
     const options = page.getByTestId('compose-model').locator('option');

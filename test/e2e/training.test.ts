@@ -44,7 +44,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
       ((await (await fetch(`${studio.base}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${studio.token}`, 'Content-Type': 'application/json' } })).json()) as { value: never }).value;
     // No encode step: the recommended reading of the starter corpus is read as soon as the page opens.
     await expect.poll(() => page.getByTestId('reading-status').textContent(), { timeout: 30_000 }).toMatch(/^Read: \d+ pieces/);
-    expect(await page.getByTestId('recommendation').textContent()).toMatch(/^Recommended for this corpus: /);
+    expect(await page.getByTestId('recommendation').textContent()).toMatch(/^Why this is recommended: [A-Z][^]*\.$/);
     const setup = page.getByTestId('model-form');
     const outsideAdvanced = await setup.evaluate((el) => {
       const copy = el.cloneNode(true) as HTMLElement;

@@ -137,6 +137,23 @@ describe('etude bench', () => {
     expect(bad.stderr.trim()).toMatch(/no piece titled "No such tune" in Starter tunes/);
   }, 120_000);
 
+  it('marks the shipped base models in models --json, personalises one with --from-base auto and blends it back with --base-weight', () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'base.db');
+    const listed = JSON.parse(etude(['models', '--db', db, '--json']).stdout) as { models: { name: string; base: boolean }[] };
+    expect(listed.models.filter((m) => m.base).map((m) => m.name).sort()).toEqual(['Chorales and keyboard (base)', 'Folk melodies (base)']);
+    const train = etude(['train', '--db', db, '--corpus', 'Starter tunes', '--model', 'mine', '--from-base', 'auto', '--epochs', '1', '--json']);
+    expect(train.code, train.stderr).toBe(0);
+    const mine = (JSON.parse(etude(['models', '--db', db, '--json']).stdout) as { models: { name: string; base: boolean; basedOn: number | null }[] }).models.find((m) => m.name === 'mine');
+    expect(mine).toMatchObject({ base: false, basedOn: expect.any(Number) });
+    const out = path.join(dir, 'takes');
+    const gen = etude(['generate', '--db', db, '--model', 'mine', '--from', 'note=67', '--length', '2 bars', '--base-weight', '0.5', '--seed', '3', '--out', out, '--json']);
+    expect(gen.code, gen.stderr).toBe(0);
+    const summary = JSON.parse(gen.stdout) as { base_weight: number; takes: { continuation_notes: number }[] };
+    expect(summary.base_weight).toBe(0.5);
+    expect(summary.takes[0]!.continuation_notes).toBeGreaterThan(0);
+  }, 120_000);
+
   it('lists models, exports one to a file and imports it into another database (another machine) where it generates the same takes', () => {
     const dir = tempDir();
     const db = path.join(dir, 'here.db');

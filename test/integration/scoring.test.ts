@@ -52,7 +52,7 @@ describe('time to a good model', () => {
   it('recommends frames pitch by pitch for chorales on a beat grid, and events for jigs, saying why', async () => {
     const chorales = await call('training.recommend', { corpusId: (await corpus('Chorales')).id });
     expect(chorales).toMatchObject({ encoding: 'frame-pitches', params: { perBeat: 1, onsets: false }, spec: { arch: 'lstm' } });
-    expect(chorales.reasons.join(' ')).toMatch(/chords .* on a grid of a beat/);
+    expect(chorales.reasons.join(' ')).toMatch(/^Chords .* on a grid of a beat, /);
     const jigs = await call('training.recommend', { corpusId: (await corpus('Jigs')).id });
     expect(jigs.encoding).toBe('events');
     expect(jigs.reasons.join(' ')).toMatch(/single notes/);

@@ -142,6 +142,7 @@ export const generateCommand: Command = {
         checkpoint: g.checkpointId,
         epoch: g.checkpointEpoch,
         primer: g.primerLabel,
+        base_weight: g.params.baseWeight ?? 0,
         seconds: g.seconds,
         notices: g.notices,
         takes: g.takes.map((t, i) => ({ take: t.index + 1, file: files[i]!, tokens: t.tokens, notes: t.notes.length, continuation_notes: t.notes.filter((n) => n.startTick >= t.seamTick).length, seam_seconds: t.seamSec })),

@@ -37,8 +37,8 @@ export function baseFor(store: Store, corpusId: number): { model: ModelInfo; rea
   return {
     model: chosen.m,
     reasons: [
-      same.length > 0 ? `the corpus suits ${advice.encoding}, as "${chosen.m.name}" reads music` : `no base reads ${advice.encoding}: the one whose vocabulary holds most of the corpus`,
-      `its vocabulary already holds ${(chosen.coverage * 100).toFixed(1)}% of the corpus's tokens; the rest are added`,
+      same.length > 0 ? `“${chosen.m.name}” hears music the way this corpus is best read (${advice.encoding}).` : `No base model reads ${advice.encoding}, the best reading for this corpus: “${chosen.m.name}” knows most of its tokens.`,
+      `It already knows ${(chosen.coverage * 100).toFixed(1)}% of the corpus's tokens; the rest are added.`,
     ],
   };
 }

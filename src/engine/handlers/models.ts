@@ -10,6 +10,7 @@ import type { Hyperparams, ModelInfo, ModelSpec } from '../../shared/training';
 import type { EngineContext } from '../context';
 import { baseFor } from '../base-models/personalize';
 import { reinstallBaseModels } from '../base-models/install';
+import { baseModelAbout } from '../base-models/about';
 import { estimateRun, planForBudget } from '../train/planner';
 
 /** A personalised model's learning rate, as a share of its base's. */
@@ -122,7 +123,11 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     if (installed.length > 0) ctx.emit('models.changed', { modelId: null });
     return { installed };
   },
-  'models.card': ({ id }, { store }) => modelCard(store, id),
+  'models.card': ({ id }, { store }) => {
+    const model = store.models.get(id);
+    const about = model.base && model.baseName ? baseModelAbout(model.baseName) : undefined;
+    return { ...modelCard(store, id), ...(about ? { about } : {}) };
+  },
   'models.export': ({ id, checkpointId, optimizer }, { store }) => {
     const file = exportModelFile(store, id, { ...(checkpointId ? { checkpointId } : {}), optimizer });
     return { name: file.name, data: Buffer.from(file.bytes).toString('base64') };

@@ -62,6 +62,12 @@ function shapeOf(store: Store, corpusId: number): CorpusShape {
   return { notes, onGrid, chordSize: groups ? notes / groups : 0, restrikes: notes ? restrikes / notes : 0, keys: keys.size };
 }
 
+/** A grid in words: "half a beat", not "1/2". */
+function gridWords(perBeat: number): string {
+  const words: Record<number, string> = { 1: 'a beat', 2: 'half a beat', 3: 'a third of a beat', 4: 'a quarter beat', 6: 'a sixth of a beat', 8: 'an eighth of a beat', 12: 'a twelfth of a beat' };
+  return words[perBeat] ?? `1/${perBeat} beat`;
+}
+
 export function recommend(store: Store, corpusId: number): Recommendation {
   const shape = shapeOf(store, corpusId);
   const grid = GRIDS.find((g) => {
@@ -79,8 +85,8 @@ export function recommend(store: Store, corpusId: number): Recommendation {
     const onsets = shape.restrikes > 0.005;
     params = { perBeat: grid, onsets };
     reasons.push(
-      `chords (${shape.chordSize.toFixed(1)} notes start together on average) on a grid of ${grid === 1 ? 'a beat' : `1/${grid} beat`}: written frame by frame, each chord pitch by pitch, so chords that share notes share what the model learns`,
-      onsets ? 'notes are repeated: struck pitches are marked' : 'no note is struck again where it ended: frames need no onset marks',
+      `Chords (${shape.chordSize.toFixed(1)} notes start together on average) on a grid of ${gridWords(grid)}, so it is written frame by frame, each chord pitch by pitch: chords that share notes share what the model learns.`,
+      onsets ? 'Notes are struck again where they ended, so struck pitches are marked.' : 'No note is struck again where it ended, so frames need no onset marks.',
     );
   } else {
     encoding = 'events';
@@ -88,13 +94,13 @@ export function recommend(store: Store, corpusId: number): Recommendation {
     params = { positionsPerBeat: positions };
     reasons.push(
       grid === undefined
-        ? 'the timing is free (no beat grid holds the notes): written as events on a grid of 1/12 beat'
-        : `${shape.chordSize < CHORDAL ? 'mostly single notes' : 'a fine rhythm'}: written as events (bar, position, pitch, length) on a grid of 1/${positions} beat`,
+        ? `The timing is free (no beat grid holds the notes), so it is written as events on a grid of ${gridWords(positions)}.`
+        : `${shape.chordSize < CHORDAL ? 'Mostly single notes' : 'A fine rhythm'}, so it is written as events (bar, position, pitch, length) on a grid of ${gridWords(positions)}.`,
     );
   }
-  reasons.push(`an LSTM of ${String(preset.spec.units)} cells: it learns corpora like this fastest on this machine`);
+  reasons.push(`An LSTM of ${String(preset.spec.units)} cells learns corpora like this fastest on this machine.`);
   // Music in several keys teaches more when each window is also heard a few semitones away.
   const hyperparams = { ...preset.hyperparams, ...(shape.keys >= 2 ? { transpose: TRANSPOSE } : {}) };
-  if (shape.keys >= 2) reasons.push(`pieces in ${shape.keys} keys: training windows are also transposed by up to ±${TRANSPOSE} semitones`);
+  if (shape.keys >= 2) reasons.push(`The pieces are in ${shape.keys} keys, so training windows are also heard transposed by up to ${TRANSPOSE} semitones either way.`);
   return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams, reasons };
 }

@@ -19,6 +19,7 @@ export const bigru = architecture<BigruSpec>({
     {
       name: 'seed002',
       title: 'Bidirectional GRU',
+      lead: 'Predicts what sounds next from what came before, frame by frame: for music with free timing; slow to train.',
       description: 'Embedding 100 → bidirectional GRU 128 ×3 → dense 256 with LeakyReLU, predicting the frame after a window of 50 (as the pretty_midi BiGRU did). Each window teaches one frame, so an epoch reads every frame 50 times: hours on a large corpus (see the estimate); the LSTM learns the same frames far sooner.',
       encoding: 'frames',
       spec: { arch: 'bigru', embedding: 100, units: 128, layers: 3, dense: 256, dropout: 0 },

@@ -20,6 +20,7 @@ export const lstm = architecture<LstmSpec>({
     {
       name: 'seed000',
       title: 'Large stacked LSTM',
+      lead: 'A large model that learns long phrases of notes and chords: hours on this machine.',
       description: 'LSTM 512 ×3 with dropout 0.3 and a dense layer of 256, RMSprop, windows of 100 notes and chords (as the music21 LSTM trained). The tutorial started a window at every note; here each note is learned once an epoch, the same lesson about 100 times sooner (stride 1 under Advanced trains as it did). Slow on this machine: see the estimate before you start.',
       encoding: 'notes-chords',
       spec: { arch: 'lstm', embedding: 64, units: 512, layers: 3, dropout: 0.3, dense: 256 },
@@ -28,6 +29,7 @@ export const lstm = architecture<LstmSpec>({
     {
       name: 'lstm-small',
       title: 'LSTM',
+      lead: 'One layer that learns a corpus of tunes or chorales in minutes here: the place to start.',
       description: 'One LSTM layer of 256 with dropout 0.3: learns a corpus of tunes or chorales in minutes here. With a time budget, its size and epochs are fitted to the budget.',
       encoding: 'events',
       spec: { arch: 'lstm', embedding: 64, units: 256, layers: 1, dropout: 0.3, dense: 256 },

@@ -16,6 +16,7 @@ export const psdLstm = architecture<PsdLstmSpec>({
     {
       name: 'seed004',
       title: 'Pitch, timing and length',
+      lead: 'Learns pitch, timing and note lengths separately and exactly: for expressive playing.',
       description: 'LSTM 128 over notes as pitch, step and duration; a pitch head and two timing heads (MSE with positive pressure), loss weights 0.05/1/1, Adam 0.005, windows of 25 notes (the TensorFlow tutorial).',
       encoding: 'pitch-step-duration',
       spec: { arch: 'psd-lstm', units: 128, layers: 1 },

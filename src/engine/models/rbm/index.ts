@@ -16,6 +16,7 @@ export const rbm = architecture<RbmSpec>({
     {
       name: 'seed001',
       title: 'Boltzmann machine over a piano roll',
+      lead: 'A small, quick model of which keys are down together: for textures, not long melodies.',
       description: 'A restricted Boltzmann machine with 64 hidden units over windows of the note-state matrix, trained with CD-1 at learning rate 0.005; the loss shown is the reconstruction error.',
       encoding: 'piano-roll',
       spec: { arch: 'rbm', hidden: 64, cdK: 1 },

@@ -21,6 +21,7 @@ export const transformer = architecture<TransformerSpec>({
     {
       name: 'transformer-small',
       title: 'Small Transformer',
+      lead: 'Attends to the whole passage at once: strong on repeating figures, needs more music than an LSTM.',
       description: 'A decoder-only Transformer: 3 blocks of width 128 with 4 attention heads, relative positions (so it can continue past its window) and dropout 0.1, Adam 0.0005, windows of 64 tokens starting every 4.',
       encoding: 'events',
       spec: { arch: 'transformer', embedding: 128, heads: 4, layers: 3, feedForward: 512, dropout: 0.1, positions: 'relative', context: 512 },

@@ -24,3 +24,16 @@ export function formatBytes(bytes: number): string {
   if (bytes < 2 ** 30) return `${(bytes / 2 ** 20).toFixed(1)} MB`;
   return `${(bytes / 2 ** 30).toFixed(2)} GB`;
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A stored UTC time in the musician's local time, as short as it can be: "today 13:27", "1 Dec 13:27", "1 Dec 2025". */
+export function formatWhen(iso: string, withTime = true, now = new Date()): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const time = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const day = `${at.getDate()} ${MONTHS[at.getMonth()]}`;
+  if (at.getFullYear() !== now.getFullYear()) return `${day} ${at.getFullYear()}`;
+  if (!withTime) return day;
+  return at.toDateString() === now.toDateString() ? `today ${time}` : `${day} ${time}`;
+}
