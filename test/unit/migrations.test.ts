@@ -45,4 +45,17 @@ describe('migrations', () => {
     expect(tables(db)).toContain(`t${next}`);
     expect(tables(db)).not.toContain('half_done');
   });
+
+  it('gives the pieces of a database made before title order their sort keys (jigs2 before jigs10)', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.filter((m) => m.version < 8));
+    db.exec(`INSERT INTO corpora (name) VALUES ('old')`);
+    const insert = db.prepare(
+      `INSERT INTO pieces (corpus_id, title, source_name, source_format, content_hash, original, midi_format, ppq, duration_ticks, duration_seconds, note_count, tempos, time_signatures, key_signatures, repairs)
+       VALUES (1, ?, ?, 'midi', ?, x'00', 1, 480, 0, 0, 0, '[]', '[]', '[]', '[]')`,
+    );
+    for (const t of ['jigs10', 'jigs2', 'Jigs1']) insert.run(t, `${t}.mid`, t);
+    expect(migrate(db)).toEqual([8, ...MIGRATIONS.filter((m) => m.version > 8).map((m) => m.version)]);
+    expect(db.prepare('SELECT title FROM pieces ORDER BY title_order').pluck().all()).toEqual(['Jigs1', 'jigs2', 'jigs10']);
+  });
 });

@@ -51,7 +51,7 @@ export const events: Encoding<Params> = {
     kind: 'events',
     version: 1,
     title: 'Notes with rhythm and dynamics',
-    musical: "Every note's pitch, where it falls in the bar, how long it lasts and how loud it is, on a sixteenth-note grid with bars and meter: for melodies and most music.",
+    musical: "Every note's pitch, where it falls in the bar, how long it lasts and how loud it is, on a beat grid with bars and meter: for melodies and most music.",
     seed: null,
     defaults: params.parse({}),
     paramLabels: { positionsPerBeat: 'Grid steps a beat', velocityBins: 'Loudness levels', maxDurationBeats: 'Longest note (beats)', tempoBins: 'Tempo levels', programs: 'Tell instruments apart' },
@@ -66,7 +66,7 @@ export const events: Encoding<Params> = {
     loses: [
       'timing finer than the grid',
       'notes longer than the longest length kept (8 beats; cut)',
-      'velocity within a bin (4 levels a bin at 32 bins)',
+      'small differences of loudness (it keeps 32 levels of 128)',
       'unless instruments are told apart: which instrument played a note',
       'a meter change in the middle of a bar moves to the next bar line',
     ],

@@ -5,6 +5,7 @@ import { instrumentFamily } from '../../shared/music/instruments';
 import type { NoteArrays, PieceNotes } from '../../shared/music/notes';
 import { notesOf } from '../../shared/music/tracks';
 import { packNotes, unpackNotes } from './notes-blob';
+import { titleOrderKey } from './title-order';
 
 export interface CorpusRow {
   id: number;
@@ -48,7 +49,7 @@ export interface PieceQuery {
 }
 
 const SORT_COLUMNS: Record<PieceSort, string> = {
-  title: 'p.title COLLATE NOCASE',
+  title: 'p.title_order',
   duration: 'p.duration_seconds',
   notes: 'p.note_count',
   imported: 'p.imported_at',
@@ -235,14 +236,15 @@ export class CorpusRepo {
     const pieceId = Number(
       this.db
         .prepare(
-          `INSERT INTO pieces (corpus_id, title, source_name, source_path, source_format, content_hash, original,
+          `INSERT INTO pieces (corpus_id, title, title_order, source_name, source_path, source_format, content_hash, original,
              midi_format, ppq, duration_ticks, duration_seconds, note_count, pitch_min, pitch_max,
              tempos, time_signatures, key_signatures, repairs)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           corpusId,
           piece.title,
+          titleOrderKey(piece.title),
           piece.sourceName,
           piece.sourcePath,
           piece.sourceFormat,
@@ -355,7 +357,7 @@ export class CorpusRepo {
   *iterateForCheck(corpusId: number): Generator<
     PieceSummary & { tracks: { position: number; program: number; family: string; isDrum: boolean; noteCount: number; fingerprint: Buffer }[] }
   > {
-    const pieces = this.db.prepare(`SELECT ${PIECE_COLUMNS}, p.ppq FROM pieces p WHERE p.corpus_id = ? ORDER BY p.title COLLATE NOCASE, p.id`);
+    const pieces = this.db.prepare(`SELECT ${PIECE_COLUMNS}, p.ppq FROM pieces p WHERE p.corpus_id = ? ORDER BY p.title_order, p.id`);
     const tracks = this.db.prepare(
       `SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`,
     );

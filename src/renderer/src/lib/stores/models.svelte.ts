@@ -33,7 +33,7 @@ class ModelLibrary {
     return this.models.filter(matches).sort((a, b) => {
       const x = value(a);
       const y = value(b);
-      const order = typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y, undefined, { sensitivity: 'base' }) : Number(x) - Number(y);
+      const order = typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y, undefined, { sensitivity: 'base', numeric: true }) : Number(x) - Number(y);
       return descending ? -order : order;
     });
   });
