@@ -174,8 +174,21 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     expect(shadeStart!).toBeLessThan(scroll + view);
     await page.getByTestId('compose-bar-from').fill('1');
     await page.getByTestId('compose-bar-to').fill('2');
-    // The range constraint in note names.
-    expect(await page.getByTestId('compose-range-names').textContent()).toBe('C3–C6');
+    // The range constraint in note names: written as a musician writes them, wrong ones marked, ↑ a semitone.
+    await page.getByTestId('compose-range-on').check();
+    const low = page.getByTestId('compose-range-low');
+    const high = page.getByTestId('compose-range-high');
+    expect([await low.inputValue(), await high.inputValue()]).toEqual(['C3', 'C6']);
+    await high.fill('H5');
+    await expect.poll(() => high.getAttribute('aria-invalid')).toBe('true');
+    await high.fill('f#5');
+    await expect.poll(() => high.getAttribute('aria-invalid')).toBe('false');
+    await high.press('ArrowUp');
+    await expect.poll(() => high.inputValue()).toBe('G5');
+    await low.fill('55');
+    await low.blur();
+    await expect.poll(() => low.inputValue()).toBe('G3');
+    await page.getByTestId('compose-range-on').uncheck();
   });
 
   it('Stop and keep stores the takes as far as they got; Cancel throws them away; a WAV shows it is rendering; readouts in note names with legends', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWhen } from '../../src/renderer/src/lib/format';
+import { formatWhen, parsePitch, pitchName } from '../../src/renderer/src/lib/format';
 
 describe('formatWhen (stored UTC times shown in local time)', () => {
   const now = new Date(2026, 11, 1, 18, 0);
@@ -13,5 +13,22 @@ describe('formatWhen (stored UTC times shown in local time)', () => {
   it('gives the year for another year, and leaves an unreadable time as it is', () => {
     expect(formatWhen(new Date(2025, 0, 3, 12).toISOString(), true, now)).toBe('3 Jan 2025');
     expect(formatWhen('not a time', true, now)).toBe('not a time');
+  });
+});
+
+describe('parsePitch (a note as a musician writes it)', () => {
+  it('reads names with sharps and flats in either spelling, any case, and MIDI numbers', () => {
+    expect(parsePitch('C4')).toBe(60);
+    expect(parsePitch('f#5')).toBe(78);
+    expect(parsePitch('F♯5')).toBe(78);
+    expect(parsePitch('Bb2')).toBe(46);
+    expect(parsePitch('B♭2')).toBe(46);
+    expect(parsePitch('C-1')).toBe(0);
+    expect(parsePitch(' 60 ')).toBe(60);
+    expect(parsePitch(pitchName(61))).toBe(61);
+  });
+  it('refuses what is not a note, and notes outside MIDI', () => {
+    for (const t of ['H5', 'C', '', 'C#', '128', 'G9#', 'A10']) expect(parsePitch(t), t).toBeNull();
+    expect(parsePitch('G#9')).toBeNull(); // 128
   });
 });

@@ -37,3 +37,16 @@ export function formatWhen(iso: string, withTime = true, now = new Date()): stri
   if (!withTime) return day;
   return at.toDateString() === now.toDateString() ? `today ${time}` : `${day} ${time}`;
 }
+
+const STEPS: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
+
+/** A note typed as a musician writes it ("C4", "F#5", "B♭2", "eb3") or as a MIDI number ("60"); null if neither. */
+export function parsePitch(text: string): number | null {
+  const t = text.trim();
+  if (/^\d{1,3}$/.test(t)) return Number(t) <= 127 ? Number(t) : null;
+  const m = /^([A-Ga-g])([#♯b♭]?)(-?\d)$/.exec(t);
+  if (!m) return null;
+  const accidental = m[2] === '#' || m[2] === '♯' ? 1 : m[2] === 'b' || m[2] === '♭' ? -1 : 0;
+  const pitch = (Number(m[3]) + 1) * 12 + STEPS[m[1]!.toLowerCase()]! + accidental;
+  return pitch >= 0 && pitch <= 127 ? pitch : null;
+}

@@ -21,6 +21,8 @@ class TrainingState {
   architectures = $state<ArchitectureInfo[]>([]);
   /** The run training now, wherever the musician is (the status bar shows it): how far, and how long to go. */
   active = $state<{ run: RunInfo; fraction: number | null; etaSeconds: number | null } | null>(null);
+  /** Counts status events, so an answer that left before one is not taken for newer news. */
+  private statusEvents = 0;
 
   constructor() {
     engine.client.on('training.batch', (p) => {
@@ -50,6 +52,7 @@ class TrainingState {
       if (c.runId === this.run?.id) void this.loadCheckpoints(c.runId);
     });
     engine.client.on('training.status', ({ run }) => {
+      this.statusEvents++;
       if (run.id === this.run?.id) this.run = run;
       void this.refreshModels();
     });
@@ -91,11 +94,13 @@ class TrainingState {
 
   /** Watches a run: loads its stored curve (it survives restarts) and the model's earlier runs. */
   async watch(runId: number): Promise<void> {
+    const seen = this.statusEvents;
     const status = await engine.client.call('training.status', {});
     const all = await engine.client.call('runs.list', {});
     const run = all.find((r) => r.id === runId) ?? status.active;
     if (!run) return;
-    this.run = run;
+    // A status event that came while these calls were answered is newer than their answer.
+    if (this.statusEvents === seen || this.run?.id !== runId) this.run = run;
     this.runs = all.filter((r) => r.modelId === run.modelId);
     this.points = await engine.client.call('runs.metrics', { runId });
     this.earlier = await Promise.all(
@@ -115,8 +120,11 @@ class TrainingState {
   async control(action: 'training.pause' | 'training.resume' | 'training.stop' | 'training.cancel'): Promise<void> {
     if (!this.run) return;
     try {
-      this.run = await engine.client.call(action, { runId: this.run.id });
-      if (action === 'training.resume') await this.watch(this.run.id);
+      const seen = this.statusEvents;
+      const run = await engine.client.call(action, { runId: this.run.id });
+      // The reply says how the run stood when asked; a pause or stop the worker reported since is newer.
+      if (this.statusEvents === seen) this.run = run;
+      if (action === 'training.resume') await this.watch(run.id);
     } catch (err) {
       this.error = (err as Error).message;
     }
