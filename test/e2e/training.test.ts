@@ -102,6 +102,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await expect.poll(() => page.getByTestId('run-panel').evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight)).toBe(true);
     // On every page, the status bar says a model is training, how far and how long to go.
     await expect.poll(() => page.getByTestId('status-training').textContent(), { timeout: 20_000 }).toMatch(/^\s*Training “folk in the browser” · \d+ %/);
+    // No estimate is timed while it trains (it would slow the run, and come out wrong).
+    await expect.poll(() => page.getByTestId('estimate-waits').textContent()).toMatch(/follows when “folk in the browser” is done/);
     await page.keyboard.press('1');
     expect(await page.getByTestId('status-training').textContent()).toMatch(/folk in the browser/);
     await page.getByTestId('status-training').click();

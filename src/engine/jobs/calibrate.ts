@@ -39,6 +39,8 @@ export const calibrate: JobRunner<'calibrate'> = async ({ vocabularyId, spec: ra
     let steps = 0;
     const started = performance.now();
     while (steps < MAX_STEPS && (steps < MIN_STEPS || performance.now() - started < MIN_SECONDS * 1000)) {
+      // A run training in this worker meanwhile gets its pause or stop in between our steps.
+      await new Promise((resolve) => setImmediate(resolve));
       await trainStep(model, optimizer, batchAt(steps + 1), steps + 2, hp.clipNorm, passRows);
       steps++;
       sample();
