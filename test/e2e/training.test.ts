@@ -96,6 +96,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByTestId('model-name').fill('folk in the browser');
     await page.getByTestId('train-start').click();
     await page.getByTestId('run-panel').waitFor();
+    // A model's first run is its run 1, whatever the studio ran before (the base models' runs).
+    await expect.poll(() => page.locator('#run-title').textContent()).toBe('folk in the browser · run 1');
     // The run shows where the musician is looking; Start says it is training and cannot start another.
     await expect.poll(() => page.getByTestId('train-start').textContent()).toBe('Training…');
     expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
