@@ -134,7 +134,15 @@ export function readAbc(text: string, fallbackTitle: string, onTune?: (done: num
       throw new MidiParseError(`tune "${title}" could not be read: ${(err as Error).message}`);
     }
     if (!midi) throw new MidiParseError(`tune "${title}" produced no music`);
-    const parsed = shiftForPickup(parseMidi(midi), pickup);
+    let read: ParsedMidi;
+    try {
+      read = parseMidi(midi);
+    } catch (err) {
+      // The MIDI is abcjs's, not the musician's: say what in the tune made it unreadable.
+      const message = (err as Error).message;
+      throw new MidiParseError(/data byte above 127/.test(message) ? `tune "${title}" has notes MIDI cannot hold (pitches outside C-1 to G9, or more voices than MIDI has room for)` : `tune "${title}" could not be converted to notes: ${message}`);
+    }
+    const parsed = shiftForPickup(read, pickup);
     if (parsed.noteCount === 0) throw new MidiParseError(`tune "${title}" has no notes`);
     if (parsed.durationSeconds > MAX_DURATION_SECONDS) throw new MidiParseError(`tune "${title}" would last ${Math.round(parsed.durationSeconds / 3600)} hours: its lengths are not plausible`);
     onTune?.(i + 1);

@@ -81,11 +81,11 @@ export class FileParser {
         else this.onMessage(message);
       });
       child.once('exit', (code, signal) => {
-        if (this.child === child) {
-          this.child = null;
-          this.ready = null;
-        }
         reject(new EtudeError('unavailable', `the file reader stopped before it was ready (${signal ?? `code ${code}`})`));
+        // A reader let go of (timed out and killed) dies later: its death is not the next file's fault.
+        if (this.child !== child) return;
+        this.child = null;
+        this.ready = null;
         this.onExit(code, signal);
       });
       child.once('error', reject);
@@ -111,7 +111,11 @@ export class FileParser {
     if (waiting.timer) clearTimeout(waiting.timer);
     waiting.timer = setTimeout(() => {
       this.settle(waiting.id, (w) => w.reject(new EtudeError('invalid_input', `could not be read within ${this.limits.seconds} s`)));
-      this.child?.kill('SIGKILL');
+      // Let go of it at once: the next file starts a fresh reader instead of waiting on (and being blamed for) this one's death.
+      const stuck = this.child;
+      this.child = null;
+      this.ready = null;
+      stuck?.kill('SIGKILL');
     }, this.limits.seconds * 1000);
   }
 
