@@ -8,10 +8,11 @@ import { latestVersion } from '../../src/engine/store/migrations/index';
 import { parseMidi } from '../../src/engine/midi/smf';
 import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
+import { JIGS } from '../helpers/corpora';
 
-function etude(args: string[], env: Record<string, string> = {}) {
+function etude(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const { ETUDE_DB: _drop, ...base } = process.env;
-  const result = spawnSync(process.execPath, [ETUDE_BIN, ...args], { encoding: 'utf8', env: { ...base, ...env }, timeout: 30_000 });
+  const result = spawnSync(process.execPath, [ETUDE_BIN, ...args], { encoding: 'utf8', env: { ...base, ...env }, timeout: 30_000, ...(cwd ? { cwd } : {}) });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -26,6 +27,13 @@ describe('etude command line (real process)', () => {
     expect(info.backend.threads).toBeGreaterThanOrEqual(1);
     expect(info.versions.node).toBe(process.versions.node);
     expect(fs.existsSync(db)).toBe(true);
+  });
+
+  it('imports from any folder the musician runs it in, not only the repository', () => {
+    const dir = tempDir();
+    const out = etude(['import', path.join(JIGS, 'jigs1.mid'), '--corpus', 'Here', '--db', path.join(dir, 'here.db'), '--json'], {}, dir);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ imported: 1, failed: [] });
   });
 
   it('takes the database from ETUDE_DB when --db is absent', () => {

@@ -35,7 +35,8 @@ function spawnParser(memoryMb: number): ChildProcess {
   const fromSource = here.endsWith('.ts');
   const entry = fromSource ? fileURLToPath(new URL('./parser-process.ts', here)) : path.join(path.dirname(fileURLToPath(here)), 'parser-process.js');
   return fork(entry, [], {
-    execArgv: [...(fromSource ? ['--import', 'tsx'] : []), `--max-old-space-size=${memoryMb}`],
+    // tsx by its full address: a bare 'tsx' would be looked up from the current folder, which for the CLI is the musician's.
+    execArgv: [...(fromSource ? ['--import', import.meta.resolve('tsx')] : []), `--max-old-space-size=${memoryMb}`],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Under Electron the engine's node is Electron's: run it as plain Node.
