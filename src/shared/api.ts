@@ -312,7 +312,7 @@ export interface MethodResults {
   'models.continue': RunInfo;
   'models.fineTune': { model: ModelInfo; run: RunInfo; newTokens: number };
   'models.personalize': { model: ModelInfo; run: RunInfo; newTokens: number; base: ModelInfo; reasons: string[] };
-  'models.baseFor': { model: ModelInfo; fits: boolean; reasons: string[] };
+  'models.baseFor': { model: ModelInfo; reasons: string[] };
   'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[] };
   'models.reinstallBase': { installed: ModelInfo[] };
   'models.card': ModelCard;

@@ -227,6 +227,17 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     expect(await style.getByTestId('take-range').textContent()).toMatch(/^[A-G][♯♭]?-?\d–[A-G][♯♭]?-?\d \(corpus [A-G][♯♭]?-?\d–[A-G][♯♭]?-?\d\)$/);
   });
 
+  it('Train suggests starting from the base model that hears music as the corpus is best read, and one click takes it', async () => {
+    await page.keyboard.press('3');
+    const suggestion = page.getByTestId('base-suggestion');
+    await expect.poll(() => suggestion.textContent(), { timeout: 30_000 }).toMatch(/^\s*Start from Folk melodies \(base\): it already knows music like this/);
+    expect(await page.getByTestId('train-from-base').locator('option:checked').textContent()).toBe('nothing: a new model');
+    await page.getByTestId('base-suggestion-use').click();
+    await expect.poll(() => page.getByTestId('train-from-base').locator('option:checked').textContent()).toBe('Folk melodies (base): personalise it (recommended)');
+    expect(await suggestion.count()).toBe(0);
+    await page.getByTestId('train-from-base').selectOption({ label: 'nothing: a new model' });
+  });
+
   it('raised no page error anywhere in the session', () => {
     expect(pageErrors).toEqual([]);
   });

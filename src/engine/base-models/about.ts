@@ -9,27 +9,23 @@ import { z } from 'zod';
 import type { BaseModelAbout } from '../../shared/training';
 import { resourcesDir } from '../resources';
 
+// Only what a card shows (zod leaves out the rest of the file).
 const CardFile = z.object({
   summary: z.string(),
   corpora: z.array(z.object({ title: z.string(), licence: z.string() })),
   pieces: z.number(),
   notes: z.number(),
-  heldOut: z.object({ pieces: z.number(), notes: z.number(), natsPerNote: z.number(), exact: z.boolean() }).nullable().optional(),
+  heldOut: z
+    .object({ pieces: z.number(), notes: z.number(), natsPerNote: z.number(), exact: z.boolean() })
+    .nullish()
+    .transform((v) => v ?? null),
   madeAt: z.string(),
 });
 
 export function baseModelAbout(baseName: string): BaseModelAbout | undefined {
   const file = path.join(resourcesDir(), 'base-models', `${path.basename(baseName)}.json`);
   try {
-    const card = CardFile.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    return {
-      summary: card.summary,
-      corpora: card.corpora.map(({ title, licence }) => ({ title, licence })),
-      pieces: card.pieces,
-      notes: card.notes,
-      heldOut: card.heldOut ? { pieces: card.heldOut.pieces, notes: card.heldOut.notes, natsPerNote: card.heldOut.natsPerNote, exact: card.heldOut.exact } : null,
-      madeAt: card.madeAt,
-    };
+    return CardFile.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch {
     return undefined;
   }

@@ -26,7 +26,7 @@ function coverage(store: Store, corpusId: number, model: ModelInfo): number {
   return all === 0 ? 0 : held / all;
 }
 
-export function baseFor(store: Store, corpusId: number): { model: ModelInfo; fits: boolean; reasons: string[] } {
+export function baseFor(store: Store, corpusId: number): { model: ModelInfo; reasons: string[] } {
   const bases = store.models.list().filter((m) => m.base);
   if (bases.length === 0) throw new EtudeError('not_found', 'no base model is installed: reinstall them from the Models page (or etude model reinstall-base)');
   const advice = recommend(store, corpusId);
@@ -36,7 +36,6 @@ export function baseFor(store: Store, corpusId: number): { model: ModelInfo; fit
   const chosen = scored[0]!;
   return {
     model: chosen.m,
-    fits: same.length > 0,
     reasons: [
       same.length > 0 ? `“${chosen.m.name}” hears music the way this corpus is best read (${advice.encoding}).` : `No base model reads ${advice.encoding}, the best reading for this corpus: “${chosen.m.name}” knows most of its tokens.`,
       `It already knows ${(chosen.coverage * 100).toFixed(1)}% of the corpus's tokens; the rest are added.`,

@@ -1,10 +1,10 @@
 import type { ArchitectureInfo } from '../../../../shared/architectures';
-import type { BatchProgress, CheckpointInfo, EpochProgress, MetricPoint, ModelInfo, RunInfo } from '../../../../shared/training';
+import type { BatchProgress, CheckpointInfo, EpochProgress, MetricPoint, ModelSummary, RunInfo } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 
 /** The Train page's view of training: models, the watched run, its live points, the backend. */
 class TrainingState {
-  models = $state<ModelInfo[]>([]);
+  models = $state<ModelSummary[]>([]);
   runs = $state<RunInfo[]>([]);
   run = $state<RunInfo | null>(null);
   points = $state<MetricPoint[]>([]);
