@@ -139,8 +139,8 @@ export function readAbc(text: string, fallbackTitle: string, onTune?: (done: num
       read = parseMidi(midi);
     } catch (err) {
       // The MIDI is abcjs's, not the musician's: say what in the tune made it unreadable.
-      const message = (err as Error).message;
-      throw new MidiParseError(/data byte above 127/.test(message) ? `tune "${title}" has notes MIDI cannot hold (pitches outside C-1 to G9, or more voices than MIDI has room for)` : `tune "${title}" could not be converted to notes: ${message}`);
+      const outOfRange = err instanceof MidiParseError && err.damage === 'data-byte';
+      throw new MidiParseError(outOfRange ? `tune "${title}" has notes MIDI cannot hold (pitches outside C-1 to G9, or more voices than MIDI has room for)` : `tune "${title}" could not be converted to notes: ${(err as Error).message}`);
     }
     const parsed = shiftForPickup(read, pickup);
     if (parsed.noteCount === 0) throw new MidiParseError(`tune "${title}" has no notes`);

@@ -19,7 +19,11 @@ import { DRUM_CHANNEL } from '../../shared/music/instruments';
 import { TempoMap, type TempoChange } from './tempo-map';
 
 export class MidiParseError extends Error {
-  constructor(message: string) {
+  /** What kind of damage, where a reader of generated MIDI (ABC) must tell it apart from the rest. */
+  constructor(
+    message: string,
+    readonly damage: 'data-byte' | null = null,
+  ) {
     super(message);
     this.name = 'MidiParseError';
   }
@@ -456,7 +460,7 @@ class TrackScanner {
     this.need(size);
     const d1 = this.bytes[this.at]!;
     const d2 = size === 2 ? this.bytes[this.at + 1]! : 0;
-    if (d1 > 0x7f || d2 > 0x7f) throw new MidiParseError(`data byte above 127 ${this.where()}`);
+    if (d1 > 0x7f || d2 > 0x7f) throw new MidiParseError(`data byte above 127 ${this.where()}`, 'data-byte');
     this.at += size;
     const key = (channel << 7) | d1;
     const visit = this.file.visit;
