@@ -3,15 +3,13 @@ import path from 'node:path';
 import { REPO_ROOT } from './repo';
 
 /**
- * Real MIDI made by other people, read from the shared folder beside the repo (never copied into
- * it); ETUDE_CORPORA points elsewhere.
+ * Real MIDI made by other people, kept in the repo as fixtures (test/fixtures/README.md names each
+ * file's source and licence), so a fresh clone passes its tests with nothing beside it.
  */
-export const CORPORA = path.resolve(process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
-if (!fs.existsSync(path.join(CORPORA, 'nottingham-jigs'))) {
-  throw new Error(`the shared test corpora are not at ${CORPORA}: put shared/ beside the repo, or set ETUDE_CORPORA`);
-}
-export const JIGS = path.join(CORPORA, 'nottingham-jigs');
-export const PIANO = path.join(CORPORA, 'piano-midi');
+export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
+export const CORPORA = FIXTURES;
+export const JIGS = path.join(FIXTURES, 'nottingham-jigs');
+export const PIANO = path.join(FIXTURES, 'piano-midi');
 
 export function midiFiles(dir: string): string[] {
   return fs
@@ -22,4 +20,7 @@ export function midiFiles(dir: string): string[] {
 }
 
 /** What music21 9.9.2 itself made of MIDI files with seed 000's get_notes() (its README says how). */
-export const SEED000_REFERENCE = path.resolve(CORPORA, '../reference/seed000-music21');
+export const SEED000_REFERENCE = path.join(FIXTURES, 'seed000-music21');
+
+/** The JSB Chorales split of the published benchmark (Boulanger-Lewandowski et al. 2012). */
+export const JSB_CHORALES = path.join(FIXTURES, 'jsb-chorales/jsb-chorales-quarter.json');

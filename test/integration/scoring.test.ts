@@ -12,11 +12,11 @@ import { epochsWanted } from '../../src/engine/train/planner';
 import { Engine } from '../../src/engine/engine';
 import type { MethodInput, MethodName, MethodResult } from '../../src/shared/api';
 import { unwrapReply } from '../../src/shared/reply';
-import { JIGS, midiFiles } from '../helpers/corpora';
+import { JIGS, JSB_CHORALES, midiFiles } from '../helpers/corpora';
 import { ETUDE_BIN, REPO_ROOT } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
-const CHORALES = path.join(REPO_ROOT, '../shared/benchmarks/jsb-chorales/jsb-chorales-quarter.json');
+const CHORALES = JSB_CHORALES;
 const TINY = { arch: 'lstm', embedding: 16, units: 32, layers: 1, dropout: 0, dense: 0 };
 
 let engine: Engine;

@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/tmp';
 
 /**
  * Seed 000's notes-chords tokens against what music21 9.9.2 itself produced for the same files
- * with seed 000's get_notes() (../shared/reference/seed000-music21): the files are imported into
+ * with seed 000's get_notes() (test/fixtures/seed000-music21): the files are imported into
  * a real database and encoded through the studio's own path (the stored original file).
  */
 let store: Store;

@@ -16,8 +16,9 @@ export const benchCommand: Command = {
   usage: 'etude bench [--workload NAME] [--corpora DIR] [--benchmarks DIR] [--json]',
   options: { workload: { type: 'string' }, corpora: { type: 'string' }, benchmarks: { type: 'string' }, inline: { type: 'boolean' }, generate: { type: 'boolean' } },
   async run(ctx) {
-    const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
-    const benchmarksDir = path.resolve((ctx.values.benchmarks as string | undefined) ?? process.env.ETUDE_BENCHMARKS ?? path.join(corporaDir, '../benchmarks'));
+    // The workloads read the repo's own fixtures (test/fixtures/README.md) unless told otherwise.
+    const corporaDir = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, 'test/fixtures'));
+    const benchmarksDir = path.resolve((ctx.values.benchmarks as string | undefined) ?? process.env.ETUDE_BENCHMARKS ?? path.join(REPO_ROOT, 'test/fixtures'));
     const name = ctx.values.workload as string | undefined;
     const chosen = name ? WORKLOADS.filter((w) => w.name === name) : WORKLOADS;
     if (chosen.length === 0) throw new UsageError(`unknown workload "${name}" (workloads: ${WORKLOADS.map((w) => w.name).join(', ')})`);

@@ -11,7 +11,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const trainBaseCommand: Command = {
   name: 'train-base',
   summary: 'make a shipped base model again from its corpora (npm run train-base -- NAME), with its card',
-  usage: `etude train-base NAME [--minutes M] [--shared DIR] [--out DIR] [--json]   (NAME: ${BASE_MODELS.map((b) => b.name).join(', ')})`,
+  usage: `etude train-base NAME [--shared DIR: the folder holding base-corpora/ and benchmarks/, default ../shared] [--minutes M] [--out DIR] [--json]   (NAME: ${BASE_MODELS.map((b) => b.name).join(', ')})`,
   options: { minutes: { type: 'string' }, shared: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
     const name = ctx.positionals[0];
@@ -20,6 +20,13 @@ export const trainBaseCommand: Command = {
     const minutes = ctx.values.minutes === undefined ? undefined : Number(ctx.values.minutes);
     if (minutes !== undefined && !(minutes > 0)) throw new UsageError('--minutes is a number above 0');
     const sharedDir = path.resolve((ctx.values.shared as string | undefined) ?? path.join(REPO_ROOT, '../shared'));
+    const missing = definition.corpora.map((c) => c.path.split('#')[0]!).filter((p) => !fs.existsSync(path.join(sharedDir, p)));
+    if (missing.length > 0) {
+      throw new UsageError(
+        `${definition.name} is trained from ${missing.map((p) => `${p}/`).join(', ')} under ${sharedDir}, which ${missing.length === 1 ? 'is' : 'are'} not there: ` +
+          'pass the folder that holds them with --shared DIR (the team kit, ../shared beside the repo, is the default)',
+      );
+    }
     const outDir = path.resolve((ctx.values.out as string | undefined) ?? path.join(REPO_ROOT, 'resources/base-models'));
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-train-base-'));
     try {
