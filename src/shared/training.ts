@@ -33,6 +33,8 @@ export const hyperparams = z
     patience: z.number().int().min(0).max(10_000).default(5),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     validationFraction: z.number().min(0).max(0.5).default(0.1),
+    /** Pieces held out for validation by title, in place of a random share (a benchmark's published split). */
+    validationTitles: z.array(z.string().min(1).max(500)).max(100_000).optional(),
     /** A periodic checkpoint every N epochs, keeping the last `keepLast`; the best is always kept. */
     checkpointEvery: z.number().int().min(1).max(10_000).default(1),
     keepLast: z.number().int().min(1).max(100).default(3),

@@ -47,6 +47,7 @@ export const benchCommand: Command = {
         result.generate_1000_tokens_s = generated.generate_1000_tokens_s ?? null;
         result.first_generate_1000_tokens_s = generated.first_generate_1000_tokens_s ?? null;
       }
+      if (!ctx.json) ctx.err(Object.entries(result).map(([key, value]) => `  ${key}: ${value}`).join('\n'));
       ctx.out(JSON.stringify(result));
     }
     return undefined;

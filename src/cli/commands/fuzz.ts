@@ -21,7 +21,7 @@ export const fuzzCommand: Command = {
     const cases = count(ctx.values.cases, 20_000, '--cases');
     const requests = count(ctx.values.requests, Math.min(2000, Math.ceil(cases / 10)), '--requests');
     const seed = count(ctx.values.seed, 1, '--seed');
-    const corpora = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, '../shared/corpora'));
+    const corpora = path.resolve((ctx.values.corpora as string | undefined) ?? process.env.ETUDE_CORPORA ?? path.join(REPO_ROOT, 'test/fixtures'));
     const seeds = seedFiles([path.join(corpora, 'nottingham-jigs'), path.join(corpora, 'piano-midi'), path.join(REPO_ROOT, 'resources/starter')]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-fuzz-'));
     try {

@@ -14,6 +14,8 @@ export interface SplitOptions {
   sequenceLength: number;
   /** Share of pieces held out for validation (by piece, never by window). */
   validationFraction?: number;
+  /** Pieces held out for validation by title instead of a random share (a benchmark's own split). */
+  validationTitles?: readonly string[];
   seed?: number;
   /** Steps between consecutive window starts inside a piece. */
   stride?: number;
@@ -112,7 +114,16 @@ export class SequenceDataset {
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     const fraction = options.validationFraction ?? 0.1;
-    const validationCount = order.length < 2 || fraction <= 0 ? 0 : Math.max(1, Math.round(order.length * fraction));
+    let validationCount = order.length < 2 || fraction <= 0 ? 0 : Math.max(1, Math.round(order.length * fraction));
+    if (options.validationTitles && options.validationTitles.length > 0) {
+      // A named split: the titled pieces validate, the rest train (the held-out ones go first in the order).
+      const named = new Set(options.validationTitles);
+      const held = order.filter((p) => named.has(this.titles[p]!));
+      if (held.length === 0) throw new EtudeError('invalid_input', `none of the ${named.size} pieces named for validation is in the corpus (or long enough for one window)`);
+      if (held.length === order.length) throw new EtudeError('invalid_input', 'every piece is named for validation: leave some to train on');
+      order.splice(0, order.length, ...held, ...order.filter((p) => !named.has(this.titles[p]!)));
+      validationCount = held.length;
+    }
     const warnings: string[] = [];
     if (shortPieces > 0) warnings.push(`${shortPieces} piece${shortPieces === 1 ? ' is' : 's are'} shorter than one window of ${sequenceLength + 1} steps and left out.`);
     if (validationCount === 0 && fraction > 0) warnings.push('Only one piece is long enough: there is no validation set, so the validation loss cannot be shown.');

@@ -17,7 +17,7 @@ export const evaluateCheckpoint: JobRunner<'evaluate'> = async ({ checkpointId }
     const { model, info, vocab, window } = loaded;
     const hp = store.runs.run(checkpoint.runId).hyperparams;
     const dataset = SequenceDataset.load(store, info.vocabularyId);
-    const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed });
+    const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, validationTitles: hp.validationTitles, seed: hp.seed });
     // The held-out pieces, in windows that do not overlap (as validation during training).
     const validation = new WindowSet(dataset, split.validation.pieces.length > 0 ? split.validation.pieces : split.train.pieces, window, window);
     const base = { modelId: info.id, checkpointId, epoch: checkpoint.epoch, windows: validation.count };

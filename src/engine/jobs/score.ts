@@ -43,7 +43,7 @@ function trainedOn(store: Store, modelId: number, vocabularyId: number): Set<str
     const arch = architectureOf(store.models.get(modelId).spec.arch);
     const stride = hp.stride === 0 && arch.predictsEveryPosition ? 1 : Math.max(1, hp.stride);
     try {
-      const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride });
+      const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, validationTitles: hp.validationTitles, seed: hp.seed, stride });
       for (const p of split.train.pieces) if (ids[p] !== null && ids[p] !== undefined) trained.add(ids[p]!);
     } catch {
       // No piece long enough for this run's windows: it trained on nothing.

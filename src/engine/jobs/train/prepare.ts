@@ -61,7 +61,7 @@ interface Manifest {
  */
 export function windowsOf(dataset: SequenceDataset, hp: Hyperparams, tiles: boolean) {
   const stride = tiles ? 0 : Math.max(1, hp.stride);
-  const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, seed: hp.seed, stride: Math.max(1, stride) });
+  const split = dataset.split({ sequenceLength: hp.sequenceLength, validationFraction: hp.validationFraction, validationTitles: hp.validationTitles, seed: hp.seed, stride: Math.max(1, stride) });
   const padded = dataset.representation === 'tokens';
   const trainPieces = split.train.pieces;
   const windowsFor = (epoch: number): Windows =>
