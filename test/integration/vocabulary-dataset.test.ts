@@ -88,6 +88,20 @@ describe('datasets', () => {
     for (let bIndex = 0; bIndex < 3; bIndex++) for (let t = 0; t < seq - 1; t++) expect(y[bIndex * seq + t]).toBe(x[bIndex * seq + t + 1]);
   });
 
+  it("holds out the pieces named for validation (a benchmark's own split), whatever the seed, and refuses names it does not hold", async () => {
+    const v = await buildVocabulary(store, { corpusId: jigsId, encoding: 'events' });
+    const dataset = SequenceDataset.load(store, v.id);
+    const named = ['jigs1', 'jigs10', 'jigs200'];
+    expect(named.every((t) => dataset.titles.includes(t))).toBe(true);
+    for (const seed of [1, 2]) {
+      const split = dataset.split({ sequenceLength: 64, validationFraction: 0.1, validationTitles: named, seed });
+      expect(split.validation.pieces.map((p) => dataset.titles[p]).sort()).toEqual([...named].sort());
+      expect(split.train.pieces.length).toBe(dataset.pieces - named.length);
+    }
+    expect(() => dataset.split({ sequenceLength: 64, validationTitles: ['no such tune'] })).toThrow(/none of the 1 pieces named/);
+    expect(() => dataset.split({ sequenceLength: 64, validationTitles: dataset.titles })).toThrow(/leave some to train on/);
+  });
+
   it('tiles an epoch so every step of the training pieces is a target exactly once, shifting the tiling from epoch to epoch', async () => {
     const v = await buildVocabulary(store, { corpusId: jigsId, encoding: 'events' });
     const dataset = SequenceDataset.load(store, v.id);
