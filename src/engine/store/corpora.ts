@@ -462,9 +462,9 @@ export class CorpusRepo {
     };
   }
 
-  original(id: number): { name: string; bytes: Buffer } {
-    const row = this.db.prepare('SELECT source_name AS name, original AS bytes FROM pieces WHERE id = ?').get(id) as
-      | { name: string; bytes: Buffer }
+  original(id: number): { name: string; title: string; format: 'midi' | 'abc'; bytes: Buffer } {
+    const row = this.db.prepare('SELECT source_name AS name, title, source_format AS format, original AS bytes FROM pieces WHERE id = ?').get(id) as
+      | { name: string; title: string; format: 'midi' | 'abc'; bytes: Buffer }
       | undefined;
     if (!row) throw new EtudeError('not_found', `no piece with id ${id}`);
     return row;
@@ -486,6 +486,26 @@ export class CorpusRepo {
       }
       return { moved, duplicates };
     });
+  }
+
+  /** Corpora by id and name alone (a rescue: their summaries read every piece). */
+  names(): { id: number; name: string }[] {
+    return this.db.prepare('SELECT id, name FROM corpora ORDER BY id').all() as { id: number; name: string }[];
+  }
+
+  /**
+   * The ids of a corpus's pieces that can still be found, for a rescue: through the title index
+   * first (it holds the ids, and may be whole where the table is not), else the table.
+   */
+  rescuablePieceIds(corpusId: number): number[] {
+    for (const sql of ['SELECT id FROM pieces INDEXED BY pieces_by_corpus_title WHERE corpus_id = ?', 'SELECT id FROM pieces NOT INDEXED WHERE corpus_id = ?']) {
+      try {
+        return this.db.prepare(sql).pluck().all(corpusId) as number[];
+      } catch {
+        // the next way, or nothing
+      }
+    }
+    return [];
   }
 
   /** Every track whose notes no longer match their checksum (the full library check). One track in memory at a time. */

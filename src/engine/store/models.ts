@@ -110,6 +110,11 @@ export class ModelRepo {
     }
   }
 
+  /** Models by id and name alone, with the base model each one is (a rescue: the list reads every checkpoint's size). */
+  names(): { id: number; name: string; baseName: string | null }[] {
+    return this.db.prepare('SELECT id, name, base_name AS baseName FROM models ORDER BY id').all() as { id: number; name: string; baseName: string | null }[];
+  }
+
   list(): ModelInfo[] {
     const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
     return ids.map((id) => this.get(id));

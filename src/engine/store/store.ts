@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
@@ -44,6 +44,11 @@ export class Store {
 
   static open(file: string, options: OpenOptions = {}): Store {
     return new Store(file, openDatabase(file, options));
+  }
+
+  /** A library opened only to read what it still can (a rescue): no migration, nothing written. */
+  static openReadOnly(file: string, options: { nativeBinding?: string } = {}): Store {
+    return new Store(file, new Database(file, { readonly: true, fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }));
   }
 
   schemaVersion(): number {
