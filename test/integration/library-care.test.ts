@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/engine';
 import { Store } from '../../src/engine/store/store';
 import { openDatabase } from '../../src/engine/store/database';
 import { MIGRATIONS } from '../../src/engine/store/migrations/index';
-import { listBackups } from '../../src/engine/store/backups';
+import { backupLibrary, listBackups } from '../../src/engine/store/backups';
 import { restoreLibrary } from '../../src/engine/store/restore';
 import { unwrapReply } from '../../src/shared/reply';
 import type { MethodInput, MethodName, MethodResult } from '../../src/shared/api';
@@ -104,6 +104,21 @@ describe('backups', () => {
     expect(status.backups.map((b) => b.file)).toEqual([files[2], files[1]]);
     expect(status.lastBackup?.file).toBe(files[2]);
     expect(fs.existsSync(files[0]!)).toBe(false);
+  });
+
+  it('skips a backup with a sentence when the disk lacks room for it, writing nothing', async () => {
+    const file = path.join(tempDir(), 'etude.db');
+    const db = openDatabase(file);
+    try {
+      // More room asked for than any disk has: the real check of the disk's free space says no.
+      const outcome = await backupLibrary(db, file, { reason: 'daily', keep: 5, spareBytes: 1e18 });
+      expect(outcome.made).toBe(false);
+      if (!outcome.made) expect(outcome.skipped).toMatch(/^Backup skipped: the disk holding .*backups has [\d,]+ MB free and a backup of the library needs about [\d,]+ MB\.$/);
+      expect(fs.readdirSync(path.join(path.dirname(file), 'backups'))).toEqual([]);
+      expect((await backupLibrary(db, file, { reason: 'daily', keep: 5 })).made).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 
   it('backs up before a schema migration, the copy still at the old schema', () => {

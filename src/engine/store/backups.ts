@@ -87,7 +87,7 @@ function libraryBytes(db: Database.Database): number {
 }
 
 /** Why there is no room for a backup in `dir`, or null when there is. */
-function lackOfRoom(dir: string, needed: number): string | null {
+export function lackOfRoom(dir: string, needed: number, spare = SPARE_BYTES): string | null {
   let free: number;
   try {
     const s = fs.statfsSync(dir);
@@ -95,9 +95,9 @@ function lackOfRoom(dir: string, needed: number): string | null {
   } catch {
     return null; // cannot tell: try, and let a failed write say so
   }
-  if (free >= needed + SPARE_BYTES) return null;
+  if (free >= needed + spare) return null;
   const mb = (n: number) => `${Math.max(0, Math.round(n / 1e6)).toLocaleString('en')} MB`;
-  return `the disk holding ${dir} has ${mb(free)} free and a backup of the library needs about ${mb(needed + SPARE_BYTES)}`;
+  return `the disk holding ${dir} has ${mb(free)} free and a backup of the library needs about ${mb(needed + spare)}`;
 }
 
 function fsyncFile(file: string): void {
@@ -116,14 +116,18 @@ function fsyncFile(file: string): void {
  * backup as they were. Into the `backups` folder (then the oldest beyond `keep` are removed), or
  * to a file of the musician's choosing (never over an existing one).
  */
-export async function backupLibrary(db: Database.Database, dbPath: string, options: { reason: BackupReason; keep: number; to?: string }): Promise<BackupOutcome> {
+export async function backupLibrary(
+  db: Database.Database,
+  dbPath: string,
+  options: { reason: BackupReason; keep: number; to?: string; /** Room to leave free on the disk beyond the copy (default 64 MB). */ spareBytes?: number },
+): Promise<BackupOutcome> {
   const started = performance.now();
   const at = new Date();
   const target = options.to ? path.resolve(options.to) : path.join(backupsDir(dbPath), backupName(dbPath, at, options.reason));
   if (options.to && fs.existsSync(target)) throw new EtudeError('conflict', `${target} already exists; Etude does not overwrite it`);
   if (path.resolve(target) === path.resolve(dbPath)) throw new EtudeError('invalid_input', 'a backup cannot be written over the library itself');
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const room = lackOfRoom(path.dirname(target), libraryBytes(db));
+  const room = lackOfRoom(path.dirname(target), libraryBytes(db), options.spareBytes);
   if (room) return { made: false, skipped: `Backup skipped: ${room}.` };
   const partial = target + PARTIAL;
   fs.rmSync(partial, { force: true });
