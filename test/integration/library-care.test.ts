@@ -89,6 +89,30 @@ describe('backups', () => {
     expect(listBackups(file).map((b) => b.reason).sort()).toEqual(['manual', 'restore']);
   });
 
+  it('backs the library up once a training run completes', async () => {
+    const file = path.join(tempDir(), 'etude.db');
+    const { engine, call } = await library(file);
+    const [corpus] = await call('corpora.list', {});
+    const vocab = await call('vocabularies.build', { corpusId: corpus!.id, encoding: 'notes-chords' });
+    const backedUp = new Promise<void>((resolve) => {
+      engine.on((m) => {
+        if (m.event === 'library.status' && m.payload.lastBackup?.reason === 'training') resolve();
+      });
+    });
+    const run = await call('training.start', {
+      vocabularyId: vocab.id,
+      model: 'tiny',
+      spec: { arch: 'lstm', embedding: 16, units: 32, layers: 1, dropout: 0, dense: 0 },
+      hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 16, learningRate: 0.01, seed: 5 },
+    });
+    expect((await engine.training.waitFor(run.id)).status).toBe('completed');
+    await backedUp;
+    const [backup] = listBackups(file);
+    expect(backup?.reason).toBe('training');
+    const copy = rawDb(backup!.file);
+    expect(copy.prepare("SELECT count(*) FROM checkpoints c JOIN models m ON m.id = c.model_id WHERE m.name = 'tiny'").pluck().get()).toBeGreaterThan(0);
+  });
+
   it('keeps the newest N (the backups.keep setting), removing the oldest first', async () => {
     const file = path.join(tempDir(), 'etude.db');
     const { engine, call } = await library(file);
