@@ -107,9 +107,9 @@ export const checkLibraryCommand: Command = {
       else problems.forEach((p) => ctx.out(`damaged: ${p}`));
     }
     if (!check.ok) {
-      if (ctx.json) ctx.out(JSON.stringify(result));
       const clean = newestCleanBackup(ctx.dbPath);
-      throw damagedLibraryError(ctx.dbPath, [`${problems.length} problem${problems.length === 1 ? '' : 's'}${clean ? `; the newest backup that checks clean is ${clean}` : ''}`]);
+      // One line (and one JSON object): what is damaged, then the newest backup to go back to.
+      throw damagedLibraryError(ctx.dbPath, [...problems, ...(clean ? [`the newest backup that checks clean is ${clean}`] : [])]);
     }
     return Promise.resolve(result);
   },

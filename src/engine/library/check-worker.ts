@@ -24,7 +24,8 @@ const request = workerData as CheckRequest;
 let answer: CheckAnswer;
 let store: Store | null = null;
 try {
-  store = Store.open(request.file, { mustExist: true, ...(request.nativeBinding ? { nativeBinding: request.nativeBinding } : {}) });
+  // Read-only: the check writes nothing, not even to a library it finds damaged.
+  store = Store.openReadOnly(request.file, request.nativeBinding ? { nativeBinding: request.nativeBinding } : {});
   if (request.kind === 'quick') answer = { type: 'quick', ...store.quickCheck() };
   else answer = { type: 'full', check: store.checkLibrary() };
 } catch (err) {
