@@ -229,6 +229,32 @@ describe('backups', () => {
 });
 
 describe('checksums', () => {
+  it('migration 0009 gives the rows that exist their checksums (a library from before checksums, made by taking them away)', async () => {
+    const file = path.join(tempDir(), 'etude.db');
+    await library(file);
+    await closeAll();
+    const db = new Database(file, { fileMustExist: true });
+    db.exec(`
+      ALTER TABLE checkpoints DROP COLUMN weights_sha256;
+      ALTER TABLE checkpoints DROP COLUMN optimizer_sha256;
+      ALTER TABLE tracks DROP COLUMN notes_sha256;
+      DELETE FROM schema_version WHERE version = 9;
+      PRAGMA user_version = 8;
+    `);
+    db.close();
+    const store = Store.open(file);
+    store.close();
+    const raw = rawDb(file);
+    const hex = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+    const checkpoints = raw.prepare('SELECT weights, optimizer, weights_sha256 AS w, optimizer_sha256 AS o FROM checkpoints').all() as { weights: Buffer; optimizer: Buffer; w: string; o: string }[];
+    expect(checkpoints.length).toBeGreaterThan(0);
+    for (const c of checkpoints) expect([c.w, c.o]).toEqual([hex(c.weights), hex(c.optimizer)]);
+    const tracks = raw.prepare('SELECT notes, notes_sha256 AS s FROM tracks').all() as { notes: Buffer; s: string }[];
+    expect(tracks.length).toBeGreaterThan(10);
+    for (const t of tracks) expect(t.s).toBe(hex(t.notes));
+    expect(listBackups(file).map((b) => b.reason)).toEqual(['migration']);
+  });
+
   it('damaged weights inside a checkpoint pass integrity_check but are refused by name, offering another checkpoint or a backup', async () => {
     const file = path.join(tempDir(), 'etude.db');
     const { engine } = await library(file);
