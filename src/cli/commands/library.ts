@@ -126,6 +126,9 @@ export const rescueCommand: Command = {
     const rebuild = ctx.values.rebuild as string | undefined;
     if (rebuild && fs.existsSync(rebuild)) throw new EtudeError('conflict', `${rebuild} already exists: the new library needs a new file`);
     const report: RescueReport = rescueLibrary(ctx.dbPath, path.resolve(to));
+    if (report.models.saved.length === 0 && report.pieces.saved === 0 && report.unreadable.length > 0) {
+      throw new EtudeError('invalid_database', `Nothing could be rescued from ${ctx.dbPath} (${report.unreadable.join('; ')}): restore a backup instead (etude backups, then etude restore --from newest)`);
+    }
     if (!ctx.json) {
       ctx.out(`Rescued ${report.models.saved.length} model${report.models.saved.length === 1 ? '' : 's'} and ${report.pieces.saved} piece${report.pieces.saved === 1 ? '' : 's'} into ${report.folder}`);
       for (const m of report.models.lost) ctx.out(`  lost model "${m.name}": ${m.reason}`);
