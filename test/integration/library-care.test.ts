@@ -277,6 +277,20 @@ describe('checksums', () => {
     expect(check.problems.join('\n')).toMatch(/the weights of "Folk melodies \(base\)"/);
   });
 
+  it('a duplicated or imported model carries its checksums, and loads', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'etude.db');
+    const { engine, call } = await library(file);
+    const [base] = await call('models.list', {});
+    const copy = await call('models.duplicate', { id: base!.id, name: 'Copy' });
+    const exported = path.join(dir, 'copy.etude-model');
+    await call('models.exportToFile', { id: copy.id, path: exported });
+    const imported = await call('models.importFile', { path: exported, name: 'Imported' });
+    for (const id of [copy.id, imported.id]) expect(engine.store.runs.generationCheckpoint(id).weights.byteLength).toBeGreaterThan(0);
+    const unsummed = rawDb(file).prepare('SELECT count(*) FROM checkpoints WHERE weights_sha256 IS NULL OR optimizer_sha256 IS NULL').pluck().get();
+    expect(unsummed).toBe(0);
+  });
+
   it('a piece whose notes are damaged is refused when read to train, and named by the check', async () => {
     const file = path.join(tempDir(), 'etude.db');
     const { engine } = await library(file);
