@@ -13,6 +13,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           'tf-worker': resolve('src/engine/jobs/worker.ts'),
+          'library-check': resolve('src/engine/library/check-worker.ts'),
           'parser-process': resolve('src/engine/parse/parser-process.ts'),
           'engine-host': resolve('src/engine/host/engine-host.ts'),
         },

@@ -21,8 +21,10 @@ import { trainBaseCommand } from './commands/train-base';
 import { fuzzCommand } from './commands/fuzz';
 import { modelCommand, modelsCommand } from './commands/models';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
+import { backupCommand, backupsCommand, checkLibraryCommand, rescueCommand, restoreCommand } from './commands/library';
+import { damagedLibraryError, isCorruption } from '../engine/store/health';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand, backupCommand, backupsCommand, restoreCommand, checkLibraryCommand, rescueCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },
@@ -73,6 +75,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
+  let dbPath = resolveDbPath(undefined, io.env);
   try {
     if (!command) throw new UsageError(`unknown command "${name}"`);
     const { values, positionals } = parseArgs({
@@ -86,13 +89,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       return 0;
     }
     const json = values.json === true;
-    const dbPath = resolveDbPath(values.db as string | undefined, io.env);
+    dbPath = resolveDbPath(values.db as string | undefined, io.env);
     const result = await command.run({ values, positionals, json, dbPath, out: io.out, err: io.err });
     if (json && result !== undefined) io.out(JSON.stringify(result));
     return 0;
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const data = toErrorData(err);
+    // SQLite's "database disk image is malformed" never reaches a musician raw.
+    const data = toErrorData(isCorruption(err) ? damagedLibraryError(dbPath) : err);
     const message = (data.message.split('\n')[0] ?? data.message).trim();
     if (wantsJson) io.out(JSON.stringify({ ok: false, error: { ...data, message } }));
     io.err(`etude: ${message}${usage ? ' (see etude --help)' : ''}`);

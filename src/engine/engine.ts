@@ -12,6 +12,8 @@ import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
 import { OriginalityService } from './originality/check';
 import { EvaluationService } from './train/evaluation-service';
+import { LibraryCare } from './library/service';
+import { damagedLibraryError, isCorruption } from './store/health';
 
 export interface EngineOptions {
   dbPath: string;
@@ -28,6 +30,16 @@ export interface EngineOptions {
    * does not wait for it (the studio's windows; a one-off CLI command would only pay for it).
    */
   warmGeneration?: boolean;
+  /**
+   * The check at open, daily backups and the weekly full check while the engine runs (the studio's
+   * windows and the web studio; default false, so a one-off CLI command does not start them).
+   */
+  libraryCare?: boolean;
+}
+
+/** A damaged file's SQLite error becomes a sentence; everything else as it was. */
+function libraryErrorData(err: unknown, dbPath: string) {
+  return toErrorData(isCorruption(err) ? damagedLibraryError(dbPath) : err);
 }
 
 type Listener = (message: EventMessage) => void;
@@ -53,21 +65,61 @@ export class Engine {
 
   readonly training: TrainingService;
   readonly generation: GenerationService;
+  readonly library: LibraryCare;
+  /** Runs already backed up after completing (a run's end may be announced more than once). */
+  private readonly backedUpRuns = new Set<number>();
 
-  private constructor(store: Store, tf: TfClient, generationTf: TfClient) {
+  private constructor(store: Store, tf: TfClient, generationTf: TfClient, sqliteBinding: string | undefined) {
     this.store = store;
     this.tf = tf;
     this.generationTf = generationTf;
-    const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
+    const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => {
+      this.emit(event, payload);
+      // A completed run's checkpoints are hours of work: back the library up once it has them.
+      if (event === 'training.status') {
+        const run = (payload as EngineEvents['training.status']).run;
+        if (run.status === 'completed' && !this.backedUpRuns.has(run.id)) {
+          this.backedUpRuns.add(run.id);
+          this.library.afterTraining();
+        }
+      }
+    };
+    this.library = new LibraryCare(store, sqliteBinding, (status) => this.emit('library.status', status));
     this.training = new TrainingService(store, tf, emit);
     this.generation = new GenerationService(store, generationTf, emit);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), parser: new FileParser(), imports: new Map(), emit };
+    this.ctx = {
+      store,
+      tf,
+      training: this.training,
+      generation: this.generation,
+      originality: new OriginalityService(store),
+      evaluation: new EvaluationService(store, tf),
+      library: this.library,
+      parser: new FileParser(),
+      imports: new Map(),
+      emit,
+    };
   }
 
   static open(options: EngineOptions): Engine {
-    const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
+    let store: Store;
+    try {
+      store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
+    } catch (err) {
+      throw isCorruption(err) ? damagedLibraryError(options.dbPath) : err;
+    }
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
-    store.runs.recoverInterrupted();
+    // On a damaged library this may not read: the studio opens anyway, to say what is damaged and offer a rescue.
+    let readable = true;
+    try {
+      store.runs.recoverInterrupted();
+    } catch (err) {
+      if (!isCorruption(err)) {
+        store.close();
+        throw err;
+      }
+      readable = false;
+    }
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
     const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
     const tf = new TfClient(db, backend);
@@ -76,18 +128,21 @@ export class Engine {
     // cost more than they save on products of a row or two). Native TensorFlow, forced, loads in
     // one worker only, so then the two share it.
     const generationTf = backend === 'tensorflow' ? tf : new TfClient(db, backend, { threads: 1, native: false });
-    const engine = new Engine(store, tf, generationTf);
+    const engine = new Engine(store, tf, generationTf, options.sqliteBinding);
+    if (options.libraryCare) engine.library.start();
     // A failure here is reported by the first generation, which starts the worker again.
     if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
     engine.starting = (async () => {
+      // A damaged library gets nothing added to it: first-run work waits for a library that reads clean.
+      if (!readable) return;
       if (options.starterCorpus !== false) {
-        await ensureStarterCorpus(store).catch((err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${toErrorData(err).message}`));
+        await ensureStarterCorpus(store).catch((err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${libraryErrorData(err, store.path).message}`));
       }
       if (options.baseModels !== false) {
         try {
           ensureBaseModels(store);
         } catch (err) {
-          console.warn(`[engine] the base models were not installed: ${toErrorData(err).message}`);
+          console.warn(`[engine] the base models were not installed: ${libraryErrorData(err, store.path).message}`);
         }
       }
     })();
@@ -103,7 +158,7 @@ export class Engine {
       await this.starting;
       return { ok: true, value: await this.dispatch(method, input ?? {}) };
     } catch (err) {
-      return { ok: false, error: toErrorData(err) };
+      return { ok: false, error: libraryErrorData(err, this.store.path) };
     }
   }
 
@@ -140,6 +195,7 @@ export class Engine {
     this.closed = true;
     await this.starting;
     await this.training.shutdown();
+    await this.library.close();
     for (const controller of this.ctx.imports.values()) controller.abort();
     this.listeners.clear();
     await this.tf.close();

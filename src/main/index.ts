@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
   const dbPath = resolveDbPath(dbFlag(process.argv), process.env, app.getPath('userData'));
   const binding = sqliteBinding();
-  const engine = new EngineClient({ dbPath, ...(binding ? { sqliteBinding: binding } : {}), warmGeneration: true }, startEngineProcess);
+  const engine = new EngineClient({ dbPath, ...(binding ? { sqliteBinding: binding } : {}), warmGeneration: true, libraryCare: true }, startEngineProcess);
   try {
     await engine.open();
   } catch (err) {

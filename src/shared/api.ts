@@ -12,6 +12,7 @@ import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
 import type { ArchitectureInfo } from './architectures';
 import type { ScoreReport } from './scoring';
+import { libraryInputs, type LibraryResults, type LibraryStatus } from './library-care';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -28,6 +29,7 @@ const trackRule = z.discriminatedUnion('kind', [
 ]);
 
 export const methodInputs = {
+  ...libraryInputs,
   /** Versions, backend, database: what the status bar shows. */
   'engine.info': none,
   /** Liveness check with an optional echo, used by clients to measure round trips. */
@@ -273,7 +275,7 @@ export interface EngineInfo {
   platform: string;
 }
 
-export interface MethodResults {
+export interface MethodResults extends LibraryResults {
   'engine.info': EngineInfo;
   'engine.ping': { pong: true; echo: string | null; at: number };
   'corpora.list': CorpusSummary[];
@@ -369,6 +371,8 @@ export interface EngineEvents {
   'generations.changed': { modelId: number };
   /** Corpora or pieces changed: lists should refresh. */
   'corpora.changed': { corpusId: number | null };
+  /** The library was checked or backed up: the status bar's "last backup", and any damage in words. */
+  'library.status': LibraryStatus;
 }
 
 export type EventName = keyof EngineEvents;

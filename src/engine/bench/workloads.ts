@@ -23,6 +23,7 @@ import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
+import { libraryCare } from './library-care';
 
 export interface BenchResult {
   workload: string;
@@ -436,5 +437,10 @@ export const WORKLOADS: Workload[] = [
     name: 'jsb-chorales',
     summary: `quality: the JSB chorales imported, trained with the recommended recipe for ${JSB_BUDGET_MINUTES} minutes, the 77 test chorales scored in nats a frame (target: at most 6.0)`,
     run: ({ benchmarksDir }) => jsbChorales(benchmarksDir),
+  },
+  {
+    name: 'library-care',
+    summary: 'backup time and size for a library of 10,000 pieces and 20 models, the checksum cost of loading the largest base model, quick_check at open there and on 1 GB (target: under 1 s)',
+    run: () => libraryCare(),
   },
 ];

@@ -3,6 +3,7 @@ import { corporaHandlers } from './corpora';
 import { encodingHandlers } from './encodings';
 import { engineHandlers } from './engine';
 import { generationHandlers } from './generations';
+import { libraryHandlers } from './library';
 import { modelHandlers } from './models';
 import { pieceHandlers } from './pieces';
 import { runHandlers } from './runs';
@@ -24,4 +25,5 @@ export const handlers: Handlers = {
   ...runHandlers,
   ...modelHandlers,
   ...generationHandlers,
+  ...libraryHandlers,
 };

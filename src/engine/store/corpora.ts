@@ -5,6 +5,7 @@ import { instrumentFamily } from '../../shared/music/instruments';
 import type { NoteArrays, PieceNotes } from '../../shared/music/notes';
 import { notesOf } from '../../shared/music/tracks';
 import { packNotes, unpackNotes } from './notes-blob';
+import { matches, sha256 } from './checksums';
 import { titleOrderKey } from './title-order';
 
 export interface CorpusRow {
@@ -57,6 +58,20 @@ const SORT_COLUMNS: Record<PieceSort, string> = {
 
 /** A piece as stored: the summary's columns, with the timeline still as JSON (tempo, meter and key are derived from it). */
 type PieceRow = Omit<PieceSummary, 'bpm' | 'meter' | 'key'> & { tempos: string; timeSignatures: string; keySignatures: string };
+
+/**
+ * A track's notes, checked against the checksum written with them: a damaged page inside the BLOB
+ * is refused by name (the piece and what to do) rather than learned or shown as wrong music.
+ */
+function verifiedNotes(track: { notes: Buffer; notesSha256: string | null; position: number }, title: string): NoteArrays {
+  if (!matches(track.notes, track.notesSha256)) {
+    throw new EtudeError(
+      'invalid_database',
+      `The notes of "${title}" (track ${track.position + 1}) are damaged: their checksum no longer matches what was imported. Delete the piece and import it again, or restore a backup of the library (etude backups).`,
+    );
+  }
+  return unpackNotes(track.notes);
+}
 
 const PIECE_COLUMNS = `p.id, p.corpus_id AS corpusId, p.title, p.source_name AS sourceName, p.source_format AS sourceFormat,
   p.duration_seconds AS durationSeconds, p.note_count AS noteCount,
@@ -264,10 +279,11 @@ export class CorpusRepo {
         ).lastInsertRowid,
     );
     const insertTrack = this.db.prepare(
-      `INSERT INTO tracks (piece_id, position, name, chunk, channel, program, family, is_drum, note_count, pitch_min, pitch_max, notes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tracks (piece_id, position, name, chunk, channel, program, family, is_drum, note_count, pitch_min, pitch_max, notes, notes_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     midi.tracks.forEach((t, position) => {
+      const notes = packNotes(t.notes);
       insertTrack.run(
         pieceId,
         position,
@@ -280,7 +296,8 @@ export class CorpusRepo {
         t.notes.pitch.length,
         trackRanges[position]!.lo,
         trackRanges[position]!.hi,
-        packNotes(t.notes),
+        notes,
+        sha256(notes),
       );
     });
     this.db.prepare(`UPDATE corpora SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(corpusId);
@@ -319,10 +336,10 @@ export class CorpusRepo {
     const tracks = this.db
       .prepare(
         `SELECT id, position, name, channel, program, family, is_drum AS isDrum, note_count AS noteCount,
-                pitch_min AS pitchMin, pitch_max AS pitchMax, notes
+                pitch_min AS pitchMin, pitch_max AS pitchMax, notes, notes_sha256 AS notesSha256
          FROM tracks WHERE piece_id = ? ORDER BY position`,
       )
-      .all(id) as (Omit<PieceDetail['tracks'][number], 'notes' | 'isDrum'> & { isDrum: number; notes: Buffer })[];
+      .all(id) as (Omit<PieceDetail['tracks'][number], 'notes' | 'isDrum'> & { isDrum: number; notes: Buffer; notesSha256: string | null })[];
     return {
       ...summarise(row),
       ppq: row.ppq,
@@ -332,8 +349,8 @@ export class CorpusRepo {
       timeSignatures: JSON.parse(row.timeSignatures),
       keySignatures: JSON.parse(row.keySignatures),
       repairs: JSON.parse(row.repairs),
-      tracks: tracks.map((t) => {
-        const n = unpackNotes(t.notes);
+      tracks: tracks.map(({ notesSha256, ...t }) => {
+        const n = verifiedNotes({ ...t, notesSha256 }, row.title);
         return {
           ...t,
           isDrum: t.isDrum === 1,
@@ -405,7 +422,9 @@ export class CorpusRepo {
                 p.source_format AS sourceFormat, p.original
          FROM pieces p JOIN corpora c ON c.id = p.corpus_id WHERE p.id = ?`,
       ),
-      tracks: this.db.prepare(`SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes FROM tracks WHERE piece_id = ? ORDER BY position`),
+      tracks: this.db.prepare(
+        `SELECT position, program, family, is_drum AS isDrum, note_count AS noteCount, notes, notes_sha256 AS notesSha256 FROM tracks WHERE piece_id = ? ORDER BY position`,
+      ),
     };
     const row = this.encodableStatements.piece.get(pieceId) as
       | {
@@ -424,9 +443,9 @@ export class CorpusRepo {
       | undefined;
     if (!row) throw new EtudeError('not_found', `no piece with id ${pieceId}`);
     const tracks = (
-      this.encodableStatements.tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer }[]
+      this.encodableStatements.tracks.all(row.id) as { position: number; program: number; family: string; isDrum: number; noteCount: number; notes: Buffer; notesSha256: string | null }[]
     ).map((t) => ({ ...t, isDrum: t.isDrum === 1 }));
-    const notes = notesOf(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule), (t) => unpackNotes(t.notes));
+    const notes = notesOf(tracks, rule ?? (JSON.parse(row.trackRule) as TrackRule), (t) => verifiedNotes(t, row.title));
     return {
       pieceId: row.id,
       title: row.title,
@@ -443,9 +462,9 @@ export class CorpusRepo {
     };
   }
 
-  original(id: number): { name: string; bytes: Buffer } {
-    const row = this.db.prepare('SELECT source_name AS name, original AS bytes FROM pieces WHERE id = ?').get(id) as
-      | { name: string; bytes: Buffer }
+  original(id: number): { name: string; title: string; format: 'midi' | 'abc'; bytes: Buffer } {
+    const row = this.db.prepare('SELECT source_name AS name, title, source_format AS format, original AS bytes FROM pieces WHERE id = ?').get(id) as
+      | { name: string; title: string; format: 'midi' | 'abc'; bytes: Buffer }
       | undefined;
     if (!row) throw new EtudeError('not_found', `no piece with id ${id}`);
     return row;
@@ -467,6 +486,41 @@ export class CorpusRepo {
       }
       return { moved, duplicates };
     });
+  }
+
+  /** Corpora by id and name alone (a rescue: their summaries read every piece). */
+  names(): { id: number; name: string }[] {
+    return this.db.prepare('SELECT id, name FROM corpora ORDER BY id').all() as { id: number; name: string }[];
+  }
+
+  /**
+   * The ids of a corpus's pieces that can still be found, for a rescue: through the title index
+   * first (it holds the ids, and may be whole where the table is not), else the table.
+   */
+  rescuablePieceIds(corpusId: number): number[] {
+    for (const sql of ['SELECT id FROM pieces INDEXED BY pieces_by_corpus_title WHERE corpus_id = ?', 'SELECT id FROM pieces NOT INDEXED WHERE corpus_id = ?']) {
+      try {
+        return this.db.prepare(sql).pluck().all(corpusId) as number[];
+      } catch {
+        // the next way, or nothing
+      }
+    }
+    return [];
+  }
+
+  /** Every track whose notes no longer match their checksum (the full library check). One track in memory at a time. */
+  damagedTracks(): { pieceId: number; title: string; corpus: string; position: number }[] {
+    const ids = this.db.prepare('SELECT id FROM tracks ORDER BY id').pluck().all() as number[];
+    const one = this.db.prepare(
+      `SELECT t.piece_id AS pieceId, p.title, c.name AS corpus, t.position, t.notes, t.notes_sha256 AS sha
+       FROM tracks t JOIN pieces p ON p.id = t.piece_id JOIN corpora c ON c.id = p.corpus_id WHERE t.id = ?`,
+    );
+    const damaged: { pieceId: number; title: string; corpus: string; position: number }[] = [];
+    for (const id of ids) {
+      const r = one.get(id) as { pieceId: number; title: string; corpus: string; position: number; notes: Buffer; sha: string | null } | undefined;
+      if (r && !matches(r.notes, r.sha)) damaged.push({ pieceId: r.pieceId, title: r.title, corpus: r.corpus, position: r.position });
+    }
+    return damaged;
   }
 
   deletePieces(pieceIds: number[]): number {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
 import { latestVersion, migrate, MIGRATIONS, type Migration } from './migrations/index';
+import { backupIfMigrating } from './backups';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -90,6 +91,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma(`application_id = ${ETUDE_APPLICATION_ID}`);
+    if (!options.mustExist) backupIfMigrating(db, file, latestVersion(migrations));
     migrate(db, migrations);
   } catch (err) {
     db.close();

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
+import { sha256 } from './checksums';
 import { LEGACY_HYPERPARAMS, type CheckpointAudition, type CheckpointInfo, type Hyperparams, type MachineInfo, type MetricPoint, type ModelInfo, type ModelOrigin, type ModelSpec, type ModelSummary, type RunStatus } from '../../shared/training';
 import type { NewCheckpoint, RunRepo } from './runs';
 import type { NewVocabulary, VocabularyRepo } from './vocabularies';
@@ -109,6 +110,11 @@ export class ModelRepo {
     }
   }
 
+  /** Models by id and name alone, with the base model each one is (a rescue: the list reads every checkpoint's size). */
+  names(): { id: number; name: string; baseName: string | null }[] {
+    return this.db.prepare('SELECT id, name, base_name AS baseName FROM models ORDER BY id').all() as { id: number; name: string; baseName: string | null }[];
+  }
+
   list(): ModelInfo[] {
     const ids = this.db.prepare('SELECT id FROM models ORDER BY name COLLATE NOCASE').pluck().all() as number[];
     return ids.map((id) => this.get(id));
@@ -211,8 +217,8 @@ export class ModelRepo {
         for (const c of checkpoints) {
           const copy = this.db
             .prepare(
-              `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at)
-               SELECT ?, ?, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at FROM checkpoints WHERE id = ?`,
+              `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at, weights_sha256, optimizer_sha256)
+               SELECT ?, ?, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, created_at, weights_sha256, optimizer_sha256 FROM checkpoints WHERE id = ?`,
             )
             .run(id, newRun, c).lastInsertRowid;
           checkpointIds.set(c, Number(copy));
@@ -306,10 +312,26 @@ export class ModelRepo {
       const checkpointId = Number(
         this.db
           .prepare(
-            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, audition, weights_sha256, optimizer_sha256)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(model.id, runId, c.kind, c.epoch, c.step, c.batch, c.loss, c.valLoss, c.topology, c.manifest, blob(c.weights), blob(c.optimizer), c.audition ? JSON.stringify(c.audition) : null)
+          .run(
+            model.id,
+            runId,
+            c.kind,
+            c.epoch,
+            c.step,
+            c.batch,
+            c.loss,
+            c.valLoss,
+            c.topology,
+            c.manifest,
+            blob(c.weights),
+            blob(c.optimizer),
+            c.audition ? JSON.stringify(c.audition) : null,
+            sha256(c.weights),
+            sha256(c.optimizer),
+          )
           .lastInsertRowid,
       );
       this.db.prepare('UPDATE models SET generation_checkpoint_id = ? WHERE id = ?').run(checkpointId, model.id);

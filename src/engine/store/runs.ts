@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EtudeError } from '../../shared/errors';
+import { matches, sha256 } from './checksums';
 import { LEGACY_HYPERPARAMS, type CheckpointAudition, type CheckpointInfo, type Hyperparams, type MachineInfo, type MetricPoint, type RunInfo, type RunStatus } from '../../shared/training';
 
 export interface CheckpointData extends CheckpointInfo {
@@ -176,8 +177,8 @@ export class RunRepo {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO checkpoints (model_id, run_id, kind, epoch, step, batch, loss, val_loss, topology, manifest, weights, optimizer, weights_sha256, optimizer_sha256)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             c.modelId,
@@ -192,6 +193,8 @@ export class RunRepo {
             c.manifest,
             Buffer.from(c.weights.buffer, c.weights.byteOffset, c.weights.byteLength),
             Buffer.from(c.optimizer.buffer, c.optimizer.byteOffset, c.optimizer.byteLength),
+            sha256(c.weights),
+            sha256(c.optimizer),
           ).lastInsertRowid,
       );
       if (c.kind === 'periodic') {
@@ -246,11 +249,51 @@ export class RunRepo {
     this.db.prepare('UPDATE checkpoints SET audition = ? WHERE id = ?').run(JSON.stringify(audition), checkpointId);
   }
 
+  /**
+   * A checkpoint with its bytes, checked against the checksums written with them: every load (to
+   * generate, score, continue, resume or export) goes through here, so damaged weights are refused
+   * by name instead of generating takes nobody can explain.
+   */
   checkpoint(id: number): CheckpointData {
     const row = this.db
-      .prepare(`SELECT ${CHECKPOINT_COLUMNS}, model_id AS modelId, batch, topology, manifest, weights, optimizer FROM checkpoints WHERE id = ?`)
-      .get(id) as (Omit<CheckpointData, 'audition'> & { audition: string | null }) | undefined;
+      .prepare(
+        `SELECT ${CHECKPOINT_COLUMNS}, model_id AS modelId, batch, topology, manifest, weights, optimizer,
+           weights_sha256 AS weightsSha256, optimizer_sha256 AS optimizerSha256 FROM checkpoints WHERE id = ?`,
+      )
+      .get(id) as (Omit<CheckpointData, 'audition'> & { audition: string | null; weightsSha256: string | null; optimizerSha256: string | null }) | undefined;
     if (!row) throw new EtudeError('not_found', `no checkpoint with id ${id}`);
-    return withAudition(row);
+    const { weightsSha256, optimizerSha256, ...data } = row;
+    const damaged = [!matches(row.weights, weightsSha256) ? 'weights' : null, !matches(row.optimizer, optimizerSha256) ? 'optimizer state' : null].filter((x) => x !== null);
+    if (damaged.length > 0) throw new EtudeError('invalid_database', this.damagedCheckpointSentence(row, damaged.join(' and ')));
+    return withAudition(data);
+  }
+
+  /** Names the damaged checkpoint and what to do instead: the model's previous checkpoint, else a backup. */
+  private damagedCheckpointSentence(c: { id: number; modelId: number; epoch: number; step: number }, what: string): string {
+    const model = (this.db.prepare('SELECT name FROM models WHERE id = ?').pluck().get(c.modelId) as string | undefined) ?? `model ${c.modelId}`;
+    const previous = this.db
+      .prepare('SELECT id, epoch FROM checkpoints WHERE model_id = ? AND id != ? AND (step < ? OR (step = ? AND id < ?)) ORDER BY step DESC, id DESC LIMIT 1')
+      .get(c.modelId, c.id, c.step, c.step, c.id) as { id: number; epoch: number } | undefined;
+    const offer = previous
+      ? `choose its previous checkpoint (id ${previous.id}, epoch ${previous.epoch}) to generate from, or restore a backup of the library (etude backups)`
+      : 'restore a backup of the library (etude backups) or reinstall the model from its .etude-model file';
+    return `The ${what} of "${model}" (checkpoint ${c.id}, epoch ${c.epoch}) are damaged: their checksum no longer matches what was saved, so Etude will not use them. To go on, ${offer}.`;
+  }
+
+  /** Every checkpoint whose bytes no longer match their checksums (the full library check). One checkpoint in memory at a time. */
+  damagedCheckpoints(): { id: number; model: string; epoch: number; parts: string[] }[] {
+    const ids = this.db.prepare('SELECT id FROM checkpoints ORDER BY id').pluck().all() as number[];
+    const one = this.db.prepare(
+      `SELECT c.id, m.name AS model, c.epoch, c.weights, c.optimizer, c.weights_sha256 AS w, c.optimizer_sha256 AS o
+       FROM checkpoints c JOIN models m ON m.id = c.model_id WHERE c.id = ?`,
+    );
+    const damaged: { id: number; model: string; epoch: number; parts: string[] }[] = [];
+    for (const id of ids) {
+      const r = one.get(id) as { id: number; model: string; epoch: number; weights: Buffer; optimizer: Buffer; w: string | null; o: string | null } | undefined;
+      if (!r) continue;
+      const parts = [!matches(r.weights, r.w) ? 'weights' : null, !matches(r.optimizer, r.o) ? 'optimizer state' : null].filter((x) => x !== null);
+      if (parts.length > 0) damaged.push({ id: r.id, model: r.model, epoch: r.epoch, parts });
+    }
+    return damaged;
   }
 }

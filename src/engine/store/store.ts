@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { latestVersion } from './migrations/index';
 import { openDatabase, type OpenOptions } from './database';
 import { CorpusRepo } from './corpora';
@@ -6,6 +6,21 @@ import { VocabularyRepo } from './vocabularies';
 import { RunRepo } from './runs';
 import { GenerationRepo } from './generations';
 import { ModelRepo } from './models';
+import { backupLibrary, DEFAULT_BACKUPS_KEPT, type BackupOutcome, type BackupReason } from './backups';
+import { integrityCheck, quickCheck, unreadableTables, type QuickCheck } from './health';
+
+/** What the full library check found, in words a musician can act on. */
+export interface LibraryCheck {
+  ok: boolean;
+  /** SQLite's integrity_check, when it is not "ok". */
+  integrity: string[];
+  /** Tables whose rows cannot all be read. */
+  unreadableTables: string[];
+  damagedCheckpoints: { id: number; model: string; epoch: number; parts: string[] }[];
+  damagedTracks: { pieceId: number; title: string; corpus: string; position: number }[];
+  seconds: number;
+  checkedAt: string;
+}
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
@@ -29,6 +44,11 @@ export class Store {
 
   static open(file: string, options: OpenOptions = {}): Store {
     return new Store(file, openDatabase(file, options));
+  }
+
+  /** A library opened only to read what it still can (a rescue): no migration, nothing written. */
+  static openReadOnly(file: string, options: { nativeBinding?: string } = {}): Store {
+    return new Store(file, new Database(file, { readonly: true, fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }));
   }
 
   schemaVersion(): number {
@@ -71,6 +91,44 @@ export class Store {
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
       )
       .run(key, value);
+  }
+
+  /** The number of backups kept in the `backups` folder (setting `backups.keep`, default 5). */
+  backupsKept(): number {
+    const n = Number(this.getSetting('backups.keep'));
+    return Number.isInteger(n) && n >= 1 ? n : DEFAULT_BACKUPS_KEPT;
+  }
+
+  /** An online backup (see backups.ts): the studio goes on while it copies. */
+  backup(options: { reason: BackupReason; to?: string }): Promise<BackupOutcome> {
+    return backupLibrary(this.db, this.path, { ...options, keep: this.backupsKept() });
+  }
+
+  /** PRAGMA quick_check, timed. */
+  quickCheck(): QuickCheck {
+    return quickCheck(this.db);
+  }
+
+  /**
+   * The full check: SQLite's integrity_check, every table read to its end, and every checksummed
+   * BLOB (checkpoints' weights and optimizer state, tracks' notes) compared with its checksum.
+   */
+  checkLibrary(): LibraryCheck {
+    const started = performance.now();
+    const integrity = integrityCheck(this.db);
+    const unreadable = unreadableTables(this.db);
+    const damagedCheckpoints = unreadable.includes('checkpoints') || unreadable.includes('models') ? [] : this.runs.damagedCheckpoints();
+    const damagedTracks = ['tracks', 'pieces', 'corpora'].some((t) => unreadable.includes(t)) ? [] : this.corpora.damagedTracks();
+    const result: LibraryCheck = {
+      ok: integrity.ok && unreadable.length === 0 && damagedCheckpoints.length === 0 && damagedTracks.length === 0,
+      integrity: integrity.problems,
+      unreadableTables: unreadable,
+      damagedCheckpoints,
+      damagedTracks,
+      seconds: (performance.now() - started) / 1000,
+      checkedAt: new Date().toISOString(),
+    };
+    return result;
   }
 
   close(): void {

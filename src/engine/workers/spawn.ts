@@ -1,9 +1,9 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-export type WorkerName = 'tf-worker';
+export type WorkerName = 'tf-worker' | 'library-check';
 
 /** Each worker's entry, relative to this folder: the code that runs inside it lives in `engine/jobs/`. */
-const SOURCES: Record<WorkerName, string> = { 'tf-worker': '../jobs/worker.ts' };
+const SOURCES: Record<WorkerName, string> = { 'tf-worker': '../jobs/worker.ts', 'library-check': '../library/check-worker.ts' };
 
 /**
  * Starts one of the engine's workers, from TypeScript source when the engine itself runs from

@@ -7,12 +7,13 @@ import { migration0005 } from './0005-generations';
 import { migration0006 } from './0006-model-lineage';
 import { migration0007 } from './0007-base-models';
 import { migration0008 } from './0008-title-order';
+import { migration0009 } from './0009-checksums';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
   return migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;

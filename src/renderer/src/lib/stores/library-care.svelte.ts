@@ -1,0 +1,62 @@
+import type { LibraryStatus } from '../../../../shared/library-care';
+import { engine } from './engine.svelte';
+
+/** Backups and health of the library: the status bar's "last backup" and its settings panel. */
+class LibraryCareState {
+  status = $state<LibraryStatus | null>(null);
+  busy = $state<'backup' | 'check' | null>(null);
+  message = $state<string | null>(null);
+
+  constructor() {
+    engine.client.on('library.status', (status) => (this.status = status));
+    engine.client.onConnection((state) => {
+      if (state === 'open') void this.refresh();
+    });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.status = await engine.client.call('library.status', {});
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async backupNow(): Promise<void> {
+    this.busy = 'backup';
+    this.message = null;
+    try {
+      const result = await engine.client.call('library.backup', {});
+      this.message = result.made ? `Backed up in ${result.seconds.toFixed(1)} s.` : result.skipped;
+      await this.refresh();
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async checkNow(): Promise<void> {
+    this.busy = 'check';
+    this.message = null;
+    try {
+      const result = await engine.client.call('library.check', {});
+      this.message = result.ok ? `The library checks clean (${result.seconds.toFixed(1)} s).` : `Damaged: ${result.problems.join('; ')}`;
+      await this.refresh();
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async setKeep(keep: number): Promise<void> {
+    try {
+      this.status = await engine.client.call('library.setBackupsKept', { keep });
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+}
+
+export const libraryCare = new LibraryCareState();

@@ -1,0 +1,48 @@
+/** Backups and checks of the library: what the settings and the status bar show. */
+import { z } from 'zod';
+
+export interface BackupInfo {
+  file: string;
+  /** ISO time the backup was made. */
+  createdAt: string;
+  bytes: number;
+  reason: 'manual' | 'daily' | 'training' | 'migration' | 'restore';
+}
+
+export interface LibraryStatus {
+  path: string;
+  /** The check at open (and the last full check): whether the library reads clean, and what is damaged in words. */
+  health: { state: 'checking' | 'ok' | 'damaged'; problems: string[]; checkedAt: string | null };
+  lastBackup: BackupInfo | null;
+  /** Newest first. */
+  backups: BackupInfo[];
+  /** How many backups the `backups` folder keeps. */
+  keep: number;
+  lastFullCheck: { at: string; ok: boolean; problems: string[] } | null;
+}
+
+export type BackupResult = { made: true; backup: BackupInfo; seconds: number } | { made: false; skipped: string };
+
+export interface LibraryCheckResult {
+  ok: boolean;
+  problems: string[];
+  seconds: number;
+}
+
+export const libraryInputs = {
+  /** Backups, health and the last check: the settings panel and the status bar's "last backup". */
+  'library.status': z.object({}).strict(),
+  /** A backup now, into the `backups` folder. */
+  'library.backup': z.object({}).strict(),
+  /** The full check: SQLite's integrity_check, every table, every checksum. */
+  'library.check': z.object({}).strict(),
+  /** How many backups to keep (the oldest go first). */
+  'library.setBackupsKept': z.object({ keep: z.number().int().min(1, 'keep at least one backup').max(100) }).strict(),
+};
+
+export interface LibraryResults {
+  'library.status': LibraryStatus;
+  'library.backup': BackupResult;
+  'library.check': LibraryCheckResult;
+  'library.setBackupsKept': LibraryStatus;
+}
