@@ -17,12 +17,13 @@ import { generateCommand, generationsCommand } from './commands/generate';
 import { exportCommand } from './commands/export';
 import { checkCommand } from './commands/check';
 import { scoreCommand } from './commands/score';
+import { fidelityCommand } from './commands/fidelity';
 import { trainBaseCommand } from './commands/train-base';
 import { fuzzCommand } from './commands/fuzz';
 import { modelCommand, modelsCommand } from './commands/models';
 import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from './commands/corpus';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, fidelityCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

@@ -6,6 +6,7 @@ import type { TrainingService } from './train/service';
 import type { GenerationService } from './generate/service';
 import type { OriginalityService } from './originality/check';
 import type { EvaluationService } from './train/evaluation-service';
+import type { FidelityService } from './fidelity/service';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
@@ -15,6 +16,8 @@ export interface EngineContext {
   generation: GenerationService;
   originality: OriginalityService;
   evaluation: EvaluationService;
+  /** Style scorecards, in the generation worker. */
+  fidelity: FidelityService;
   /** Reads imported files in a process of its own (time and memory limits). */
   parser: FileParser;
   /** Running imports by id, so a client can cancel one. */

@@ -12,6 +12,7 @@ import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
 import { OriginalityService } from './originality/check';
 import { EvaluationService } from './train/evaluation-service';
+import { FidelityService } from './fidelity/service';
 
 export interface EngineOptions {
   dbPath: string;
@@ -61,7 +62,7 @@ export class Engine {
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
     this.training = new TrainingService(store, tf, emit);
     this.generation = new GenerationService(store, generationTf, emit);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), parser: new FileParser(), imports: new Map(), emit };
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), fidelity: new FidelityService(store, generationTf, emit), parser: new FileParser(), imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {

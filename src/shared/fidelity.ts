@@ -18,6 +18,10 @@ export const fidelityInput = z
     /** A take copies when its longest match with the corpus exceeds this many bars. */
     copyBars: z.number().min(1).max(64).default(DEFAULT_COPY_BARS),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Sampling as Compose samples by default, unless a setting is to be compared. */
+    temperature: z.number().min(0.05).max(5).default(1),
+    topK: z.number().int().min(0).max(100_000).default(0),
+    topP: z.number().gt(0).max(1).default(1),
     /** Chosen by the caller to cancel it with models.cancelFidelity. */
     jobId: z.string().min(1).max(100).optional(),
   })

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine';
+import type { EventMessage, MethodInput, MethodName, MethodResult } from '../../src/shared/api';
+import type { FidelityProgress } from '../../src/shared/fidelity';
+import { unwrapReply } from '../../src/shared/reply';
+import { JIGS, midiFiles } from '../helpers/corpora';
+
+let engine: Engine;
+let modelId: number;
+let starterId: number;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-fidelity-'));
+
+const corpusId = async (name: string) => (await call('corpora.list', {})).find((c) => c.name === name)!.id;
+
+const call = async <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>> => unwrapReply(await engine.call(method, input)) as MethodResult<M>;
+
+beforeAll(async () => {
+  engine = Engine.open({ dbPath: path.join(dir, 'fidelity.db'), baseModels: false });
+  const [starter] = await call('corpora.list', {});
+  starterId = starter!.id;
+  const vocab = await call('vocabularies.build', { corpusId: starterId, encoding: 'events' });
+  const run = await call('training.start', {
+    vocabularyId: vocab.id,
+    model: 'tiny folk',
+    spec: { arch: 'lstm', embedding: 16, units: 48, layers: 1, dropout: 0, dense: 0 },
+    hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 32, stride: 8, learningRate: 0.01, seed: 3 },
+  });
+  modelId = run.modelId;
+  expect((await engine.training.waitFor(run.id)).status).toBe('completed');
+}, 120_000);
+
+afterAll(async () => {
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('models.fidelity (the style scorecard, real engine and worker)', () => {
+  it('continues held-out passages of the corpus and measures the takes against it, with progress', async () => {
+    const progress: FidelityProgress[] = [];
+    const off = engine.on((m: EventMessage) => {
+      if (m.event === 'models.fidelityProgress') progress.push(m.payload);
+    });
+    const card = await call('models.fidelity', { id: modelId, corpusId: starterId, takes: 9, jobId: 'card-1' });
+    off();
+    expect(card.passages).toBe('held-out');
+    expect(card.note).toBeNull();
+    expect(card.takes).toBe(9);
+    expect(card.bars).toBe(8);
+    expect(card.excerpts).toBeGreaterThanOrEqual(10);
+    expect(card.features.map((f) => f.feature)).toEqual(expect.arrayContaining(['pitchClassHistogram', 'noteLengthHistogram', 'pitchRange', 'grooveConsistency', 'scaleConsistency', 'pitchClassEntropy']));
+    expect(card.features).toHaveLength(12);
+    for (const f of card.features) {
+      expect(f.overlap).toBeGreaterThanOrEqual(0);
+      expect(f.overlap).toBeLessThanOrEqual(1);
+    }
+    expect(card.auc).toBeGreaterThanOrEqual(0);
+    expect(card.auc).toBeLessThanOrEqual(1);
+    expect(card.telltales).toHaveLength(3);
+    expect(card.telltales[0]!.words).toMatch(/^the takes .* than your pieces$/);
+    expect(card.copyCorpus).toBe('Starter tunes');
+    expect(card.copyRate).toBeGreaterThanOrEqual(0);
+    expect(card.verdict.length).toBeGreaterThan(20);
+    expect(progress.every((p) => p.jobId === 'card-1')).toBe(true);
+    expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['generating', 'measuring']));
+    // The same seed, the same scorecard.
+    const again = await call('models.fidelity', { id: modelId, corpusId: starterId, takes: 9 });
+    expect(again.auc).toBe(card.auc);
+    expect(again.meanOverlap).toBe(card.meanOverlap);
+  }, 120_000);
+
+  it('takes every piece of a corpus the model never learned from as a passage', async () => {
+    await call('corpora.import', { corpus: 'Jigs', paths: midiFiles(JIGS).slice(0, 12) });
+    const card = await call('models.fidelity', { id: modelId, corpusId: await corpusId('Jigs'), takes: 6 });
+    expect(card.passages).toBe('other-corpus');
+    expect(card.copyCorpus).toBe('Starter tunes');
+  }, 120_000);
+
+  it('refuses a corpus too small, a checkpoint that is gone and a model with no checkpoint, in sentences', async () => {
+    await call('corpora.import', { corpus: 'One jig', paths: midiFiles(JIGS).slice(0, 1) });
+    const small = await engine.call('models.fidelity', { id: modelId, corpusId: await corpusId('One jig') });
+    expect(small).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/^"One jig" is too small for a scorecard: it holds \d+ stretch(es)? of 8 bars/) } });
+    const gone = await engine.call('models.fidelity', { id: modelId, corpusId: starterId, checkpointId: 99_999 });
+    expect(gone).toMatchObject({ ok: false, error: { kind: 'not_found', message: expect.stringMatching(/^checkpoint 99999 of "tiny folk" is gone/) } });
+    const bad = await engine.call('models.fidelity', { id: modelId, corpusId: starterId, takes: 2 });
+    expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
+  });
+
+  it('cancels between takes, and the worker goes on serving', async () => {
+    const started = new Promise<void>((resolve) => {
+      const off = engine.on((m: EventMessage) => {
+        if (m.event === 'models.fidelityProgress' && m.payload.jobId === 'card-cancel') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const pending = engine.call('models.fidelity', { id: modelId, corpusId: starterId, takes: 120, jobId: 'card-cancel' });
+    await started;
+    expect(await call('models.cancelFidelity', { jobId: 'card-cancel' })).toEqual({ cancelled: true });
+    expect(await pending).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
+    const card = await call('models.fidelity', { id: modelId, corpusId: starterId, takes: 6 });
+    expect(card.takes).toBe(6);
+  }, 120_000);
+});
