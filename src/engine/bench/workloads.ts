@@ -23,6 +23,7 @@ import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
+import { FIDELITY_PERSONALISE_MINUTES, fidelityBench } from './fidelity';
 
 export interface BenchResult {
   workload: string;
@@ -436,5 +437,10 @@ export const WORKLOADS: Workload[] = [
     name: 'jsb-chorales',
     summary: `quality: the JSB chorales imported, trained with the recommended recipe for ${JSB_BUDGET_MINUTES} minutes, the 77 test chorales scored in nats a frame (target: at most 6.0)`,
     run: ({ benchmarksDir }) => jsbChorales(benchmarksDir),
+  },
+  {
+    name: 'fidelity',
+    summary: `quality: the style scorecard (30 takes from held-out passages) of the base models and of the folk base personalised on 20 jigs for ${FIDELITY_PERSONALISE_MINUTES} minutes, with the held-out jigs' halves as the ceiling (targets: mean OA ≥ 0.88, AUC ≤ 0.72, copies of 4 bars ≤ 5%)`,
+    run: ({ corporaDir, benchmarksDir }) => fidelityBench(corporaDir, benchmarksDir),
   },
 ];
