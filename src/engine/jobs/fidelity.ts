@@ -14,6 +14,7 @@ import { barTicksAt, excerptOf, excerptsOf } from '../fidelity/excerpts';
 import type { Excerpt } from '../fidelity/features';
 import { MIN_EXCERPTS, compareStyle, copyFigures, verdictOf } from '../fidelity/scorecard';
 import { CorpusIndex } from '../originality/corpus-index';
+import { longestMatchBars } from '../originality/match-bars';
 import type { Store } from '../store/store';
 import { continuePassage, GenerationCancelled } from './generate/continue';
 import { loadCheckpointModel } from './generate/load';
@@ -141,9 +142,7 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
       for (const take of result.takes) {
         const continuation = take.notes.filter((n) => n.startTick >= seam);
         takes.push(excerptOf({ ppq: passage.ppq, timeSignatures: passage.timeSignatures, notes: continuation }, seam, end));
-        const match = index.longestMatch(continuation, passage.ppq);
-        const span = match.notes >= 2 ? continuation[Math.min(continuation.length - 1, match.takeNote + match.notes - 1)]!.endTick - continuation[match.takeNote]!.startTick : 0;
-        matchBars.push(span / barTicks);
+        matchBars.push(longestMatchBars(index, continuation, passage.ppq, barTicks).bars);
       }
     }
   } finally {
