@@ -346,7 +346,8 @@ export interface MethodResults {
   'generations.starTake': GenerationInfo;
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
-  'generations.export': { files: { name: string; data: string }[] };
+  /** Each MIDI file (base64) with its sidecar: the takes' provenance as JSON text, to save beside it. */
+  'generations.export': { files: { name: string; data: string; sidecar: { name: string; text: string } }[] };
   'generations.check': GenerationCheck;
   'generations.exportToFolder': { files: string[] };
 }

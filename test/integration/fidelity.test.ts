@@ -6,6 +6,7 @@ import { Engine } from '../../src/engine/engine';
 import type { EventMessage, MethodInput, MethodName, MethodResult } from '../../src/shared/api';
 import type { FidelityProgress } from '../../src/shared/fidelity';
 import { unwrapReply } from '../../src/shared/reply';
+import type { Provenance } from '../../src/shared/provenance';
 import { JIGS, midiFiles } from '../helpers/corpora';
 
 let engine: Engine;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const vocab = await call('vocabularies.build', { corpusId: starterId, encoding: 'events' });
   const run = await call('training.start', {
     vocabularyId: vocab.id,
-    model: 'tiny folk',
+    model: 'tiny folk ♯',
     spec: { arch: 'lstm', embedding: 16, units: 48, layers: 1, dropout: 0, dense: 0 },
     hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 32, stride: 8, learningRate: 0.01, seed: 3 },
   });
@@ -83,7 +84,7 @@ describe('models.fidelity (the style scorecard, real engine and worker)', () => 
     const small = await engine.call('models.fidelity', { id: modelId, corpusId: await corpusId('One jig') });
     expect(small).toMatchObject({ ok: false, error: { kind: 'invalid_input', message: expect.stringMatching(/^"One jig" is too small for a scorecard: it holds \d+ stretch(es)? of 8 bars/) } });
     const gone = await engine.call('models.fidelity', { id: modelId, corpusId: starterId, checkpointId: 99_999 });
-    expect(gone).toMatchObject({ ok: false, error: { kind: 'not_found', message: expect.stringMatching(/^checkpoint 99999 of "tiny folk" is gone/) } });
+    expect(gone).toMatchObject({ ok: false, error: { kind: 'not_found', message: expect.stringMatching(/^checkpoint 99999 of "tiny folk ♯" is gone/) } });
     const bad = await engine.call('models.fidelity', { id: modelId, corpusId: starterId, takes: 2 });
     expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
   });
@@ -103,5 +104,36 @@ describe('models.fidelity (the style scorecard, real engine and worker)', () => 
     expect(await pending).toMatchObject({ ok: false, error: { kind: 'cancelled' } });
     const card = await call('models.fidelity', { id: modelId, corpusId: starterId, takes: 6 });
     expect(card.takes).toBe(6);
+  }, 120_000);
+});
+
+describe('provenance in every export', () => {
+  it('writes the model, checkpoint, seed, settings, corpus hash and originality into the MIDI file and a sidecar, and a re-import shows them', async () => {
+    const { pieces } = await call('pieces.list', { corpusId: starterId, sort: 'title', limit: 1 });
+    const g = await call('generations.generate', { modelId, primer: { kind: 'piece', pieceId: pieces[0]!.id, bars: [1, 2] }, length: { unit: 'bars', value: 4 }, variations: 2, seed: 42, temperature: 0.9 });
+    const folder = path.join(dir, 'export');
+    const { files } = await call('generations.exportToFolder', { ids: [g.id], folder });
+    expect(files).toHaveLength(2);
+    const card = await call('models.card', { id: modelId });
+    for (const [i, file] of files.entries()) {
+      const sidecar = JSON.parse(fs.readFileSync(file.replace(/\.mid$/, '.json'), 'utf8')) as Provenance;
+      expect(sidecar).toMatchObject({ model: 'tiny folk ♯', checkpointId: g.checkpointId, seed: 42, corpus: 'Starter tunes', corpusSha256: card.corpus.hash, passage: g.primerLabel, generationId: g.id });
+      expect(sidecar.settings).toMatchObject({ temperature: 0.9, maxCopyBars: 4, length: { unit: 'bars', value: 4 } });
+      expect(sidecar.takes).toEqual([{ take: i + 1, longestMatchBars: expect.any(Number), longestMatchNotes: expect.any(Number) }]);
+    }
+    // Imported again, the file says where it came from.
+    await call('corpora.import', { corpus: 'Takes', paths: [files[0]!] });
+    const takes = await corpusId('Takes');
+    const [piece] = (await call('pieces.list', { corpusId: takes })).pieces;
+    const detail = await call('pieces.get', { id: piece!.id });
+    expect(detail.provenance).toMatchObject({ model: 'tiny folk ♯', seed: '42', corpus: 'Starter tunes', 'corpus-sha256': card.corpus.hash, checkpoint: `${g.checkpointId} (epoch ${g.checkpointEpoch})` });
+    expect(detail.provenance!.originality).toMatch(/^take 1: longest match [\d.]+ bars \(\d+ notes\)$/);
+    expect(JSON.parse(detail.provenance!.settings!)).toMatchObject({ temperature: 0.9 });
+    // A file that is not an export has none.
+    expect((await call('pieces.get', { id: pieces[0]!.id })).provenance ?? null).toBeNull();
+    // The single-file export (the browser's Save MIDI) carries the same sidecar.
+    const single = await call('generations.export', { ids: [g.id], takes: [1] });
+    expect(single.files[0]!.sidecar.name).toBe(single.files[0]!.name.replace(/\.mid$/, '.json'));
+    expect(JSON.parse(single.files[0]!.sidecar.text)).toMatchObject({ model: 'tiny folk ♯', takes: [{ take: 2 }] });
   }, 120_000);
 });

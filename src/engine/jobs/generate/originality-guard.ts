@@ -8,25 +8,13 @@ import { barStarts } from '../../../shared/music/bars';
 import { cutPassage, type Passage } from '../../../shared/music/passage';
 import { TempoMap } from '../../../shared/music/tempo-map';
 import { barTicksAt } from '../../fidelity/excerpts';
-import { CorpusIndex } from '../../originality/corpus-index';
+import type { CorpusIndex } from '../../originality/corpus-index';
+import { corpusIndexFor } from '../../originality/index-cache';
 import { longestMatchBars } from '../../originality/match-bars';
 import type { Store } from '../../store/store';
 
 /** Tries a take gets before it is kept as it is (and said so). */
 export const MAX_RESAMPLES = 4;
-
-/** One index per corpus for the worker's life, rebuilt when the corpus changes. */
-const indexes = new Map<number, CorpusIndex>();
-
-export function corpusIndexFor(store: Store, corpusId: number): CorpusIndex {
-  const stamp = CorpusIndex.stampOf(store, corpusId);
-  let index = indexes.get(corpusId);
-  if (!index || index.stamp !== stamp) {
-    index = CorpusIndex.build(store, corpusId);
-    indexes.set(corpusId, index);
-  }
-  return index;
-}
 
 /** Samples one take of `length` after `passage` with this seed. */
 export type Resample = (passage: Passage, length: LengthSpec, seed: number) => Promise<Take>;
