@@ -59,7 +59,7 @@ export async function fidelityBench(corporaDir: string, benchmarksDir: string, m
 
     // The ceiling: one half of the held-out jigs (by piece) against the other.
     const pieces = [...engine.store.corpora.iterateEncodable(byName('Held-out jigs'))];
-    const halves = [0, 1].map((h) => pieces.filter((_, i) => i % 2 === h).flatMap((p) => excerptsOf(p.piece, TAKE_BARS)));
+    const halves = [0, 1].map((h) => pieces.filter((_, i) => i % 2 === h).flatMap((p) => excerptsOf(p.piece, TAKE_BARS, p.pieceId)));
     const ceiling = compareStyle(halves[0]!, halves[1]!);
 
     const folkCard = await call('models.fidelity', { id: folk.id, corpusId: byName('Held-out jigs') });

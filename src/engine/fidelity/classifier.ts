@@ -88,30 +88,45 @@ export function decision(model: LogisticModel, row: readonly number[]): number {
 }
 
 /**
- * Cross-validated AUC of telling `b` (label 1) from `a` (label 0): stratified folds, each fitted on
- * the others; the AUC is of every row's out-of-fold score together.
+ * Cross-validated AUC of telling `b` (label 1) from `a` (label 0). Folds are drawn by group on
+ * each side (excerpts of one piece, takes of one passage), so the classifier is never tested on a
+ * piece it saw in training (it would learn the piece, not the style). Each fold's AUC is taken on
+ * its own scores (pooling scores of different fits mixes their intercepts, which drags a null
+ * result below 0.5), averaged over the folds of several shuffles.
  */
-export function twoSampleAuc(a: readonly (readonly number[])[], b: readonly (readonly number[])[], folds = 5, seed = 1): number {
-  const random = seededRandom(seed);
-  const shuffle = <T>(xs: T[]): T[] => {
-    for (let i = xs.length - 1; i > 0; i--) {
+export function twoSampleAuc(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  options: { folds?: number; repeats?: number; seed?: number; groupsA?: readonly (number | string)[]; groupsB?: readonly (number | string)[] } = {},
+): number {
+  const random = seededRandom(options.seed ?? 1);
+  const foldOf = (n: number, groups: readonly (number | string)[] | undefined, k: number): number[] => {
+    const keys = groups ?? Array.from({ length: n }, (_, i) => i);
+    const distinct = [...new Set(keys)];
+    for (let i = distinct.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+      [distinct[i], distinct[j]] = [distinct[j]!, distinct[i]!];
     }
-    return xs;
+    const fold = new Map(distinct.map((g, i) => [g, i % k]));
+    return keys.map((g) => fold.get(g)!);
   };
-  const k = Math.max(2, Math.min(folds, a.length, b.length));
-  const foldOf = (n: number) => shuffle(Array.from({ length: n }, (_, i) => i % k));
-  const fa = foldOf(a.length);
-  const fb = foldOf(b.length);
-  const scoresA: number[] = [];
-  const scoresB: number[] = [];
-  for (let f = 0; f < k; f++) {
-    const x = [...a.filter((_, i) => fa[i] !== f), ...b.filter((_, i) => fb[i] !== f)];
-    const y = [...a.filter((_, i) => fa[i] !== f).map(() => 0), ...b.filter((_, i) => fb[i] !== f).map(() => 1)];
-    const model = fitLogistic(x, y);
-    a.forEach((r, i) => fa[i] === f && scoresA.push(decision(model, r)));
-    b.forEach((r, i) => fb[i] === f && scoresB.push(decision(model, r)));
+  const groupsIn = (n: number, groups: readonly (number | string)[] | undefined) => (groups ? new Set(groups).size : n);
+  const k = Math.max(2, Math.min(options.folds ?? 5, groupsIn(a.length, options.groupsA), groupsIn(b.length, options.groupsB)));
+  let sum = 0;
+  let count = 0;
+  for (let r = 0; r < (options.repeats ?? 5); r++) {
+    const fa = foldOf(a.length, options.groupsA, k);
+    const fb = foldOf(b.length, options.groupsB, k);
+    for (let f = 0; f < k; f++) {
+      const x = [...a.filter((_, i) => fa[i] !== f), ...b.filter((_, i) => fb[i] !== f)];
+      const y = [...a.filter((_, i) => fa[i] !== f).map(() => 0), ...b.filter((_, i) => fb[i] !== f).map(() => 1)];
+      const model = fitLogistic(x, y);
+      const scoresA = a.filter((_, i) => fa[i] === f).map((row) => decision(model, row));
+      const scoresB = b.filter((_, i) => fb[i] === f).map((row) => decision(model, row));
+      if (scoresA.length === 0 || scoresB.length === 0) continue;
+      sum += auc(scoresB, scoresA);
+      count++;
+    }
   }
-  return auc(scoresB, scoresA);
+  return count > 0 ? sum / count : 0.5;
 }

@@ -78,10 +78,11 @@ export function densityOnGrid(samples: readonly number[], lo: number, step: numb
 const GRID = 1000;
 
 /**
- * Overlapping area and KL(intra ‖ inter) of two distance samples. As MGEval, the area is
- * integrated over the samples' own span, so tails past the extremes do not count (a set against
- * itself comes a little under 1). Samples that are all one value (a feature every piece shares)
- * get a narrow kernel instead of none.
+ * Overlapping area and KL(intra ‖ inter) of two distance samples: ∫ min(p, q) over the whole line
+ * (the grid reaches three bandwidths past the samples, where the densities have all but vanished).
+ * MGEval integrates only between the samples' extremes, which drops the tails of both densities
+ * and puts a set against itself under 1; the overlap as defined has no such loss. Samples that
+ * are all one value (a feature every piece shares) get a narrow kernel instead of none.
  */
 export function compareDistributions(intra: readonly number[], inter: readonly number[]): { overlap: number; kl: number } {
   if (intra.length === 0 || inter.length === 0) return { overlap: 0, kl: Infinity };
@@ -91,9 +92,11 @@ export function compareDistributions(intra: readonly number[], inter: readonly n
   for (const v of inter) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   if (hi - lo < 1e-12) return { overlap: 1, kl: 0 };
   const floor = (hi - lo) * 1e-3;
-  const step = (hi - lo) / (GRID - 1);
-  const ps = densityOnGrid(intra, lo, step, GRID, floor);
-  const qs = densityOnGrid(inter, lo, step, GRID, floor);
+  const reach = 3 * Math.max(bandwidth(intra, floor), bandwidth(inter, floor));
+  const from = lo - reach;
+  const step = (hi - lo + 2 * reach) / (GRID - 1);
+  const ps = densityOnGrid(intra, from, step, GRID, floor);
+  const qs = densityOnGrid(inter, from, step, GRID, floor);
   let overlap = 0;
   for (let i = 0; i < GRID; i++) {
     const weight = i === 0 || i === GRID - 1 ? 0.5 : 1; // trapezoid rule

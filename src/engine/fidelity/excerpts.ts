@@ -27,7 +27,7 @@ export function excerptOf(piece: BarredPiece, from: number, to: number): Excerpt
  * Every excerpt of `bars` whole bars a piece holds, side by side from its first bar, that has notes
  * in it. A piece shorter than `bars` gives none.
  */
-export function excerptsOf(piece: BarredPiece, bars: number): Excerpt[] {
+export function excerptsOf(piece: BarredPiece, bars: number, group?: number | string): Excerpt[] {
   const end = piece.notes.reduce((e, n) => Math.max(e, n.endTick), 0);
   if (end === 0) return [];
   const starts = barStarts(piece.timeSignatures, piece.ppq, end);
@@ -35,7 +35,7 @@ export function excerptsOf(piece: BarredPiece, bars: number): Excerpt[] {
   for (let b = 0; b + bars < starts.length; b += bars) {
     const excerpt = excerptOf(piece, starts[b]!, starts[b + bars]!);
     // Rests at the ends of a piece are no sample of its style.
-    if (excerpt.notes.length >= 2) out.push(excerpt);
+    if (excerpt.notes.length >= 2) out.push(group === undefined ? excerpt : { ...excerpt, group });
   }
   return out;
 }

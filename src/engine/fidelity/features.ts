@@ -17,6 +17,8 @@ export interface Excerpt {
   barTicks: number;
   /** Where the stretch ends (its length), in ticks. */
   endTick: number;
+  /** Stretches of one source (a piece's excerpts, a passage's takes) share a group: the classifier keeps them in one fold. */
+  group?: number | string;
 }
 
 /** Note lengths in quarter notes, each note counted in the nearest bin (on a log scale). */

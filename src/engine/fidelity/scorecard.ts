@@ -89,7 +89,7 @@ export function compareStyle(corpus: readonly Excerpt[], takes: readonly Excerpt
     features,
     meanOverlap: mean(features.map((f) => f.overlap)),
     meanKl: mean(features.map((f) => f.kl)),
-    auc: twoSampleAuc(rowsC, rowsT, 5, seed),
+    auc: twoSampleAuc(rowsC, rowsT, { seed, groupsA: corpus.map((e, i) => e.group ?? `c${i}`), groupsB: takes.map((e, i) => e.group ?? `t${i}`) }),
     telltales,
   };
 }

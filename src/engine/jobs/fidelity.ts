@@ -91,7 +91,7 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
   const pieces: CorpusPiece[] = [...store.corpora.iterateEncodable(input.corpusId)].map(({ pieceId, title, piece }) => ({ pieceId, title, piece }));
 
   // The corpus as the measure sees it: excerpts as long as a take.
-  let excerpts: Excerpt[] = pieces.flatMap((p) => excerptsOf(p.piece, TAKE_BARS));
+  let excerpts: Excerpt[] = pieces.flatMap((p) => excerptsOf(p.piece, TAKE_BARS, `piece ${p.pieceId}`));
   if (excerpts.length < MIN_EXCERPTS) {
     throw new EtudeError(
       'invalid_input',
@@ -141,7 +141,7 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
       const barTicks = barTicksAt(passage.timeSignatures, passage.ppq, seam);
       for (const take of result.takes) {
         const continuation = take.notes.filter((n) => n.startTick >= seam);
-        takes.push(excerptOf({ ppq: passage.ppq, timeSignatures: passage.timeSignatures, notes: continuation }, seam, end));
+        takes.push({ ...excerptOf({ ppq: passage.ppq, timeSignatures: passage.timeSignatures, notes: continuation }, seam, end), group: `passage ${p}` });
         matchBars.push(longestMatchBars(index, continuation, passage.ppq, barTicks).bars);
       }
     }
