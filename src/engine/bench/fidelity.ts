@@ -67,10 +67,15 @@ export async function fidelityBench(corporaDir: string, benchmarksDir: string, m
     const personal = await call('models.personalize', { corpusId: byName('My jigs'), name: 'Personalised', base: 'auto', budgetMinutes: minutes });
     const done = await engine.training.waitFor(personal.run.id);
     const personalCard = await call('models.fidelity', { id: personal.model.id, corpusId: byName('Held-out jigs') });
+    // The same takes' settings varied: where sampling, not the model, gives the takes away.
+    const nucleus = await call('models.fidelity', { id: personal.model.id, corpusId: byName('Held-out jigs'), topP: 0.9 });
+    const cooler = await call('models.fidelity', { id: personal.model.id, corpusId: byName('Held-out jigs'), temperature: 0.85 });
     return {
       ...figures('folk_base', folkCard),
       ...(choraleCard ? figures('chorale_base', choraleCard) : {}),
       ...figures('personalised', personalCard),
+      ...figures('personalised_top_p_0_9', nucleus),
+      ...figures('personalised_temperature_0_85', cooler),
       workload: 'fidelity',
       personalised_minutes: minutes,
       personalised_epochs: done.epoch,
