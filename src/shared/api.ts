@@ -12,7 +12,7 @@ import type { GenerationCheck } from './originality';
 import type { ModelEvaluation } from './evaluation';
 import type { ArchitectureInfo } from './architectures';
 import type { ScoreReport } from './scoring';
-import { fidelityInput, type FidelityProgress, type Scorecard } from './fidelity';
+import { fidelityCheckpointsInput, fidelityInput, type CheckpointFidelity, type FidelityProgress, type Scorecard } from './fidelity';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -154,6 +154,8 @@ export const methodInputs = {
   /** The style scorecard: takes continued from the corpus's held-out passages against the corpus (features, a classifier, copies). */
   'models.fidelity': fidelityInput,
   'models.cancelFidelity': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  /** The scorecard of every checkpoint of the latest run (AUC and copy rate against the loss), with the one to stop at. */
+  'models.fidelityByCheckpoint': fidelityCheckpointsInput,
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
   /** A copy of a model (runs, curves, checkpoints) under a new name ("… copy" when none is given). */
@@ -336,6 +338,7 @@ export interface MethodResults {
   'models.score': ScoreReport;
   'models.fidelity': Scorecard;
   'models.cancelFidelity': { cancelled: boolean };
+  'models.fidelityByCheckpoint': CheckpointFidelity;
   'models.evaluate': ModelEvaluation;
   'generations.generate': GenerationInfo;
   'generations.cancel': { cancelled: boolean };

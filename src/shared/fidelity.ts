@@ -83,7 +83,31 @@ export interface Scorecard {
 
 export interface FidelityProgress {
   jobId: string;
-  phase: 'generating' | 'measuring';
+  /** 'checkpoints': done and total count checkpoints (models.fidelityByCheckpoint). */
+  phase: 'generating' | 'measuring' | 'checkpoints';
   done: number;
   total: number;
+}
+
+export const fidelityCheckpointsInput = z
+  .object({
+    id,
+    corpusId: id,
+    /** Takes a checkpoint (fewer than a full scorecard: several checkpoints are measured). */
+    takes: z.number().int().min(6).max(200).default(18),
+    copyBars: z.number().min(1).max(64).default(DEFAULT_COPY_BARS),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    jobId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type FidelityCheckpointsInput = z.infer<typeof fidelityCheckpointsInput>;
+
+/** Memorisation against style, checkpoint by checkpoint, with the one to stop at. */
+export interface CheckpointFidelity {
+  model: string;
+  corpus: string;
+  points: { checkpointId: number; epoch: number; valLoss: number | null; auc: number; meanOverlap: number; copyRate: number }[];
+  /** The checkpoint that sounds most like the corpus (lowest AUC) without copying it (copy rate ≤ 5%), if any. */
+  suggested: number | null;
+  reason: string;
 }

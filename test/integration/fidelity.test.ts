@@ -89,6 +89,19 @@ describe('models.fidelity (the style scorecard, real engine and worker)', () => 
     expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
   });
 
+  it('scores every checkpoint of the latest run and suggests where to stop', async () => {
+    const curve = await call('models.fidelityByCheckpoint', { id: modelId, corpusId: starterId, takes: 6 });
+    const all = await call('models.checkpoints', { modelId });
+    const checkpoints = all.filter((c) => c.runId === Math.max(...all.map((x) => x.runId)));
+    expect(curve.points.length).toBeGreaterThanOrEqual(1);
+    expect(curve.points.map((p) => p.checkpointId).every((id) => checkpoints.some((c) => c.id === id))).toBe(true);
+    for (const p of curve.points) expect(p.auc).toBeGreaterThanOrEqual(0);
+    if (curve.suggested !== null) {
+      expect(curve.points.find((p) => p.checkpointId === curve.suggested)!.copyRate).toBeLessThanOrEqual(0.05);
+      expect(curve.reason).toMatch(/^epoch \d+ sounds most like Starter tunes \(AUC [\d.]+\)/);
+    } else expect(curve.reason).toMatch(/^every checkpoint copies/);
+  }, 120_000);
+
   it('cancels between takes, and the worker goes on serving', async () => {
     const started = new Promise<void>((resolve) => {
       const off = engine.on((m: EventMessage) => {

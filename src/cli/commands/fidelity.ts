@@ -29,7 +29,7 @@ export function scorecardLines(r: Scorecard): string[] {
 export const fidelityCommand: Command = {
   name: 'fidelity',
   summary: 'does a model sound like a corpus without copying it? a style scorecard of its takes',
-  usage: 'etude fidelity --model NAME --corpus NAME [--checkpoint ID] [--takes N] [--copy-bars K] [--seed S] [--temperature T] [--top-p P] [--json]',
+  usage: 'etude fidelity --model NAME --corpus NAME [--checkpoint ID] [--takes N] [--copy-bars K] [--seed S] [--temperature T] [--top-p P] [--all-checkpoints] [--json]',
   options: {
     model: { type: 'string' },
     corpus: { type: 'string' },
@@ -39,6 +39,7 @@ export const fidelityCommand: Command = {
     seed: { type: 'string' },
     temperature: { type: 'string' },
     'top-p': { type: 'string' },
+    'all-checkpoints': { type: 'boolean' },
   },
   async run(ctx) {
     const modelName = (ctx.values.model as string | undefined)?.trim();
@@ -46,6 +47,18 @@ export const fidelityCommand: Command = {
     if (!modelName) throw new UsageError('--model NAME is required (etude models lists them)');
     if (!corpusName) throw new UsageError('--corpus NAME is required (etude corpora lists them)');
     const optional = <T>(value: T | undefined, key: string) => (value === undefined ? {} : { [key]: value });
+    if (ctx.values['all-checkpoints']) {
+      const curve = await withEngine(ctx.dbPath, async (call) => {
+        const model = await modelNamed(call, modelName);
+        const corpus = await corpusNamed(call, corpusName);
+        return call('models.fidelityByCheckpoint', { id: model.id, corpusId: corpus.id, ...optional(count(ctx.values.takes, '--takes'), 'takes'), ...optional(count(ctx.values['copy-bars'], '--copy-bars'), 'copyBars') });
+      });
+      if (!ctx.json) {
+        for (const p of curve.points) ctx.out(`epoch ${String(p.epoch).padStart(4)}  checkpoint ${p.checkpointId}  val loss ${p.valLoss?.toFixed(4) ?? '–'}  AUC ${p.auc.toFixed(3)}  overlap ${p.meanOverlap.toFixed(3)}  copies ${pct(p.copyRate)}${p.checkpointId === curve.suggested ? '  ← stop here' : ''}`);
+        ctx.out(curve.reason);
+      }
+      return curve;
+    }
     const r = await withEngine(ctx.dbPath, async (call, engine) => {
       const model = await modelNamed(call, modelName);
       const corpus = await corpusNamed(call, corpusName);
