@@ -14,7 +14,7 @@ export const fidelityInput = z
     corpusId: id,
     /** A checkpoint of the model; the one it generates from when omitted. */
     checkpointId: id.optional(),
-    takes: z.number().int().min(6).max(200).default(DEFAULT_FIDELITY_TAKES),
+    takes: z.number().int().min(6, 'a scorecard needs at least 6 takes').max(200, 'a scorecard makes at most 200 takes').default(DEFAULT_FIDELITY_TAKES),
     /** A take copies when its longest match with the corpus exceeds this many bars. */
     copyBars: z.number().min(1).max(64).default(DEFAULT_COPY_BARS),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
