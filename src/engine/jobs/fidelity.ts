@@ -13,7 +13,7 @@ import { SequenceDataset } from '../dataset/sequence-dataset';
 import { barTicksAt, excerptOf, excerptsOf } from '../fidelity/excerpts';
 import type { Excerpt } from '../fidelity/features';
 import { MIN_EXCERPTS, compareStyle, copyFigures, verdictOf } from '../fidelity/scorecard';
-import { CorpusIndex } from '../originality/corpus-index';
+import { corpusIndexFor } from '../originality/index-cache';
 import { longestMatchBars } from '../originality/match-bars';
 import type { Store } from '../store/store';
 import { continuePassage, GenerationCancelled } from './generate/continue';
@@ -114,7 +114,7 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
   const takes: Excerpt[] = [];
   const matchBars: number[] = [];
   const copyCorpusId = modelInfo.corpusId !== null && store.corpora.byId(modelInfo.corpusId) ? modelInfo.corpusId : input.corpusId;
-  const index = CorpusIndex.build(store, copyCorpusId);
+  const index = corpusIndexFor(store, copyCorpusId);
   try {
     for (let p = 0; p < passages.length && takes.length < input.takes; p++) {
       const passage = passages[p]!;
