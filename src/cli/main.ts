@@ -17,6 +17,7 @@ import { generateCommand, generationsCommand } from './commands/generate';
 import { exportCommand } from './commands/export';
 import { checkCommand } from './commands/check';
 import { scoreCommand } from './commands/score';
+import { fidelityCommand } from './commands/fidelity';
 import { trainBaseCommand } from './commands/train-base';
 import { fuzzCommand } from './commands/fuzz';
 import { modelCommand, modelsCommand } from './commands/models';
@@ -24,7 +25,7 @@ import { corporaCommand, corpusCheckCommand, importCommand, piecesCommand } from
 import { backupCommand, backupsCommand, checkLibraryCommand, rescueCommand, restoreCommand } from './commands/library';
 import { damagedLibraryError, isCorruption } from '../engine/store/health';
 
-export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand, backupCommand, backupsCommand, restoreCommand, checkLibraryCommand, rescueCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, serveCommand, importCommand, corporaCommand, piecesCommand, corpusCheckCommand, vocabCommand, trainCommand, scoreCommand, fidelityCommand, modelsCommand, modelCommand, generateCommand, generationsCommand, exportCommand, checkCommand, benchCommand, trainBaseCommand, fuzzCommand, backupCommand, backupsCommand, restoreCommand, checkLibraryCommand, rescueCommand];
 
 const GLOBAL_OPTIONS: OptionSpec = {
   db: { type: 'string' },

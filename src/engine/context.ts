@@ -7,6 +7,7 @@ import type { GenerationService } from './generate/service';
 import type { OriginalityService } from './originality/check';
 import type { EvaluationService } from './train/evaluation-service';
 import type { LibraryCare } from './library/service';
+import type { FidelityService } from './fidelity/service';
 
 /** What a handler may use: the store, the TF worker, and a way to push events to clients. */
 export interface EngineContext {
@@ -18,6 +19,8 @@ export interface EngineContext {
   evaluation: EvaluationService;
   /** Backups and checks of the library. */
   library: LibraryCare;
+  /** Style scorecards, in the generation worker. */
+  fidelity: FidelityService;
   /** Reads imported files in a process of its own (time and memory limits). */
   parser: FileParser;
   /** Running imports by id, so a client can cancel one. */

@@ -14,6 +14,7 @@ import { OriginalityService } from './originality/check';
 import { EvaluationService } from './train/evaluation-service';
 import { LibraryCare } from './library/service';
 import { damagedLibraryError, isCorruption } from './store/health';
+import { FidelityService } from './fidelity/service';
 
 export interface EngineOptions {
   dbPath: string;
@@ -95,6 +96,7 @@ export class Engine {
       originality: new OriginalityService(store),
       evaluation: new EvaluationService(store, tf),
       library: this.library,
+      fidelity: new FidelityService(store, generationTf, emit),
       parser: new FileParser(),
       imports: new Map(),
       emit,

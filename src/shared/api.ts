@@ -13,6 +13,7 @@ import type { ModelEvaluation } from './evaluation';
 import type { ArchitectureInfo } from './architectures';
 import type { ScoreReport } from './scoring';
 import { libraryInputs, type LibraryResults, type LibraryStatus } from './library-care';
+import { fidelityCheckpointsInput, fidelityInput, type CheckpointFidelity, type FidelityProgress, type Scorecard } from './fidelity';
 import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDetail, PieceSummary, TrackRule } from './library';
 
 const none = z.object({}).strict();
@@ -152,6 +153,11 @@ export const methodInputs = {
    * token, whether the encoding writes the pieces exactly. `detail` adds each piece's nats step by step.
    */
   'models.score': z.object({ id, corpusId: id, checkpointId: id.optional(), detail: z.boolean().optional() }).strict(),
+  /** The style scorecard: takes continued from the corpus's held-out passages against the corpus (features, a classifier, copies). */
+  'models.fidelity': fidelityInput,
+  'models.cancelFidelity': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  /** The scorecard of every checkpoint of the latest run (AUC and copy rate against the loss), with the one to stop at. */
+  'models.fidelityByCheckpoint': fidelityCheckpointsInput,
   /** Every checkpoint of a model (with its audition), to choose one to generate from. */
   'models.checkpoints': z.object({ modelId: id }).strict(),
   /** A copy of a model (runs, curves, checkpoints) under a new name ("… copy" when none is given). */
@@ -332,6 +338,9 @@ export interface MethodResults extends LibraryResults {
   'models.checkpoints': CheckpointInfo[];
   'models.curve': ModelCurvePoint[];
   'models.score': ScoreReport;
+  'models.fidelity': Scorecard;
+  'models.cancelFidelity': { cancelled: boolean };
+  'models.fidelityByCheckpoint': CheckpointFidelity;
   'models.evaluate': ModelEvaluation;
   'generations.generate': GenerationInfo;
   'generations.cancel': { cancelled: boolean };
@@ -342,7 +351,8 @@ export interface MethodResults extends LibraryResults {
   'generations.starTake': GenerationInfo;
   'generations.delete': { deleted: true };
   'generations.regenerate': GenerationInfo;
-  'generations.export': { files: { name: string; data: string }[] };
+  /** Each MIDI file (base64) with its sidecar: the takes' provenance as JSON text, to save beside it. */
+  'generations.export': { files: { name: string; data: string; sidecar: { name: string; text: string } }[] };
   'generations.check': GenerationCheck;
   'generations.exportToFolder': { files: string[] };
 }
@@ -365,6 +375,8 @@ export interface EngineEvents {
   'training.checkpoint': { runId: number; checkpointId: number; kind: CheckpointInfo['kind']; epoch: number; step: number };
   /** A generation's progress, with its takes so far now and then (to play the first notes at once). */
   'generations.progress': GenerationProgress;
+  /** A style scorecard's progress: takes made so far, then measuring. */
+  'models.fidelityProgress': FidelityProgress;
   /** Models were added, renamed, copied, imported or deleted: lists should refresh. */
   'models.changed': { modelId: number | null };
   /** Generations were added, changed or deleted: lists should refresh. */

@@ -86,6 +86,8 @@ export const generateInput = z
     constraints: constraints.default({}),
     /** A personalised model's blend with its base: 0 = only the personalised model, 1 = only its base. */
     baseWeight: z.number().min(0).max(1).default(0),
+    /** Never copy more than this many bars of the model's corpus (any key, same rhythm): a take that starts to is sampled again from there. 0 allows exact quotations. */
+    maxCopyBars: z.number().min(0).max(64).default(4),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
@@ -128,7 +130,8 @@ export interface GenerationInfo {
   /** A readable primer reference ("Starter tunes/Greensleeves@bars=1-8"), and the source itself. */
   primerLabel: string;
   primer: StoredPrimer;
-  params: Omit<GenerateInput, 'modelId' | 'primer' | 'name'>;
+  /** `maxCopyBars` is absent from generations stored before the setting existed (they allowed quotations). */
+  params: Omit<GenerateInput, 'modelId' | 'primer' | 'name' | 'maxCopyBars'> & { maxCopyBars?: number };
   starred: boolean;
   parentId: number | null;
   ppq: number;

@@ -93,6 +93,8 @@ export interface PieceDetail extends PieceSummary {
   /** Documented repairs made while reading the file (unreleased notes ended, …). */
   repairs: Record<string, number>;
   tracks: (TrackInfo & { notes: NoteList })[];
+  /** What an Etude export wrote into the file (`etude.model`, `etude.seed`…), when it is one. */
+  provenance?: Record<string, string> | null;
 }
 
 export interface ImportFailure {

@@ -248,8 +248,10 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     const zipFile = path.join(work, 'export.zip');
     await zipDownload.saveAs(zipFile);
     const entries = unzipSync(fs.readFileSync(zipFile));
-    const names = Object.keys(entries).sort();
+    const names = Object.keys(entries).filter((n) => n.endsWith('.mid')).sort();
     expect(names).toHaveLength(2);
+    // Each file's provenance beside it.
+    expect(Object.keys(entries).filter((n) => n.endsWith('.json')).sort()).toEqual(names.map((n) => n.replace(/\.mid$/, '.json')));
     expect(names[0]).toMatch(/^folk in the browser - .+ - bars 1-\d+ - take 1\.mid$/);
     for (const name of names) {
       const exported = parseMidi(entries[name]!);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sidecarName } from '../../engine/export/generations';
 import { UsageError, type Command } from '../command';
 import { withEngine } from '../engine-call';
 
@@ -46,6 +47,8 @@ export const exportCommand: Command = {
         if (files.length !== 1) throw new UsageError(`this export makes ${files.length} files: give a folder to --out, or --takes-as tracks, or one --take`);
         fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
         fs.writeFileSync(out, Buffer.from(files[0]!.data, 'base64'));
+        // The provenance beside it, as the folder export writes it.
+        fs.writeFileSync(path.join(path.dirname(path.resolve(out)), sidecarName(path.basename(out))), files[0]!.sidecar.text);
         return [path.resolve(out)];
       }
       return (await call('generations.exportToFolder', { ...request, folder: path.resolve(out) })).files;

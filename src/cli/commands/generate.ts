@@ -62,7 +62,7 @@ export const generateCommand: Command = {
   summary: 'continue a passage with a model; writes one .mid per variation',
   usage:
     'etude generate --model NAME --from "CORPUS/PIECE@bars=1-8" --out DIR [--length N|"8 bars"|30s] [--temperature T] [--top-k K] [--top-p P] ' +
-    '[--greedy] [--variations V] [--seed S] [--key "D minor"] [--range 55-79] [--density X] [--rhythm-lock] [--checkpoint ID] [--base-weight W] [--json]\n' +
+    '[--greedy] [--variations V] [--seed S] [--key "D minor"] [--range 55-79] [--density X] [--rhythm-lock] [--checkpoint ID] [--base-weight W] [--max-copy-bars K] [--json]\n' +
     '       --from may also be a .mid file, "none" (the model\'s own start) or note=PITCH (silence and one note, as seed 002)',
   options: {
     model: { type: 'string' },
@@ -81,6 +81,7 @@ export const generateCommand: Command = {
     'rhythm-lock': { type: 'boolean' },
     checkpoint: { type: 'string' },
     'base-weight': { type: 'string' },
+    'max-copy-bars': { type: 'string' },
   },
   async run(ctx) {
     const modelName = (ctx.values.model as string | undefined)?.trim();
@@ -126,6 +127,7 @@ export const generateCommand: Command = {
           ...optional(num(ctx.values.seed, '--seed'), 'seed'),
           ...optional(num(ctx.values.checkpoint, '--checkpoint'), 'checkpointId'),
           ...optional(num(ctx.values['base-weight'], '--base-weight'), 'baseWeight'),
+          ...optional(num(ctx.values['max-copy-bars'], '--max-copy-bars'), 'maxCopyBars'),
           ...(ctx.values.greedy ? { greedy: true } : {}),
         });
       } finally {
@@ -143,6 +145,7 @@ export const generateCommand: Command = {
         epoch: g.checkpointEpoch,
         primer: g.primerLabel,
         base_weight: g.params.baseWeight ?? 0,
+        max_copy_bars: g.params.maxCopyBars ?? 0,
         seconds: g.seconds,
         notices: g.notices,
         takes: g.takes.map((t, i) => ({ take: t.index + 1, file: files[i]!, tokens: t.tokens, notes: t.notes.length, continuation_notes: t.notes.filter((n) => n.startTick >= t.seamTick).length, seam_seconds: t.seamSec })),

@@ -24,6 +24,7 @@ import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
 import { libraryCare } from './library-care';
+import { FIDELITY_PERSONALISE_MINUTES, fidelityBench } from './fidelity';
 
 export interface BenchResult {
   workload: string;
@@ -442,5 +443,10 @@ export const WORKLOADS: Workload[] = [
     name: 'library-care',
     summary: 'backup time and size for a library of 10,000 pieces and 20 models, the checksum cost of loading the largest base model, quick_check at open there and on 1 GB (target: under 1 s)',
     run: () => libraryCare(),
+  },
+  {
+    name: 'fidelity',
+    summary: `quality: the style scorecard (30 takes from held-out passages) of the base models and of the folk base personalised on 20 jigs for ${FIDELITY_PERSONALISE_MINUTES} minutes, with the held-out jigs' halves as the ceiling (targets: mean OA ≥ 0.88, AUC ≤ 0.72, copies of 4 bars ≤ 5%)`,
+    run: ({ corporaDir, benchmarksDir }) => fidelityBench(corporaDir, benchmarksDir),
   },
 ];

@@ -23,6 +23,8 @@ export interface MidiExportOptions {
   part?: 'whole' | 'continuation';
   /** Snap note starts and ends to this grid, in quarter notes (0.25 = sixteenths), or leave them. */
   quantize?: number | null;
+  /** Text meta events at the start (the takes' provenance). */
+  texts?: readonly string[];
 }
 
 /** "1/16" → 0.25 quarter notes; "1/8t" → a triplet eighth; null for none. */
@@ -54,7 +56,10 @@ export function takesToMidi(timeline: MidiTimeline, takes: readonly Take[], opti
   midi.header.fromJSON({
     name: timeline.name,
     ppq: EXPORT_PPQ,
-    meta: part === 'whole' && seam > 0 ? [{ type: 'marker', text: 'continuation', ticks: at(seam) }] : [],
+    meta: [
+      ...(options.texts ?? []).map((text) => ({ type: 'text' as const, text, ticks: 0 })),
+      ...(part === 'whole' && seam > 0 ? [{ type: 'marker' as const, text: 'continuation', ticks: at(seam) }] : []),
+    ],
     tempos: (tempos.length > 0 ? tempos : [{ tick: 0, usPerQuarter: 500_000 }]).map((t) => ({ ticks: at(t.tick), bpm: 60_000_000 / t.usPerQuarter })),
     timeSignatures: meters.map((m) => ({ ticks: at(m.tick), timeSignature: [m.numerator, m.denominator] })),
     keySignatures: [],

@@ -32,7 +32,7 @@ export const generationHandlers: NamespaceHandlers<'generations'> = {
     return { deleted: true as const };
   },
   'generations.export': (request, { store }) => ({
-    files: exportGenerations(store, request).map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString('base64') })),
+    files: exportGenerations(store, request).map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString('base64'), sidecar: f.sidecar })),
   }),
   'generations.exportToFolder': ({ folder, ...request }, { store }) => ({ files: writeExports(folder, exportGenerations(store, request)) }),
   'generations.check': ({ id, threshold }, ctx) => ctx.originality.check(id, threshold),

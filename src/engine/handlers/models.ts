@@ -49,6 +49,9 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
   },
   'models.evaluate': ({ modelId, checkpointId }, ctx) => ctx.evaluation.evaluate(modelId, checkpointId),
   'models.score': ({ id, corpusId, checkpointId, detail }, ctx) => ctx.evaluation.score(id, corpusId, { ...(checkpointId ? { checkpointId } : {}), ...(detail ? { detail } : {}) }),
+  'models.fidelity': (input, ctx) => ctx.fidelity.scorecard(input),
+  'models.cancelFidelity': ({ jobId }, ctx) => ({ cancelled: ctx.fidelity.cancel(jobId) }),
+  'models.fidelityByCheckpoint': (input, ctx) => ctx.fidelity.byCheckpoint(input),
 
   'models.list': (_input, { store }) => store.models.summaries(),
   'models.curve'({ id }, { store }) {

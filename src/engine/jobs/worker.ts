@@ -12,6 +12,7 @@ import { parseBackendPreference, selectBackend } from '../tf/backend';
 import type { FromWorker, JobKind, ToWorker } from '../workers/protocol';
 import { evaluateCheckpoint } from './evaluate';
 import { runGeneration } from './generate/job';
+import { runFidelity } from './fidelity';
 import { scoreCorpus } from './score';
 import { calibrate } from './calibrate';
 import { JobControl, type JobRunner } from './job-context';
@@ -26,6 +27,7 @@ const RUNNERS: { [K in JobKind]: JobRunner<K> } = {
   evaluate: evaluateCheckpoint,
   score: scoreCorpus,
   calibrate,
+  fidelity: runFidelity,
 };
 
 function send(message: FromWorker): void {

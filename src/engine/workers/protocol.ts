@@ -6,6 +6,7 @@
 import type { BackendInfo } from '../../shared/api';
 import type { ApiErrorData } from '../../shared/errors';
 import type { ModelEvaluation } from '../../shared/evaluation';
+import type { FidelityProgress, Scorecard } from '../../shared/fidelity';
 import type { GenerationInfo, GenerationProgress, Take } from '../../shared/generation';
 import type { Passage } from '../../shared/music/passage';
 import type { ScoreReport } from '../../shared/scoring';
@@ -63,6 +64,13 @@ export interface Jobs {
   evaluate: { input: { checkpointId: number }; progress: never; result: ModelEvaluation; control: never };
   calibrate: { input: { vocabularyId: number; spec: ModelSpec; hyperparams: Hyperparams }; progress: never; result: Calibration; control: never };
   score: { input: { checkpointId: number; corpusId: number; detail: boolean }; progress: never; result: ScoreReport; control: 'cancel' };
+  /** The style scorecard (jobs/fidelity.ts), in the generation worker. */
+  fidelity: {
+    input: { checkpointId: number; corpusId: number; takes: number; copyBars: number; seed: number; sampling: { temperature: number; topK: number; topP: number; greedy: boolean } };
+    progress: Omit<FidelityProgress, 'jobId'>;
+    result: Scorecard;
+    control: 'cancel';
+  };
 }
 
 export type JobKind = keyof Jobs;

@@ -45,6 +45,8 @@ class ComposeState {
   rhythmLock = $state(false);
   /** A personalised model's blend with its base: 0 = only yours, 1 = only the base. */
   baseWeight = $state(0);
+  /** Never copy more than this many bars of the model's corpus; 0 allows exact quotations. */
+  maxCopyBars = $state(4);
 
   generating = $state(false);
   jobId = $state<string | null>(null);
@@ -155,6 +157,7 @@ class ComposeState {
       constraints: this.constraints(),
       // Only a model grown from a base blends with it.
       baseWeight: this.models.find((m) => m.id === this.modelId)?.basedOn != null ? this.baseWeight : 0,
+      maxCopyBars: this.maxCopyBars,
     };
   }
 
