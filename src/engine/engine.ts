@@ -79,7 +79,8 @@ export class Engine {
   static open(options: EngineOptions): Engine {
     const store = Store.open(options.dbPath, { nativeBinding: options.sqliteBinding });
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
-    store.runs.recoverInterrupted();
+    if (store.readOnly) console.warn(`[engine] ${store.readOnly}`);
+    else store.runs.recoverInterrupted();
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
     const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
     const tf = new TfClient(db, backend, { label: 'the training worker', recycleMb: TRAINING_RECYCLE_MB });
@@ -92,6 +93,7 @@ export class Engine {
     // A failure here is reported by the first generation, which starts the worker again.
     if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
     engine.starting = (async () => {
+      if (store.readOnly) return; // nothing can be installed on a full disk
       if (options.starterCorpus !== false) {
         await ensureStarterCorpus(store).catch((err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${toErrorData(err).message}`));
       }
