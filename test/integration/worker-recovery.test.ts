@@ -79,7 +79,24 @@ describe('a generation worker that fails comes back', () => {
 });
 
 describe('the generation worker keeps the model it just used', () => {
-  it('a second generation with the same model does not load it again, and the cache frees what it evicts', async () => {
+  it('evicts the least recently used model past its bound, and frees it', async () => {
+    // Room for one base model's weights (folk 3.5 MB, chorales 5.6 MB), not both.
+    const { engine, generate } = await studio(undefined, { modelCacheMb: 6 });
+    const models = (await engine.call('models.list', {})) as { value: ModelSummary[] };
+    const chorales = models.value.find((m) => m.baseName === 'chorales-keyboard')!.id;
+    expect((await generate()).ok).toBe(true);
+    const folkOnly = (await engine.workerMemory()).generation;
+    expect(folkOnly.cachedModels).toBe(1);
+    const other = await engine.call('generations.generate', { modelId: chorales, primer: { kind: 'note', pitch: 60 }, length: { unit: 'bars', value: 1 }, variations: 1 });
+    expect(other.ok).toBe(true);
+    expect((await engine.workerMemory()).generation.cachedModels).toBe(1);
+    expect((await generate()).ok).toBe(true);
+    const again = (await engine.workerMemory()).generation;
+    // The chorales model was freed when the folk model came back: what is held is the folk model alone, as before.
+    expect({ models: again.cachedModels, tensors: again.numTensors, bytes: again.numBytes }).toEqual({ models: 1, tensors: folkOnly.numTensors, bytes: folkOnly.numBytes });
+  }, 120_000);
+
+  it('a second generation with the same model does not load it again', async () => {
     const { engine, generate } = await studio(undefined, { modelCacheMb: 64 });
     expect((await generate()).ok).toBe(true);
     expect((await engine.workerMemory()).generation.cachedModels).toBe(1);

@@ -144,7 +144,10 @@ export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ shapes: 
   const weights = await optimizer.getWeights();
   const adam = optimizer as unknown as AdamPowers;
   const powers = adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] : null;
-  return { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)), powers };
+  const saved = { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)), powers };
+  // getWeights() makes a new scalar of the iteration count each call (the rest are the optimizer's own variables).
+  tf.dispose(weights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+  return saved;
 }
 
 export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][], bytes: Uint8Array, powers: number[] | null = null): Promise<void> {
