@@ -49,6 +49,8 @@ export class TfClient {
   private ready: Promise<BackendInfo> | null = null;
   private readonly pending = new Map<string, Pending>();
   private readonly probes = new Map<string, { resolve(memory: WorkerMemory): void; reject(error: Error): void; worker: Worker }>();
+  /** While close() ends the worker: nothing new is started or sent. */
+  private closing = false;
   /** Workers this client replaced because they failed, hung or grew (the soak benchmark reports it). */
   restarts = 0;
 
@@ -74,10 +76,10 @@ export class TfClient {
     const done = new Promise<Jobs[K]['result']>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress: options.onProgress as ((p: unknown) => void) | undefined, worker: null });
     });
-    this.live().then(
+    this.live(() => this.pending.has(id)).then(
       (worker) => {
         const p = this.pending.get(id);
-        if (!p) return; // cancelled before it started
+        if (!p || !worker) return; // cancelled, or the client closed, before it started
         p.worker = worker;
         worker.postMessage({ type: 'request', id, kind, input, db: this.db } as ToWorker);
       },
@@ -114,6 +116,7 @@ export class TfClient {
   /** What the worker's TF runtime holds now (starts the worker if it is not running). */
   async memory(): Promise<WorkerMemory> {
     const worker = await this.live();
+    if (!worker) throw new EtudeError('unavailable', `${this.label} was closed`);
     const id = `memory-${++nextId}`;
     return new Promise<WorkerMemory>((resolve, reject) => {
       this.probes.set(id, { resolve, reject, worker });
@@ -130,18 +133,32 @@ export class TfClient {
     return this.worker !== null;
   }
 
+  /** Ends the worker; every job not yet finished (sent or about to be) fails as unavailable. A later request starts a fresh worker. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
     this.ready = null;
-    if (worker) await worker.terminate();
+    this.closing = true;
+    try {
+      if (worker) await worker.terminate();
+    } finally {
+      this.closing = false;
+    }
+    const closed = new EtudeError('unavailable', `${this.label} was closed`);
+    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(closed));
+    for (const [id, probe] of [...this.probes]) {
+      this.probes.delete(id);
+      probe.reject(closed);
+    }
   }
 
-  /** The running worker, started (or started again) when there is none. */
-  private async live(): Promise<Worker> {
+  /** The running worker, started (or started again) when there is none; null once `wanted` says the caller has gone (a closed client starts nothing). */
+  private async live(wanted: () => boolean = () => true): Promise<Worker | null> {
     // A worker replaced while this waited is followed by its successor (at most twice: a worker that cannot start rejects).
     for (let attempt = 0; attempt < 3; attempt++) {
+      if (!wanted() || this.closing) return null;
       await this.backendInfo();
+      if (!wanted() || this.closing) return null;
       if (this.worker) return this.worker;
     }
     throw new EtudeError('unavailable', `${this.label} could not be started`);
