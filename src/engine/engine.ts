@@ -83,7 +83,7 @@ export class Engine {
     else store.runs.recoverInterrupted();
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
     const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
-    const tf = new TfClient(db, backend, { label: 'the training worker', recycleMb: TRAINING_RECYCLE_MB });
+    const tf = new TfClient(db, backend, { label: 'the training worker', retryHint: '', recycleMb: TRAINING_RECYCLE_MB });
     // Generation has its own worker, started when first used: a take never waits behind a long
     // training step, and batch-1 steps run faster on one WebAssembly thread (the pool's wake-ups
     // cost more than they save on products of a row or two). Native TensorFlow, forced, loads in

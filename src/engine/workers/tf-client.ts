@@ -31,6 +31,8 @@ export interface TfClientOptions {
   modelCacheMb?: number;
   /** A job that has not ended this long after its cancel gets its worker replaced (unset: never). */
   cancelGraceMs?: number;
+  /** Ends the sentence a failed job gets ("try again"; '' leaves it to the caller, as training's "resume…"). */
+  retryHint?: string;
   /** Between jobs, a worker whose WebAssembly heap (else its tensors) has grown past this many MB is replaced. */
   recycleMb?: number;
 }
@@ -62,6 +64,11 @@ export class TfClient {
 
   private get label(): string {
     return this.options.label ?? 'the TF worker';
+  }
+
+  /** What the failed job's caller is told to do next (its own words follow where it has them). */
+  private get retry(): string {
+    return this.options.retryHint === '' ? '' : `; ${this.options.retryHint ?? 'try again'}`;
   }
 
   backendInfo(): Promise<BackendInfo> {
@@ -106,7 +113,7 @@ export class TfClient {
           return;
         }
         this.settle(id, (q) => q.reject(new EtudeError('cancelled', `the job was cancelled; ${this.label} did not stop in time, so it was restarted`)));
-        this.replace(worker, `${this.label} was restarted to end a job that did not answer its cancel; try again`);
+        this.replace(worker, `${this.label} was restarted to end a job that did not answer its cancel${this.retry}`);
       }, grace);
       p.deadline.unref();
     }
@@ -226,7 +233,7 @@ export class TfClient {
       case 'failure': {
         if (message.fatal) {
           // The runtime aborted (its heap exhausted): this job and every other it holds fail, the worker goes.
-          const sentence = `${this.label} ran out of memory and was restarted; try again`;
+          const sentence = `${this.label} ran out of memory and was restarted${this.retry}`;
           this.settle(message.id, (p) => p.reject(new EtudeError('unavailable', sentence)));
           this.replace(worker, sentence);
         } else this.settle(message.id, (p) => p.reject(EtudeError.fromData(message.error)));
@@ -266,7 +273,7 @@ export class TfClient {
         fail(new EtudeError('unavailable', `${this.label} exited (code ${code}) before it was ready`));
         const why = lastError as Error | null;
         const oom = why !== null && (isOutOfMemory(why.message) || (why as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY');
-        const sentence = oom ? `${this.label} ran out of memory and was restarted; try again` : `${this.label} stopped unexpectedly (code ${code}) and was restarted; try again`;
+        const sentence = oom ? `${this.label} ran out of memory and was restarted${this.retry}` : `${this.label} stopped unexpectedly (code ${code}) and was restarted${this.retry}`;
         const held = [...this.pending.values()].some((p) => p.worker === worker) || [...this.probes.values()].some((p) => p.worker === worker);
         this.failHeldBy(worker, new EtudeError('unavailable', sentence));
         // A worker that died under a job is replaced at once, so the next job finds it warm.
