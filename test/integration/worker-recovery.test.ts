@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../src/engine/engine';
 import type { MethodName } from '../../src/shared/api';
 import type { GenerationInfo } from '../../src/shared/generation';
-import type { ModelSummary } from '../../src/shared/training';
+import type { ModelSummary, RunInfo } from '../../src/shared/training';
 import type { Reply } from '../../src/shared/reply';
 
 const dirs: string[] = [];
@@ -75,6 +75,29 @@ describe('a generation worker that fails comes back', () => {
     // Recycled after the job (its heap is far over 1 MB), so the next probe meets a fresh worker with nothing loaded.
     await expect.poll(async () => (await engine.workerMemory()).generation.cachedModels, { timeout: 20_000 }).toBe(0);
     expect((await generate()).ok).toBe(true);
+  }, 120_000);
+});
+
+describe('a training worker that aborts comes back', () => {
+  it('the run in flight is interrupted (resumable) with a sentence, and resuming it trains in a fresh worker', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-recovery-'));
+    dirs.push(dir);
+    process.env.ETUDE_TEST_FAULT = `abort:train:1:${path.join(dir, 'fault-fired')}`;
+    const engine = Engine.open({ dbPath: path.join(dir, 'etude.db'), baseModels: false, backend: 'wasm' });
+    engines.push(engine);
+    const corpora = (await engine.call('corpora.list', {})) as { value: { id: number }[] };
+    const vocab = (await engine.call('vocabularies.build', { corpusId: corpora.value[0]!.id, encoding: 'events' })) as { value: { id: number } };
+    const started = (await engine.call('training.start', {
+      vocabularyId: vocab.value.id,
+      model: 'aborting',
+      spec: { arch: 'lstm', embedding: 16, units: 32, layers: 1, dropout: 0, dense: 0 },
+      hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 32, stride: 8, learningRate: 0.01, seed: 1 },
+    })) as { value: RunInfo };
+    const interrupted = await engine.training.waitFor(started.value.id);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.message).toMatch(/^the training worker ran out of memory and was restarted; resume to continue from the last checkpoint$/);
+    expect((await engine.call('training.resume', { runId: started.value.id })).ok).toBe(true);
+    expect((await engine.training.waitFor(started.value.id)).status).toBe('completed');
   }, 120_000);
 });
 

@@ -45,12 +45,13 @@ const started = new Map<JobKind, number>();
 /**
  * Tests only (ETUDE_TEST_FAULT=abort|exit|hang:KIND:N:MARKER, never set by the studio): the Nth
  * job of KIND in a worker fails as a WebAssembly runtime does when its heap is exhausted, ends the
- * thread, or blocks it as a model build that cannot be interrupted would. It fires once: it writes
- * the MARKER file, and a worker that finds it (the replacement) runs normally.
+ * thread, or blocks it as a model build that cannot be interrupted would; a training run at its
+ * first report (mid-run), any other job as it starts. It fires once: it writes the MARKER file,
+ * and a worker that finds it (the replacement) runs normally.
  */
-function injectFault(kind: JobKind): void {
+function injectFault(kind: JobKind, at: 'start' | 'progress'): void {
   const fault = process.env.ETUDE_TEST_FAULT?.split(':');
-  if (!fault || fault[1] !== kind || Number(fault[2]) !== started.get(kind)) return;
+  if (!fault || fault[1] !== kind || Number(fault[2]) !== started.get(kind) || at !== (kind === 'train' ? 'progress' : 'start')) return;
   const marker = fault.slice(3).join(':');
   if (!marker || fs.existsSync(marker)) return;
   fs.writeFileSync(marker, fault[0]!);
@@ -76,10 +77,14 @@ async function run(message: Extract<ToWorker, { type: 'request' }>): Promise<voi
   try {
     const info = await backend!;
     started.set(message.kind, (started.get(message.kind) ?? 0) + 1);
-    injectFault(message.kind);
+    injectFault(message.kind, 'start');
     store = Store.open(message.db.path, { mustExist: true, ...(message.db.nativeBinding ? { nativeBinding: message.db.nativeBinding } : {}) });
     const runner = RUNNERS[message.kind] as unknown as JobRunner<'train'>;
-    const value = await runner(message.input as never, { store, backend: info, control: control as JobControl<'pause'>, models, progress: (progress) => send({ type: 'progress', id: message.id, progress }) });
+    const value = await runner(message.input as never, { store, backend: info, control: control as JobControl<'pause'>, models, progress: (progress) => {
+        injectFault(message.kind, 'progress');
+        send({ type: 'progress', id: message.id, progress });
+      },
+    });
     send({ type: 'result', id: message.id, value });
   } catch (err) {
     send({ type: 'failure', id: message.id, error: toErrorData(err), ...(isFatal(err) ? { fatal: true } : {}) });
