@@ -6,7 +6,8 @@ import { ensureStarterCorpus } from './corpus/starter';
 import { ensureBaseModels } from './base-models/install';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
-import { TfClient } from './workers/tf-client';
+import { TfClient, type TfClientOptions } from './workers/tf-client';
+import type { WorkerMemory } from './workers/protocol';
 import { FileParser } from './parse/file-parser';
 import { TrainingService } from './train/service';
 import { GenerationService } from './generate/service';
@@ -36,12 +37,23 @@ export interface EngineOptions {
    * windows and the web studio; default false, so a one-off CLI command does not start them).
    */
   libraryCare?: boolean;
+  /** The generation worker's bounds (defaults: GENERATION_WORKER). */
+  generationWorker?: Pick<TfClientOptions, 'modelCacheMb' | 'recycleMb' | 'cancelGraceMs'>;
 }
 
 /** A damaged file's SQLite error becomes a sentence; everything else as it was. */
 function libraryErrorData(err: unknown, dbPath: string) {
   return toErrorData(isCorruption(err) ? damagedLibraryError(dbPath) : err);
 }
+
+/**
+ * Models kept loaded for the next take (a base model's weights are 3–6 MB); a heap ceiling well
+ * under WebAssembly's 4 GB, past which an idle worker is replaced; how long a cancelled generation
+ * may take to stop before its worker is.
+ */
+const GENERATION_WORKER = { modelCacheMb: 256, recycleMb: 1536, cancelGraceMs: 3000 } as const;
+/** The training worker's heap ceiling between jobs (a run's batches need more room than a take). */
+const TRAINING_RECYCLE_MB = 2048;
 
 type Listener = (message: EventMessage) => void;
 
@@ -113,30 +125,33 @@ export class Engine {
     // Runs left 'running' by a process that died (a crash, kill -9) are marked interrupted, resumable.
     // On a damaged library this may not read: the studio opens anyway, to say what is damaged and offer a rescue.
     let readable = true;
-    try {
-      store.runs.recoverInterrupted();
-    } catch (err) {
-      if (!isCorruption(err)) {
-        store.close();
-        throw err;
+    if (store.readOnly) console.warn(`[engine] ${store.readOnly}`);
+    else {
+      try {
+        store.runs.recoverInterrupted();
+      } catch (err) {
+        if (!isCorruption(err)) {
+          store.close();
+          throw err;
+        }
+        readable = false;
       }
-      readable = false;
     }
     const backend = options.backend ?? process.env.ETUDE_BACKEND;
     const db = { path: store.path, ...(options.sqliteBinding ? { nativeBinding: options.sqliteBinding } : {}) };
-    const tf = new TfClient(db, backend);
+    const tf = new TfClient(db, backend, { label: 'the training worker', retryHint: '', recycleMb: TRAINING_RECYCLE_MB });
     // Generation has its own worker, started when first used: a take never waits behind a long
     // training step, and batch-1 steps run faster on one WebAssembly thread (the pool's wake-ups
     // cost more than they save on products of a row or two). Native TensorFlow, forced, loads in
     // one worker only, so then the two share it.
-    const generationTf = backend === 'tensorflow' ? tf : new TfClient(db, backend, { threads: 1, native: false });
+    const generationTf = backend === 'tensorflow' ? tf : new TfClient(db, backend, { threads: 1, native: false, label: 'the generator', ...GENERATION_WORKER, ...options.generationWorker });
     const engine = new Engine(store, tf, generationTf, options.sqliteBinding);
-    if (options.libraryCare) engine.library.start();
+    if (options.libraryCare && !store.readOnly) engine.library.start();
     // A failure here is reported by the first generation, which starts the worker again.
     if (options.warmGeneration) generationTf.backendInfo().catch(() => undefined);
     engine.starting = (async () => {
-      // A damaged library gets nothing added to it: first-run work waits for a library that reads clean.
-      if (!readable) return;
+      // A damaged library gets nothing added to it, nor a full disk: first-run work waits for a library that reads clean and can be written.
+      if (!readable || store.readOnly) return;
       if (options.starterCorpus !== false) {
         await ensureStarterCorpus(store).catch((err: unknown) => console.warn(`[engine] the starter corpus was not imported: ${libraryErrorData(err, store.path).message}`));
       }
@@ -189,6 +204,11 @@ export class Engine {
         console.error(`[engine] event listener failed: ${toErrorData(err).message}`);
       }
     }
+  }
+
+  /** What each TF worker's runtime holds now (the leak tests and the soak benchmark read it; starts a worker that is not running). */
+  async workerMemory(): Promise<{ training: WorkerMemory; generation: WorkerMemory }> {
+    return { training: await this.tf.memory(), generation: await this.generationTf.memory() };
   }
 
   async close(): Promise<void> {

@@ -277,7 +277,10 @@ export interface EngineInfo {
   app: { name: 'Etude'; version: string };
   versions: { node: string; electron: string | null; tfjs: string; sqlite: string };
   backend: BackendInfo;
-  database: { path: string; schemaVersion: number; latestSchemaVersion: number };
+  /** `readOnly`: why the library is open read-only (its disk was full when it was opened), else null. */
+  database: { path: string; schemaVersion: number; latestSchemaVersion: number; readOnly?: string | null };
+  /** Free space on the library's disk, and the warning shown while it is low. */
+  disk?: { freeBytes: number | null; warning: string | null };
   platform: string;
 }
 

@@ -47,9 +47,14 @@ export function isErrorKind(value: unknown): value is ErrorKind {
   return typeof value === 'string' && (ERROR_KINDS as readonly string[]).includes(value);
 }
 
+/** What a musician is told when the library's disk is full (SQLite's SQLITE_FULL, the file system's ENOSPC). */
+export const DISK_FULL = 'the disk holding your Etude library is full';
+
 /** Anything thrown becomes ApiErrorData; unexpected errors keep their message but are marked internal. */
 export function toErrorData(err: unknown): ApiErrorData {
   if (err instanceof EtudeError) return err.toData();
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { kind: 'unavailable', message: `${DISK_FULL}: free some space and try again; nothing was changed` };
   if (err instanceof Error) return { kind: 'internal', message: err.message || err.name };
   return { kind: 'internal', message: String(err) };
 }

@@ -110,6 +110,8 @@ export interface ImportSummary {
   notes: number;
   seconds: number;
   cancelled: boolean;
+  /** Why the import stopped before the end (the disk filled), with what got in: the rest of the files were not tried. */
+  stopped?: string;
 }
 
 export interface ImportProgress {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EtudeError } from '../../shared/errors';
 import type { ImportSummary } from '../../shared/library';
 import { UsageError, type Command } from '../command';
 import { corpusNamed, withEngine } from '../engine-call';
@@ -39,6 +40,8 @@ export const importCommand: Command = {
       );
       for (const f of summary.failed) ctx.out(`  failed: ${f.file}: ${f.reason}`);
     }
+    // A full disk ends the import: a failure (exit 1) that says how far it got.
+    if (summary.stopped) throw new EtudeError('unavailable', summary.stopped);
     return summary;
   },
 };

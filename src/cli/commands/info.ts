@@ -10,6 +10,8 @@ function describe(info: EngineInfo): string[] {
     `backend    ${b.name}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.simd ? ', SIMD' : ''}${b.fusedKernels ? ', fused kernels' : ''}`,
     ...b.fallbackReasons.map((r) => `           ${r}`),
     `versions   node ${info.versions.node}, electron ${info.versions.electron ?? '-'}, tfjs ${info.versions.tfjs}, sqlite ${info.versions.sqlite}`,
+    ...(info.database.readOnly ? [`read-only  ${info.database.readOnly}`] : []),
+    ...(info.disk?.warning ? [`disk       ${info.disk.warning}`] : []),
   ];
 }
 

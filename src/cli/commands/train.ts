@@ -6,6 +6,8 @@ import type { Engine } from '../../engine/engine';
 import { corpusNamed, modelNamed, withEngine, type EngineCaller } from '../engine-call';
 import { parseParamFlags } from './vocab';
 import { spokenDuration } from '../../shared/format';
+import { EtudeError } from '../../shared/errors';
+import { DISK_FULL_STOP } from '../../engine/store/disk';
 
 function numberFlag(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -213,6 +215,7 @@ export const trainCommand: Command = {
     });
     if (!ctx.json) ctx.out(`${summary.model}: run ${summary.run} ${summary.status}${summary.message ? ` (${summary.message})` : ''}, ${summary.epochs} epochs, best validation loss ${summary.best_val_loss?.toFixed(4) ?? '-'}`);
     if (['failed', 'diverged'].includes(run.status)) throw new Error(`training ${run.status}: ${run.message ?? ''}`);
+    if (run.status === 'stopped' && run.message === DISK_FULL_STOP) throw new EtudeError('unavailable', `run ${run.id} ${DISK_FULL_STOP} (etude train --model "${run.model}" --resume)`);
     return summary;
   },
 };

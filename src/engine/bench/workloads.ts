@@ -25,6 +25,7 @@ import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
 import { libraryCare } from './library-care';
 import { FIDELITY_PERSONALISE_MINUTES, fidelityBench } from './fidelity';
+import { SOAK_GENERATIONS, SOAK_TRAINING_RUNS, soak } from './soak';
 
 export interface BenchResult {
   workload: string;
@@ -433,6 +434,11 @@ export const WORKLOADS: Workload[] = [
     name: 'personalise-jigs',
     summary: `quality: 20 jigs learned for ${PERSONALISE_MINUTES} minutes from scratch and from the folk base model, both scored on 10 held-out jigs (target: the base at least 15% better in nats a note)`,
     run: ({ corporaDir }) => personaliseJigs(corporaDir),
+  },
+  {
+    name: 'soak',
+    summary: `a day in the studio: ${SOAK_GENERATIONS} generations with the folk base model in one engine (memory after the 50th and the last, failures, median and p95 times), then ${SOAK_TRAINING_RUNS} short training runs (targets: 0 failures, at most 60 MB of growth from the 50th to the last generation, a training heap that levels off); ETUDE_SOAK_GENERATIONS and ETUDE_SOAK_RUNS shorten it`,
+    run: () => soak(Number(process.env.ETUDE_SOAK_GENERATIONS ?? SOAK_GENERATIONS), Number(process.env.ETUDE_SOAK_RUNS ?? SOAK_TRAINING_RUNS)),
   },
   {
     name: 'jsb-chorales',

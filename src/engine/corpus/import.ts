@@ -7,6 +7,7 @@ import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/
 import { MidiParseError } from '../midi/smf';
 import { readFile, type FilePiece } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
+import { DISK_FULL, isDiskFull } from '../store/disk';
 import { collectFiles } from './files';
 
 /** Larger files are refused before reading: no real score comes near it, and memory stays bounded. */
@@ -106,6 +107,7 @@ export async function importSources(
   let notes = 0;
   let done = 0;
   let lastReport = 0;
+  let stopped: string | null = null;
   const everyMs = options.progressEveryMs ?? 100;
   const everyFiles = options.progressEveryFiles ?? 25;
   const report = (current: string | null, force = false) => {
@@ -141,6 +143,11 @@ export async function importSources(
       duplicates += added.duplicates;
       notes += added.notes;
     } catch (err) {
+      if (isDiskFull(err)) {
+        // Every file after this one would fail the same way: stop, and say what did get in.
+        stopped = `${DISK_FULL}: ${imported} piece${imported === 1 ? ' was' : 's were'} imported, the other ${sources.length - done} file${sources.length - done === 1 ? ' was' : 's were'} not; free some space and import again`;
+        break;
+      }
       failed.push({ file: source.path ?? source.name, reason: reasonOf(err) });
     }
     done++;
@@ -155,5 +162,6 @@ export async function importSources(
     notes,
     seconds: Math.round(performance.now() - started) / 1000,
     cancelled: options.signal?.aborted === true && done < sources.length,
+    ...(stopped ? { stopped } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { lowDiskWarning } from '../store/disk';
 import { APP_VERSION } from '../version';
 import type { NamespaceHandlers } from './types';
 
@@ -17,7 +18,9 @@ export const engineHandlers: NamespaceHandlers<'engine'> = {
         path: ctx.store.path,
         schemaVersion: ctx.store.schemaVersion(),
         latestSchemaVersion: ctx.store.latestSchemaVersion(),
+        readOnly: ctx.store.readOnly,
       },
+      disk: lowDiskWarning(ctx.store.path),
       platform: `${process.platform}-${process.arch}`,
     };
   },

@@ -17,7 +17,6 @@ import { corpusIndexFor } from '../originality/index-cache';
 import { longestMatchBars } from '../originality/match-bars';
 import type { Store } from '../store/store';
 import { continuePassage, GenerationCancelled } from './generate/continue';
-import { loadCheckpointModel } from './generate/load';
 import type { JobRunner } from './job-context';
 
 /** Bars of the passage a take continues, and bars it continues for (a corpus excerpt spans as many). */
@@ -110,7 +109,9 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
   }
   if (passages.length === 0) throw new EtudeError('invalid_input', `"${corpus.name}" has no passage of ${PRIMER_BARS} bars with notes for the model to continue`);
 
-  const loaded = loadCheckpointModel(store, checkpoint);
+  // Through the worker's model cache: a scorecard after a take reuses the loaded model, and frees nothing it does not own.
+  const lease = ctx.models.acquire(store, checkpoint.id);
+  const loaded = lease.loaded;
   const takes: Excerpt[] = [];
   const matchBars: number[] = [];
   const copyCorpusId = modelInfo.corpusId !== null && store.corpora.byId(modelInfo.corpusId) ? modelInfo.corpusId : input.corpusId;
@@ -146,7 +147,7 @@ export const runFidelity: JobRunner<'fidelity'> = async (input, ctx) => {
       }
     }
   } finally {
-    loaded.model.dispose();
+    lease.release();
   }
   ctx.progress({ phase: 'measuring', done: takes.length, total: input.takes });
   const style = compareStyle(excerpts, takes, input.seed);

@@ -1,5 +1,6 @@
 import type { BackendInfo } from '../../shared/api';
 import type { Store } from '../store/store';
+import type { ModelCache } from './generate/model-cache';
 import type { JobKind, Jobs } from '../workers/protocol';
 
 /**
@@ -29,6 +30,8 @@ export interface JobContext<K extends JobKind> {
   backend: BackendInfo;
   progress(progress: Jobs[K]['progress']): void;
   control: JobControl<Jobs[K]['control']>;
+  /** The worker's loaded models, kept between generations. */
+  models: ModelCache;
 }
 
 export type JobRunner<K extends JobKind> = (input: Jobs[K]['input'], ctx: JobContext<K>) => Promise<Jobs[K]['result']>;

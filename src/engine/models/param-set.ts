@@ -50,7 +50,7 @@ export class ParamSet {
         throw new Error(`checkpoint weight ${i} is ${m.name} [${m.shape}], the model wants ${e.name} [${e.variable.shape}]`);
       }
       const size = e.variable.size;
-      e.variable.assign(tf.tensor(floats.subarray(at, at + size), e.variable.shape));
+      assignOwned(e.variable, tf.tensor(floats.subarray(at, at + size), e.variable.shape));
       at += size;
     });
     if (at !== floats.length) throw new Error('the checkpoint holds more numbers than the model');
@@ -83,15 +83,15 @@ export class ParamSet {
         values.dispose();
         throw new Error(`weight ${e.name} is [${s.shape}] in the checkpoint and [${shape}] here: the models differ in more than their vocabulary`);
       }
-      if (differing.length === 0) e.variable.assign(values);
+      if (differing.length === 0) assignOwned(e.variable, values);
       else {
         const axis = differing[0]!;
         const begin = shape.map((_, i) => (i === axis ? s.shape[axis]! : 0));
         const rest = shape.map((d, i) => (i === axis ? d - s.shape[axis]! : d));
-        e.variable.assign(tf.tidy(() => tf.concat([values, tf.slice(e.variable, begin, rest)], axis)));
+        assignOwned(e.variable, tf.tidy(() => tf.concat([values, tf.slice(e.variable, begin, rest)], axis)));
+        values.dispose();
         widened.push(e.name);
       }
-      values.dispose();
     }
     return { copied: this.entries.length, widened };
   }
@@ -100,6 +100,16 @@ export class ParamSet {
     for (const e of this.entries) e.variable.dispose();
     this.entries.length = 0;
   }
+}
+
+/**
+ * Gives a variable a new value and lets go of the value's tensor: TF.js's assign() shares the
+ * value's buffer and takes a reference of its own, so the tensor passed in would otherwise stay
+ * alive (with the weights' bytes) after the variable is disposed — a model's worth per load.
+ */
+export function assignOwned(variable: tf.Variable, value: tf.Tensor): void {
+  variable.assign(value);
+  value.dispose();
 }
 
 export function toFloat32(bytes: Uint8Array): Float32Array {
@@ -134,7 +144,10 @@ export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ shapes: 
   const weights = await optimizer.getWeights();
   const adam = optimizer as unknown as AdamPowers;
   const powers = adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!] : null;
-  return { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)), powers };
+  const saved = { shapes: weights.map((w) => w.tensor.shape), bytes: await concatTensors(weights.map((w) => w.tensor)), powers };
+  // getWeights() makes a new scalar of the iteration count each call (the rest are the optimizer's own variables).
+  tf.dispose(weights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+  return saved;
 }
 
 export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][], bytes: Uint8Array, powers: number[] | null = null): Promise<void> {
@@ -147,9 +160,11 @@ export async function loadOptimizer(optimizer: tf.Optimizer, shapes: number[][],
     return { name: `w${i}`, tensor };
   });
   await optimizer.setWeights(weights);
+  // The optimizer's variables took references of their own (and it read the iteration count): ours go.
+  tf.dispose(weights.map((w) => w.tensor));
   const adam = optimizer as unknown as AdamPowers;
   if (powers && adam.accBeta1 && adam.accBeta2) {
-    adam.accBeta1.assign(tf.scalar(powers[0]!));
-    adam.accBeta2.assign(tf.scalar(powers[1]!));
+    assignOwned(adam.accBeta1, tf.scalar(powers[0]!));
+    assignOwned(adam.accBeta2, tf.scalar(powers[1]!));
   }
 }

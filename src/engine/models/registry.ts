@@ -3,6 +3,7 @@
  * descriptor) and one line in ARCHITECTURES; the factory, the estimates, the handlers, the API and
  * generation read it from here.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { ArchitectureInfo, Preset, SpecField } from '../../shared/architectures';
 import { EtudeError } from '../../shared/errors';
@@ -39,7 +40,14 @@ export function parseSpec(raw: { arch: string } & Record<string, unknown>): Mode
  */
 export function createModel(spec: ModelSpec, vocabSize: number, seed: number, options: { lossWeights?: Hyperparams['lossWeights']; visible?: number } = {}): TrainableModel {
   const a = architectureOf(spec.arch);
-  return a.create(parseSpec(spec), { vocabSize, seed, lossWeights: options.lossWeights, visible: options.visible ?? 0 });
+  const parsed = parseSpec(spec);
+  // The initial values' intermediates (orthogonal blocks, concatenated biases…) are freed here;
+  // the model's variables are not a scope's to free, and survive.
+  let model: TrainableModel | null = null;
+  tf.tidy(() => {
+    model = a.create(parsed, { vocabSize, seed, lossWeights: options.lossWeights, visible: options.visible ?? 0 });
+  });
+  return model!;
 }
 
 /** Parameters a spec will have, without building it (for the estimate shown before training). */

@@ -21,6 +21,7 @@ export interface LibraryCheck {
   seconds: number;
   checkedAt: string;
 }
+import { openWhenDiskFull, READ_ONLY } from './read-only';
 
 /** The studio's single source of truth. All SQL lives behind methods named for what they do. */
 export class Store {
@@ -32,9 +33,13 @@ export class Store {
   readonly generations: GenerationRepo;
   readonly models: ModelRepo;
 
-  private constructor(file: string, db: Database.Database) {
+  /** Why the library is open read-only (its disk was full when it was opened), or null. */
+  readonly readOnly: string | null;
+
+  private constructor(file: string, db: Database.Database, readOnly: string | null = null) {
     this.path = file;
     this.db = db;
+    this.readOnly = readOnly;
     this.corpora = new CorpusRepo(db);
     this.vocabularies = new VocabularyRepo(db);
     this.runs = new RunRepo(db);
@@ -43,7 +48,13 @@ export class Store {
   }
 
   static open(file: string, options: OpenOptions = {}): Store {
-    return new Store(file, openDatabase(file, options));
+    try {
+      return new Store(file, openDatabase(file, options));
+    } catch (err) {
+      const reading = openWhenDiskFull(file, options, err);
+      if (!reading) throw err;
+      return new Store(file, reading, READ_ONLY);
+    }
   }
 
   /** A library opened only to read what it still can (a rescue): no migration, nothing written. */

@@ -1,5 +1,5 @@
 import type { EngineEvents, EventName } from '../../shared/api';
-import { EtudeError } from '../../shared/errors';
+import { EtudeError, toErrorData } from '../../shared/errors';
 import type { RunInfo, RunStatus } from '../../shared/training';
 import type { Store } from '../store/store';
 import type { TfClient } from '../workers/tf-client';
@@ -85,12 +85,17 @@ export class TrainingService {
       (err: unknown) => {
         // The worker died (out of memory, a native crash) or never started: the run resumes from its last checkpoint.
         const reason = err instanceof Error ? err.message : String(err);
-        const started = this.store.runs.run(next).status !== 'queued';
-        this.store.runs.setStatus(
-          next,
-          started ? 'interrupted' : 'failed',
-          started ? `${reason}; resume to continue from the last checkpoint` : `the training worker could not start: ${reason}`,
-        );
+        try {
+          const started = this.store.runs.run(next).status !== 'queued';
+          this.store.runs.setStatus(
+            next,
+            started ? 'interrupted' : 'failed',
+            started ? `${reason}; resume to continue from the last checkpoint` : `the training worker could not start: ${reason}`,
+          );
+        } catch (writeErr) {
+          // A full disk: the run stays as it was written last (found interrupted, resumable, on the next open); the engine goes on.
+          console.warn(`[training] run ${next} could not be marked ended: ${toErrorData(writeErr).message}`);
+        }
         this.finished(next);
       },
     );

@@ -82,8 +82,25 @@ export interface JobDatabase {
   nativeBinding?: string;
 }
 
+/** What the worker's TF runtime holds now (the engine's probe between jobs, the tests' leak check, the soak benchmark). */
+export interface WorkerMemory {
+  /** Tensors alive in the TF engine (variables included). */
+  numTensors: number;
+  /** Bytes those tensors hold. */
+  numBytes: number;
+  /** Buffers the backend holds, tracked by the engine or not. */
+  dataIds: number;
+  /** The WebAssembly heap's size (it grows, never shrinks); null off the WASM backend. */
+  wasmHeapBytes: number | null;
+  /** The process's resident set (MB): all workers and the main thread together. */
+  rssMb: number;
+  /** Models the worker keeps loaded for the next job. */
+  cachedModels: number;
+}
+
 export type ToWorker =
-  | { type: 'init'; backend: string | undefined; native: boolean }
+  | { type: 'init'; backend: string | undefined; native: boolean; modelCacheMb: number }
+  | { type: 'memory'; id: string }
   | { [K in JobKind]: { type: 'request'; id: string; kind: K; input: Jobs[K]['input']; db: JobDatabase } }[JobKind]
   | { type: 'control'; id: string; control: string }
   | { type: 'shutdown' };
@@ -93,4 +110,6 @@ export type FromWorker =
   | { type: 'init-failed'; error: ApiErrorData }
   | { type: 'progress'; id: string; progress: unknown }
   | { type: 'result'; id: string; value: unknown }
-  | { type: 'failure'; id: string; error: ApiErrorData };
+  | { type: 'memory'; id: string; memory: WorkerMemory }
+  /** `fatal`: the runtime aborted or ran out of memory, and the worker must be replaced. */
+  | { type: 'failure'; id: string; error: ApiErrorData; fatal?: boolean };

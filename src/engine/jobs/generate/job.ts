@@ -1,17 +1,20 @@
-/** A generation job inside a TF worker: load the checkpoint, continue the passage, report the takes as they grow. */
+/** A generation job inside a TF worker: the checkpoint's model (kept loaded from the last take, or loaded now), continue the passage, report the takes as they grow. */
 import { EtudeError } from '../../../shared/errors';
 import type { JobRunner } from '../job-context';
 import { continuePassage } from './continue';
 import { guardTakes } from './originality-guard';
-import { loadCheckpointModel } from './load';
+import type { Lease } from './model-cache';
 import { isTokenGenerator, type TokenGenerator } from '../../models/types';
 
 export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passage, options, blend }, ctx) => {
   const started = performance.now();
   let firstNotes: number | null = null;
-  const loaded = loadCheckpointModel(ctx.store, ctx.store.runs.checkpoint(checkpointId));
-  const base = blend ? loadCheckpointModel(ctx.store, ctx.store.runs.checkpoint(blend.checkpointId)) : null;
+  const lease = ctx.models.acquire(ctx.store, checkpointId);
+  let baseLease: Lease | null = null;
   try {
+    baseLease = blend ? ctx.models.acquire(ctx.store, blend.checkpointId) : null;
+    const loaded = lease.loaded;
+    const base = baseLease?.loaded ?? null;
     if (base && !isTokenGenerator(base.model)) throw new EtudeError('invalid_input', 'only token models blend with their base');
     const blended = base && blend ? { model: base.model as unknown as TokenGenerator, vocabSize: base.vocab.tokens.length, weight: blend.weight } : undefined;
     const continueOptions = { ...options, window: loaded.window, startMark: loaded.startMark, ...(blended ? { blend: blended } : {}) };
@@ -37,10 +40,11 @@ export const runGeneration: JobRunner<'generate'> = async ({ checkpointId, passa
     );
     return { takes: guarded.takes, notices: [...notices, ...guarded.notices], seconds: (performance.now() - started) / 1000, firstNotesSeconds: firstNotes };
   } catch (err) {
-    if (err instanceof EtudeError) throw err;
+    // A WebAssembly abort goes up as it is: the worker that ran it is replaced.
+    if (err instanceof EtudeError || err instanceof WebAssembly.RuntimeError) throw err;
     throw new EtudeError('internal', `the generation failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
-    loaded.model.dispose();
-    base?.model.dispose();
+    lease.release();
+    baseLease?.release();
   }
 };

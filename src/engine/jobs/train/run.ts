@@ -13,11 +13,18 @@ import { closeEpoch, trainEpoch, type EpochParts } from './epoch';
 import { machineInfo } from './machine';
 import { prepareRun } from './prepare';
 import { RunEta, RunLog } from './progress';
+import { DISK_FULL_STOP, isDiskFull } from '../../store/disk';
+import { isOutOfMemory } from '../../workers/out-of-memory';
 
 export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
   const { store, backend } = ctx;
   const result = (status: RunStatus, message: string | null): TrainResult => {
-    store.runs.setStatus(runId, status, message);
+    try {
+      store.runs.setStatus(runId, status, message);
+    } catch (err) {
+      // With the disk full even the status may not be written: the run is then found interrupted on the next open, as resumable.
+      if (!isDiskFull(err)) throw err;
+    }
     return { runId, status, message };
   };
   let prepared;
@@ -67,6 +74,13 @@ export const runTraining: JobRunner<'train'> = async ({ runId }, ctx) => {
     }
     return await end({ status: 'completed', message: null, checkpoint: false });
   } catch (err) {
+    // Nothing of the step that could not be written is kept; the last checkpoint is whole, so the run resumes from it.
+    if (isDiskFull(err)) return result('stopped', DISK_FULL_STOP);
+    if (err instanceof WebAssembly.RuntimeError || (err instanceof Error && isOutOfMemory(err.message))) {
+      // The runtime aborted: the run resumes from its last checkpoint, and the error goes up so the worker is replaced.
+      result('interrupted', 'the training worker ran out of memory and was restarted; resume to continue from the last checkpoint');
+      throw err;
+    }
     return result('failed', err instanceof Error ? err.message : String(err));
   } finally {
     model.dispose();

@@ -1,6 +1,8 @@
 import type { EngineInfo } from '../../../../shared/api';
 import { createClient, type ConnectionState, type StudioClient } from '../client/index';
 
+const DISK_CHECK_MS = 60_000;
+
 /** The engine as the studio sees it: connection, versions, backend, database. */
 class EngineState {
   readonly client: StudioClient = createClient();
@@ -13,6 +15,10 @@ class EngineState {
       this.connection = state;
       if (state === 'open') void this.refresh();
     });
+    // The disk's free space changes as the studio works: read it again now and then, so the warning comes before the disk is full.
+    setInterval(() => {
+      if (this.connection === 'open') void this.refresh();
+    }, DISK_CHECK_MS);
   }
 
   async refresh(): Promise<void> {

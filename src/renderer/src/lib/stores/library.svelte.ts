@@ -1,4 +1,5 @@
 import { STARTER_CORPUS, type CorpusCheck, type CorpusSummary, type ImportSummary, type PieceDetail, type PieceSummary, type TrackRule } from '../../../../shared/library';
+import { DISK_FULL } from '../../../../shared/errors';
 import { SvelteSet } from 'svelte/reactivity';
 import { engine } from './engine.svelte';
 import { bytesToBase64 } from '../file-bytes';
@@ -212,6 +213,11 @@ class Library {
         summary.notes += result.notes;
         summary.seconds += result.seconds;
         base += batch.length;
+        if (result.stopped) {
+          // The disk filled: the later batches would fail the same way.
+          summary.stopped = `${DISK_FULL}: ${summary.imported} piece${summary.imported === 1 ? ' was' : 's were'} imported, the rest were not; free some space and import again`;
+          break;
+        }
         if (result.cancelled) break;
       }
       summary.cancelled = state.cancelling;
