@@ -108,6 +108,10 @@ export interface ImportSummary {
   notes: number;
   seconds: number;
   cancelled: boolean;
+  /** The pieces this import added, so the studio can undo it. */
+  pieceIds?: number[];
+  /** True when the import made the corpus (undoing it then removes the corpus too). */
+  createdCorpus?: boolean;
 }
 
 export interface ImportProgress {

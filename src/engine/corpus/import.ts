@@ -105,6 +105,7 @@ export async function importSources(
   let duplicates = 0;
   let notes = 0;
   let done = 0;
+  const pieceIds: number[] = [];
   let lastReport = 0;
   const everyMs = options.progressEveryMs ?? 100;
   const everyFiles = options.progressEveryFiles ?? 25;
@@ -125,13 +126,13 @@ export async function importSources(
       const pieces = (await piecesOf(source, bytes, options.parser)).map((p) => ({ ...p, contentHash: sha256(p.original) }));
       // Counted only once the file's transaction has committed.
       const added = repo.transaction(() => {
-        const tally = { imported: 0, duplicates: 0, notes: 0 };
+        const tally = { imported: 0, duplicates: 0, notes: 0, ids: [] as number[] };
         for (const piece of pieces) {
           if (repo.hasPiece(corpus.id, piece.contentHash)) {
             tally.duplicates++;
             continue;
           }
-          repo.insertPiece(corpus.id, piece);
+          tally.ids.push(repo.insertPiece(corpus.id, piece));
           tally.imported++;
           tally.notes += piece.midi.noteCount;
         }
@@ -140,6 +141,7 @@ export async function importSources(
       imported += added.imported;
       duplicates += added.duplicates;
       notes += added.notes;
+      pieceIds.push(...added.ids);
     } catch (err) {
       failed.push({ file: source.path ?? source.name, reason: reasonOf(err) });
     }
@@ -155,5 +157,6 @@ export async function importSources(
     notes,
     seconds: Math.round(performance.now() - started) / 1000,
     cancelled: options.signal?.aborted === true && done < sources.length,
+    pieceIds,
   };
 }
