@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Reply } from './reply';
-import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
+import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type RoundTripReport, type VocabularySummary, type VocabularyToken } from './encoding';
 import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelCurvePoint, type ModelInfo, type ModelSummary, type Recommendation, type RunEstimate, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
@@ -313,7 +313,8 @@ export interface MethodResults {
   'models.fineTune': { model: ModelInfo; run: RunInfo; newTokens: number };
   'models.personalize': { model: ModelInfo; run: RunInfo; newTokens: number; base: ModelInfo; reasons: string[] };
   'models.baseFor': { model: ModelInfo; reasons: string[] };
-  'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[] };
+  /** `reading`: how the base's encoding writes this corpus (what a round trip keeps), to say it in words. */
+  'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[]; reading?: { encoding: string; roundTrip: RoundTripReport } };
   'models.reinstallBase': { installed: ModelInfo[] };
   'models.card': ModelCard;
   'models.export': { name: string; data: string };

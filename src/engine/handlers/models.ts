@@ -112,7 +112,7 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
       budgetMinutes === undefined
         ? await estimateRun(ctx.tf, setup.vocab.id, setup.spec, setup.hp)
         : await planForBudget(ctx.tf, ctx.store, setup.vocab.id, setup.spec, setup.hp, budgetMinutes * 60, { fixedSize: true });
-    return { estimate, base: chosen.model, newTokens: setup.newTokens, reasons: chosen.reasons };
+    return { estimate, base: chosen.model, newTokens: setup.newTokens, reasons: chosen.reasons, reading: { encoding: setup.vocab.encoding, roundTrip: setup.vocab.roundTrip } };
   },
   'models.baseFor': ({ corpusId }, { store }) => {
     store.corpora.require(corpusId);
