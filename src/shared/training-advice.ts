@@ -28,6 +28,8 @@ export function epochsInBudget(secondsPerEpoch: number, budgetMinutes: number): 
   return Math.floor((budgetMinutes * 60 * BUDGET_SHARE) / secondsPerEpoch);
 }
 
+const passes = (n: number) => `${n} pass${n === 1 ? '' : 'es'}`;
+
 function minutesWords(minutes: number): string {
   return minutes >= 60 ? spokenDuration(minutes * 60) : `${minutes} minutes`;
 }
@@ -43,14 +45,14 @@ export function budgetAdvice(secondsPerEpoch: number, budgetMinutes: number, per
   const needed = personalising ? 1 : BARELY_TRAINED_EPOCHS;
   if (fits >= needed) return null;
   const enough = BUDGET_MINUTES.find((m) => epochsInBudget(secondsPerEpoch, m) >= needed) ?? null;
-  const would = enough === null ? 'No budget offered here fits one; a smaller corpus would.' : `Give it ${minutesWords(enough)} (${epochsInBudget(secondsPerEpoch, enough)} passes).`;
+  const would = enough === null ? 'No budget offered here fits one; a smaller corpus would.' : `Give it ${minutesWords(enough)} (${passes(epochsInBudget(secondsPerEpoch, enough))}).`;
   if (fits === 0) {
     const what = personalising ? 'the model would stop part-way with nothing learned from your pieces: no validation, no audition' : 'the model would stop part-way and generate something close to noise';
     return { kind: 'no-pass', text: `${minutesWords(budgetMinutes)} cannot finish one pass over this corpus here (a pass takes about ${spokenDuration(secondsPerEpoch)}): ${what}. ${would}`, minutes: enough };
   }
   return {
     kind: 'noise',
-    text: `${minutesWords(budgetMinutes)} gives ${fits} pass${fits === 1 ? '' : 'es'} over this corpus: a new model needs at least ${needed} to be more than noise. ${would}`,
+    text: `${minutesWords(budgetMinutes)} gives ${passes(fits)} over this corpus: a new model needs at least ${needed} to be more than noise. ${would}`,
     minutes: enough,
   };
 }
