@@ -160,17 +160,22 @@ describe.skipIf(missing !== null)('a musician’s second session (Chromium, real
   });
 
   it('a budget that cannot finish one pass is named beside Start, with the budget that would, and the estimate does not claim an epoch', async () => {
-    await page.getByTestId('vocab-corpus').selectOption({ label: 'Piano copies (160 pieces)' });
+    const copies = (await page.getByTestId('vocab-corpus').locator('option').filter({ hasText: 'Piano copies' }).textContent())!;
+    expect(copies).toMatch(/^Piano copies \(1\d\d pieces\)$/);
+    await page.getByTestId('vocab-corpus').selectOption({ label: copies });
     await page.getByTestId('train-from-base').selectOption({ label: 'Chorales and keyboard (base): personalise it (recommended)' });
     await page.getByTestId('train-budget').selectOption({ label: 'about 2 minutes' });
     const warning = page.getByTestId('budget-warning');
     await expect.poll(() => warning.textContent(), { timeout: 120_000 }).toMatch(/2 minutes cannot finish one pass over this corpus here \(a pass takes about \d+ min\): .*Give it (\d+|an?) /);
     expect(await warning.getAttribute('data-kind')).toBe('no-pass');
     expect(await page.getByTestId('estimate').textContent()).toMatch(/not one epoch fits/);
-    await page.getByTestId('budget-warning-use').click();
-    expect(await page.getByTestId('train-budget').inputValue()).not.toBe('2');
-    await expect.poll(() => warning.count(), { timeout: 120_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('estimate').textContent(), { timeout: 120_000 }).toMatch(/· \d+ epochs? ·/);
+    const offer = page.getByTestId('budget-warning-use');
+    const minutes = /Give it (\d+) minutes/.exec((await offer.textContent())!)![1]!;
+    await offer.click();
+    expect(await page.getByTestId('train-budget').inputValue()).toBe(minutes);
+    // Timed again for the new budget: the 2-minute warning is gone (a busy machine may time a pass
+    // longer this time, and then names a larger budget, never the same one).
+    await expect.poll(async () => ((await warning.count()) === 0 ? 'none' : await warning.textContent()), { timeout: 120_000 }).not.toMatch(/^(⚠ )?2 minutes|^\s*⚠ 2 minutes/);
   });
 
   it('a finished run offers Compose with it, which opens Compose on that model', async () => {

@@ -39,7 +39,9 @@ export const importCommand: Command = {
       );
       for (const f of summary.failed) ctx.out(`  failed: ${f.file}: ${f.reason}`);
     }
-    return summary;
+    // The ids the studio keeps to undo an import stay out of the command's output (thousands for a big folder).
+    const { pieceIds: _ids, createdCorpus: _created, ...printed } = summary;
+    return printed;
   },
 };
 
