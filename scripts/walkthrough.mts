@@ -87,12 +87,13 @@ try {
     await page.getByTestId('personal-gain').locator('strong').waitFor({ timeout: 120_000 });
     await snap(page, 'models-personal-gain');
     await page.keyboard.press('3');
-    await page.getByTestId('compose-with-it').waitFor({ timeout: 30_000 });
+    await page.getByTestId('compose-with-it').click({ timeout: 30_000 });
   }
 
-  await page.keyboard.press('4');
+  // Personalised: Compose with it has chosen the new model; else the first (the most trained).
+  if (!personalise) await page.keyboard.press('4');
   await page.getByTestId('compose-piece').waitFor();
-  await page.getByTestId('compose-model').selectOption({ index: 0 });
+  if (!personalise) await page.getByTestId('compose-model').selectOption({ index: 0 });
   const roll = page.locator('.passage [data-testid=piano-roll]');
   const box = (await roll.boundingBox())!;
   await page.mouse.move(box.x + 60, box.y + box.height / 2);

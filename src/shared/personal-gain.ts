@@ -12,7 +12,8 @@ export interface PersonalGain {
 
 /** The card's sentence: words and one number. */
 export function personalGainInWords(g: PersonalGain): string {
-  const pieces = `${g.pieces} of your pieces it never trained on`;
+  // One or two pieces make a rough figure: said, so a musician does not read too much into it.
+  const pieces = g.pieces < 3 ? `the ${g.pieces === 1 ? 'one piece' : 'two pieces'} of yours it never trained on (a rough figure: more pieces make a firmer one)` : `${g.pieces} of your pieces it never trained on`;
   const pct = Math.round(Math.abs(g.better) * 100);
   if (pct === 0) return `On ${pieces}, it predicts the music about as well as ${g.base} did: personalising has not helped yet.`;
   return g.better > 0

@@ -41,5 +41,8 @@ describe('what the Train page says before Start', () => {
     const g = { base: 'Folk melodies (base)', pieces: 3, natsPerStep: 1.2, baseNatsPerStep: 2, better: 0.4 };
     expect(personalGainInWords(g)).toBe('On 3 of your pieces it never trained on, it predicts the music 40% better than Folk melodies (base) did: it has learned something of your style.');
     expect(personalGainInWords({ ...g, better: -0.1 })).toMatch(/10% worse than Folk melodies \(base\) did/);
+    expect(personalGainInWords({ ...g, pieces: 1, better: -0.03 })).toBe(
+      'On the one piece of yours it never trained on (a rough figure: more pieces make a firmer one), it predicts the music 3% worse than Folk melodies (base) did: train it longer, or on more pieces.',
+    );
   });
 });
