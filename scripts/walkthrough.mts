@@ -3,7 +3,9 @@
  * A musician's walk through the web studio, with a screenshot of every page at 1440×900 and at
  * 1024×700: a fresh database, a folder imported, a model trained within a budget, a passage
  * dragged on Compose and continued, a take listened to and exported. For looking at, not a test:
- * `npx tsx scripts/walkthrough.mts [OUT_DIR] [--budget MINUTES]` (a few minutes; needs Chromium).
+ * `npx tsx scripts/walkthrough.mts [OUT_DIR] [--budget MINUTES] [--folder DIR ...] [--personalise]`
+ * (a few minutes; needs Chromium). Each `--folder` is imported in turn (each makes its own
+ * corpus), the last one is trained on; `--personalise` takes the base the Train page suggests.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,11 +17,20 @@ import { serveStudio } from '../test/helpers/serve';
 
 const out = path.resolve(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'test-results/walkthrough');
 const budget = process.argv.includes('--budget') ? process.argv[process.argv.indexOf('--budget') + 1]! : '2';
+const personalise = process.argv.includes('--personalise');
 fs.mkdirSync(out, { recursive: true });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'etude-walk-'));
-const folder = path.join(work, 'Session jigs');
-fs.mkdirSync(folder);
-for (const f of fs.readdirSync(JIGS).filter((f) => f.endsWith('.mid')).slice(0, 60)) fs.copyFileSync(path.join(JIGS, f), path.join(folder, f));
+const given = process.argv.flatMap((a, i) => (a === '--folder' && process.argv[i + 1] ? [path.resolve(process.argv[i + 1]!)] : []));
+/** Copies of the folders to import, under their own names (the corpus each makes is named after it). */
+const folders: string[] = [];
+for (const source of given.length > 0 ? given : [null]) {
+  const folder = path.join(work, source ? path.basename(source) : 'Session jigs');
+  fs.mkdirSync(folder);
+  const from = source ?? JIGS;
+  for (const f of fs.readdirSync(from).filter((f) => /\.(mid|midi|abc)$/i.test(f)).slice(0, 60)) fs.copyFileSync(path.join(from, f), path.join(folder, f));
+  folders.push(folder);
+}
+const trainOn = path.basename(folders.at(-1)!);
 
 const studio = await serveStudio(path.join(work, 'studio.db'));
 const browser = await launchChromium();
@@ -40,20 +51,26 @@ try {
   await page.waitForSelector('[data-testid=status-connection][data-state=open]');
   await page.getByTestId('corpus-title').waitFor();
   await snap(page, 'library-first-run');
-  await page.getByTestId('folder-input').setInputFiles(folder);
-  await page.getByTestId('import-summary').waitFor({ timeout: 120_000 });
-  await page.getByTestId('piece-row').first().getByRole('button').first().click();
-  await page.getByTestId('piano-roll').waitFor();
-  await snap(page, 'library-imported');
+  for (const folder of folders) {
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    await page.getByTestId('import-summary').filter({ hasText: `into “${path.basename(folder)}”` }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('piece-row').first().locator('td').nth(4).click();
+    await page.getByTestId('piano-roll').waitFor();
+    await snap(page, `library-imported-${path.basename(folder).replace(/\W+/g, '-')}`);
+  }
 
   await page.keyboard.press('3');
   await page.getByTestId('reading-status').filter({ hasText: 'Read:' }).waitFor({ timeout: 60_000 });
-  await page.getByTestId('vocab-corpus').selectOption({ label: (await page.getByTestId('vocab-corpus').locator('option').filter({ hasText: 'Session jigs' }).textContent())! });
+  await page.getByTestId('vocab-corpus').selectOption({ label: (await page.getByTestId('vocab-corpus').locator('option').filter({ hasText: trainOn }).textContent())! });
   // The page may have chosen the new corpus already; either way its reading follows.
   await page.waitForTimeout(1000);
   await page.waitForFunction(() => document.querySelector('[data-testid=reading-status]')?.textContent?.trim().startsWith('Read:'), undefined, { timeout: 60_000 });
+  if (personalise) {
+    await page.getByTestId('base-suggestion-use').click({ timeout: 30_000 });
+    await page.getByTestId('base-reading').waitFor({ timeout: 120_000 });
+  }
   await page.getByTestId('train-budget').selectOption(budget);
-  await page.getByTestId('estimate').waitFor({ timeout: 60_000 });
+  await page.getByTestId('estimate').waitFor({ timeout: 120_000 });
   await snap(page, 'train-setup');
   await page.getByTestId('train-start').click();
   await page.getByTestId('run-panel').waitFor();
@@ -64,10 +81,19 @@ try {
   await page.keyboard.press('3');
   await page.getByTestId('run-status').filter({ hasText: /completed|stopped/ }).waitFor({ timeout: (Number(budget) + 3) * 60_000 });
   await snap(page, 'train-done');
+  if (personalise) {
+    await page.keyboard.press('2');
+    await page.locator('[data-testid=model-row]:not([data-base])').first().click();
+    await page.getByTestId('personal-gain').locator('strong').waitFor({ timeout: 120_000 });
+    await snap(page, 'models-personal-gain');
+    await page.keyboard.press('3');
+    await page.getByTestId('compose-with-it').click({ timeout: 30_000 });
+  }
 
-  await page.keyboard.press('4');
+  // Personalised: Compose with it has chosen the new model; else the first (the most trained).
+  if (!personalise) await page.keyboard.press('4');
   await page.getByTestId('compose-piece').waitFor();
-  await page.getByTestId('compose-model').selectOption({ index: 0 });
+  if (!personalise) await page.getByTestId('compose-model').selectOption({ index: 0 });
   const roll = page.locator('.passage [data-testid=piano-roll]');
   const box = (await roll.boundingBox())!;
   await page.mouse.move(box.x + 60, box.y + box.height / 2);

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Reply } from './reply';
-import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type VocabularySummary, type VocabularyToken } from './encoding';
+import type { PersonalGain } from './personal-gain';
+import { ENCODING_KINDS, type DecodedNotes, type EncodingInfo, type RoundTripReport, type VocabularySummary, type VocabularyToken } from './encoding';
 import { hyperparamOverrides, hyperparams, modelSpec, type BatchProgress, type CheckpointInfo, type EpochProgress, type MetricPoint, type ModelCard, type ModelCurvePoint, type ModelInfo, type ModelSummary, type Recommendation, type RunEstimate, type RunInfo } from './training';
 import { generateInput, type GenerationInfo, type GenerationProgress, type GenerationSummary } from './generation';
 import type { GenerationCheck } from './originality';
@@ -184,6 +185,8 @@ export const methodInputs = {
     .strict(),
   /** The installed base model that fits a corpus best, and why. */
   'models.baseFor': z.object({ corpusId: id }).strict(),
+  /** A personalised model against its base, on its corpus's pieces it never trained on. */
+  'models.personalGain': z.object({ id }).strict(),
   /** Installs the shipped base models again where they are missing (one by catalog name, or all). */
   'models.reinstallBase': z.object({ name: z.string().min(1).max(100).optional() }).strict(),
   /** The model card: corpus and its hash, encoding, hyperparameters, curves, auditions, training time and machine. */
@@ -324,7 +327,9 @@ export interface MethodResults extends LibraryResults {
   'models.fineTune': { model: ModelInfo; run: RunInfo; newTokens: number };
   'models.personalize': { model: ModelInfo; run: RunInfo; newTokens: number; base: ModelInfo; reasons: string[] };
   'models.baseFor': { model: ModelInfo; reasons: string[] };
-  'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[] };
+  'models.personalGain': PersonalGain;
+  /** `reading`: how the base's encoding writes this corpus (what a round trip keeps), to say it in words. */
+  'models.personalizeEstimate': { estimate: RunEstimate; base: ModelInfo; newTokens: number; reasons: string[]; reading?: { encoding: string; roundTrip: RoundTripReport } };
   'models.reinstallBase': { installed: ModelInfo[] };
   'models.card': ModelCard;
   'models.export': { name: string; data: string };

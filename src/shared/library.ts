@@ -112,6 +112,10 @@ export interface ImportSummary {
   cancelled: boolean;
   /** Why the import stopped before the end (the disk filled), with what got in: the rest of the files were not tried. */
   stopped?: string;
+  /** The pieces this import added, so the studio can undo it. */
+  pieceIds?: number[];
+  /** True when the import made the corpus (undoing it then removes the corpus too). */
+  createdCorpus?: boolean;
 }
 
 export interface ImportProgress {

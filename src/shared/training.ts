@@ -287,4 +287,12 @@ export interface Recommendation {
   spec: ModelSpec;
   hyperparams: Partial<Hyperparams>;
   reasons: string[];
+  /**
+   * The encoding of the base model to personalise: the one that follows the texture (chords, as
+   * in keyboard music, → frame-pitches; single lines → events), whatever the best reading from
+   * scratch is.
+   */
+  baseEncoding?: string;
+  /** Mean notes starting together: the texture in one number. */
+  chordSize?: number;
 }

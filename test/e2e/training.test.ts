@@ -238,7 +238,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(wav.rms).toBeGreaterThan(0.001); // not silent
     await page.getByTestId('take-star').nth(1).click();
     await expect.poll(() => page.getByTestId('take-star').nth(1).getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser take 1/);
+    await expect.poll(() => page.getByTestId('generations').textContent()).toMatch(/★ folk in the browser generation 1/);
     // Batch export from the web studio: the takes as files, quantised, in one zip.
     await page.getByRole('button', { name: 'Select all' }).click();
     await page.getByTestId('export-selected').click();

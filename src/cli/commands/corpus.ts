@@ -42,7 +42,9 @@ export const importCommand: Command = {
     }
     // A full disk ends the import: a failure (exit 1) that says how far it got.
     if (summary.stopped) throw new EtudeError('unavailable', summary.stopped);
-    return summary;
+    // The ids the studio keeps to undo an import stay out of the command's output (thousands for a big folder).
+    const { pieceIds: _ids, createdCorpus: _created, ...printed } = summary;
+    return printed;
   },
 };
 

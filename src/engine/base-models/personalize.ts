@@ -31,13 +31,18 @@ export function baseFor(store: Store, corpusId: number): { model: ModelInfo; rea
   if (bases.length === 0) throw new EtudeError('not_found', 'no base model is installed: reinstall them from the Models page (or etude model reinstall-base)');
   const advice = recommend(store, corpusId);
   const encodingOfModel = (m: ModelInfo) => store.vocabularies.get(m.vocabularyId).encoding;
-  const same = bases.filter((m) => encodingOfModel(m) === advice.encoding);
+  const wanted = advice.baseEncoding ?? advice.encoding;
+  const same = bases.filter((m) => encodingOfModel(m) === wanted);
   const scored = (same.length > 0 ? same : bases).map((m) => ({ m, coverage: coverage(store, corpusId, m) })).sort((a, b) => b.coverage - a.coverage);
   const chosen = scored[0]!;
   return {
     model: chosen.m,
     reasons: [
-      same.length > 0 ? `“${chosen.m.name}” hears music the way this corpus is best read (${advice.encoding}).` : `No base model reads ${advice.encoding}, the best reading for this corpus: “${chosen.m.name}” knows most of its tokens.`,
+      same.length > 0
+        ? wanted === advice.encoding
+          ? `“${chosen.m.name}” hears music the way this corpus is best read (${advice.encoding}).`
+          : `“${chosen.m.name}” learned music of this texture (${wanted === 'frame-pitches' ? 'chords' : 'single lines'}).`
+        : `No base model reads ${wanted}, the best reading for this corpus: “${chosen.m.name}” knows most of its tokens.`,
       `It already knows ${(chosen.coverage * 100).toFixed(1)}% of the corpus's tokens; the rest are added.`,
     ],
   };

@@ -106,6 +106,7 @@ export async function importSources(
   let duplicates = 0;
   let notes = 0;
   let done = 0;
+  const pieceIds: number[] = [];
   let lastReport = 0;
   let stopped: string | null = null;
   const everyMs = options.progressEveryMs ?? 100;
@@ -127,13 +128,13 @@ export async function importSources(
       const pieces = (await piecesOf(source, bytes, options.parser)).map((p) => ({ ...p, contentHash: sha256(p.original) }));
       // Counted only once the file's transaction has committed.
       const added = repo.transaction(() => {
-        const tally = { imported: 0, duplicates: 0, notes: 0 };
+        const tally = { imported: 0, duplicates: 0, notes: 0, ids: [] as number[] };
         for (const piece of pieces) {
           if (repo.hasPiece(corpus.id, piece.contentHash)) {
             tally.duplicates++;
             continue;
           }
-          repo.insertPiece(corpus.id, piece);
+          tally.ids.push(repo.insertPiece(corpus.id, piece));
           tally.imported++;
           tally.notes += piece.midi.noteCount;
         }
@@ -142,6 +143,7 @@ export async function importSources(
       imported += added.imported;
       duplicates += added.duplicates;
       notes += added.notes;
+      pieceIds.push(...added.ids);
     } catch (err) {
       if (isDiskFull(err)) {
         // Every file after this one would fail the same way: stop, and say what did get in.
@@ -163,5 +165,6 @@ export async function importSources(
     seconds: Math.round(performance.now() - started) / 1000,
     cancelled: options.signal?.aborted === true && done < sources.length,
     ...(stopped ? { stopped } : {}),
+    pieceIds,
   };
 }

@@ -73,7 +73,8 @@ export function takesToMidi(timeline: MidiTimeline, takes: readonly Take[], opti
       const track = midi.addTrack();
       track.instrument.number = program;
       track.channel = Math.min(15, i >= 9 ? i + 1 : i); // channel 10 (9) is for drums
-      track.name = takes.length > 1 || programs.length > 1 ? `${label} - take ${take.index + 1}${programs.length > 1 ? ` (program ${program})` : ''}` : label;
+      // Always the take's own number: take 2 exported alone must not read as the generation's first.
+      track.name = `${label} - take ${take.index + 1}${programs.length > 1 ? ` (program ${program})` : ''}`;
       for (const n of notes.filter((x) => x.program === program)) {
         const start = snap(at(n.startTick));
         const end = Math.max(start + (grid ?? 1), snap(at(n.endTick)));

@@ -57,16 +57,18 @@ export const corporaHandlers: NamespaceHandlers<'corpora'> = {
 async function runImport(ctx: EngineContext, name: string, sources: ImportSource[], failed: ImportFailure[], requestedId?: string) {
   const importId = requestedId ?? randomUUID();
   if (ctx.imports.has(importId)) throw new EtudeError('conflict', `an import with id ${importId} is already running`);
-  const corpus = ctx.store.corpora.byName(name) ?? ctx.store.corpora.create(name);
+  const existing = ctx.store.corpora.byName(name);
+  const corpus = existing ?? ctx.store.corpora.create(name);
   const controller = new AbortController();
   ctx.imports.set(importId, controller);
   try {
-    return await importSources(ctx.store.corpora, corpus.id, sources, failed, {
+    const summary = await importSources(ctx.store.corpora, corpus.id, sources, failed, {
       importId,
       signal: controller.signal,
       parser: ctx.parser,
       onProgress: (progress) => ctx.emit('corpora.importProgress', progress),
     });
+    return { ...summary, createdCorpus: existing === null };
   } finally {
     ctx.imports.delete(importId);
     ctx.emit('corpora.changed', { corpusId: corpus.id });

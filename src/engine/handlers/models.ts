@@ -12,6 +12,7 @@ import { baseFor } from '../base-models/personalize';
 import { reinstallBaseModels } from '../base-models/install';
 import { baseModelAbout } from '../base-models/about';
 import { estimateRun, planForBudget } from '../train/planner';
+import { personalGain } from '../train/personal-gain';
 
 /** A personalised model's learning rate, as a share of its base's. */
 const PERSONALIZE_RATE = 0.5;
@@ -115,8 +116,9 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
       budgetMinutes === undefined
         ? await estimateRun(ctx.tf, setup.vocab.id, setup.spec, setup.hp)
         : await planForBudget(ctx.tf, ctx.store, setup.vocab.id, setup.spec, setup.hp, budgetMinutes * 60, { fixedSize: true });
-    return { estimate, base: chosen.model, newTokens: setup.newTokens, reasons: chosen.reasons };
+    return { estimate, base: chosen.model, newTokens: setup.newTokens, reasons: chosen.reasons, reading: { encoding: setup.vocab.encoding, roundTrip: setup.vocab.roundTrip } };
   },
+  'models.personalGain': ({ id }, ctx) => personalGain(ctx.store, ctx.evaluation, id),
   'models.baseFor': ({ corpusId }, { store }) => {
     store.corpora.require(corpusId);
     return baseFor(store, corpusId);

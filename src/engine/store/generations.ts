@@ -132,6 +132,7 @@ export class GenerationRepo {
 
   nextName(modelName: string): string {
     const n = (this.db.prepare('SELECT count(*) FROM generations g JOIN models m ON m.id = g.model_id WHERE m.name = ?').pluck().get(modelName) as number) + 1;
-    return `${modelName} take ${n}`;
+    // "generation", not "take": a generation holds several takes, and "take 1" named the wrong one.
+    return `${modelName} generation ${n}`;
   }
 }

@@ -102,5 +102,8 @@ export function recommend(store: Store, corpusId: number): Recommendation {
   // Music in several keys teaches more when each window is also heard a few semitones away.
   const hyperparams = { ...preset.hyperparams, ...(shape.keys >= 2 ? { transpose: TRANSPOSE } : {}) };
   if (shape.keys >= 2) reasons.push(`The pieces are in ${shape.keys} keys, so training windows are also heard transposed by up to ${TRANSPOSE} semitones either way.`);
-  return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams, reasons };
+  // A base follows the texture: a base that learned chords (frame by frame) for keyboard music,
+  // even when its timing is too free for a frame reading from scratch; the melody base for lines.
+  const baseEncoding = shape.chordSize >= CHORDAL ? 'frame-pitches' : 'events';
+  return { encoding, params, preset: preset.name, spec: preset.spec, hyperparams, reasons, baseEncoding, chordSize: Math.round(shape.chordSize * 100) / 100 };
 }

@@ -4,9 +4,8 @@ import type { CorpusSummary, PieceDetail, PieceSummary } from '../../../../share
 import type { CheckpointInfo, ModelSummary } from '../../../../shared/training';
 import { engine } from './engine.svelte';
 import { fileToBase64 } from '../file-bytes';
-
-/** Fewer epochs than this and a model has barely begun to learn: Compose says so before it generates. */
-const BARELY_TRAINED_EPOCHS = 3;
+// Fewer epochs than this and a model has barely begun to learn: Compose says so before it generates.
+import { BARELY_TRAINED_EPOCHS } from '../../../../shared/training-advice';
 
 /** What the Compose page holds: the model, the passage, the controls, and the takes. */
 class ComposeState {

@@ -66,6 +66,7 @@ class Library {
   async selectCorpus(id: number): Promise<void> {
     if (id === this.corpusId) return;
     this.corpusId = id;
+    this.error = null;
     this.piece = null;
     this.check = null;
     this.selected.clear();
@@ -156,6 +157,8 @@ class Library {
     if (paths.length === 0) return;
     this.skippedOnImport = [];
     const importId = crypto.randomUUID();
+    this.undoneImport = null;
+    this.error = null;
     this.importing = { importId, corpus, total: paths.length, done: 0, imported: 0, failed: 0, cancelling: false };
     const off = engine.client.on('corpora.importProgress', (p) => {
       if (p.importId === importId && this.importing) Object.assign(this.importing, { total: p.total, done: p.done, imported: p.imported, failed: p.failed });
@@ -173,21 +176,49 @@ class Library {
 
   /** Browser files (picker or drop), sent as bytes in batches; cancelling stops between batches and files. */
   /**
-   * Where an import goes when the musician names no corpus: the corpus on screen, unless that is
-   * the starter tunes: then a corpus of its own, named after the folder imported (or "My music").
+   * Where an import goes when the musician names no corpus. A folder makes a corpus of its own,
+   * named after it, so a folder never merges silently into the corpus that happens to be on
+   * screen; loose files go into the corpus on screen (the drop overlay names it first), never into
+   * the starter tunes.
    */
   importTarget(typed: string, folder: string | null): string {
     if (typed.trim()) return typed.trim();
+    if (folder?.trim()) return folder.trim();
     if (this.corpus && this.corpus.name !== STARTER_CORPUS) return this.corpus.name;
-    return folder?.trim() || 'My music';
+    return 'My music';
+  }
+
+  /** What the last import undid, in words, once it has been undone. */
+  undoneImport = $state<string | null>(null);
+
+  /** Takes back the last import: its pieces go, and so does its corpus if the import made it. */
+  async undoImport(): Promise<void> {
+    const last = this.lastImport;
+    if (!last) return;
+    try {
+      const ids = last.pieceIds ?? [];
+      if (ids.length > 0) await engine.client.call('pieces.delete', { pieceIds: ids, confirm: true });
+      const corpus = (await engine.client.call('corpora.list', {})).find((c) => c.name.toLowerCase() === last.corpus.toLowerCase());
+      const removedCorpus = !!(last.createdCorpus && corpus && corpus.pieces === 0);
+      if (removedCorpus) await engine.client.call('corpora.delete', { id: corpus.id, confirm: true });
+      if (this.piece && ids.includes(this.piece.id)) this.piece = null;
+      for (const id of ids) this.selected.delete(id);
+      this.lastImport = null;
+      this.undoneImport = `Import undone: ${ids.length} piece${ids.length === 1 ? '' : 's'} taken out of “${last.corpus}”${removedCorpus ? ', and the corpus removed' : ''}`;
+      await this.refresh();
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   async importFiles(corpus: string, files: File[]): Promise<void> {
     if (files.length === 0) return;
     const importId = crypto.randomUUID();
+    this.undoneImport = null;
+    this.error = null;
     const state: ImportState = { importId, corpus, total: files.length, done: 0, imported: 0, failed: 0, cancelling: false };
     this.importing = state;
-    const summary: ImportSummary = { corpus, imported: 0, duplicates: 0, failed: [], notes: 0, seconds: 0, cancelled: false };
+    const summary: ImportSummary = { corpus, imported: 0, duplicates: 0, failed: [], notes: 0, seconds: 0, cancelled: false, pieceIds: [], createdCorpus: false };
     let base = 0;
     const off = engine.client.on('corpora.importProgress', (p) => {
       if (p.importId === importId && this.importing) {
@@ -212,6 +243,8 @@ class Library {
         summary.failed.push(...result.failed);
         summary.notes += result.notes;
         summary.seconds += result.seconds;
+        summary.pieceIds!.push(...(result.pieceIds ?? []));
+        if (base === 0) summary.createdCorpus = result.createdCorpus ?? false;
         base += batch.length;
         if (result.stopped) {
           // The disk filled: the later batches would fail the same way.
