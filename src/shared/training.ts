@@ -285,4 +285,6 @@ export interface Recommendation {
   spec: ModelSpec;
   hyperparams: Partial<Hyperparams>;
   reasons: string[];
+  /** Notes of the corpus, and how many the recommended reading's round trip brings back unchanged. */
+  roundTrip: { notes: number; exact: number };
 }
