@@ -27,7 +27,10 @@ beforeAll(async () => {
   writeChorales(path.join(dir, 'chorales'), jsb.train.slice(0, 60), 'chorale');
   const folk = JSON.parse(fs.readFileSync(NOTTINGHAM_TWO_PART, 'utf8')) as { perBeat: number; train: number[][][] };
   writeChorales(path.join(dir, 'folk'), folk.train.slice(0, 60), 'tune', folk.perBeat);
+  // Frames of a fifth of a beat, a step no fixed grid list holds: the corpus's own exact grid finds it.
+  writeChorales(path.join(dir, 'fifths'), jsb.train.slice(60, 90), 'chorale', 5);
   for (const [name, folder] of [
+    ['Fifths', path.join(dir, 'fifths')],
     ['Chorales', path.join(dir, 'chorales')],
     ['Two-part folk', path.join(dir, 'folk')],
     ['Jigs', JIGS],
@@ -74,6 +77,13 @@ describe('a reading that keeps every note', () => {
     // The chords are held far longer than events' longest length token: the reasons say how long.
     const longest = Number(/the longest note lasts (\d+) beats/.exec(r.reasons[0]!)![1]);
     expect(longest).toBeGreaterThan(8);
+  });
+
+  it('music written from frames of any step is read frame by frame at that step', () => {
+    const r = advice('Fifths');
+    expect(r).toMatchObject({ encoding: 'frame-pitches', params: { perBeat: 5, onsets: false } });
+    expect(realRoundTrip('Fifths', r).exact).toBe(r.roundTrip.notes);
+    expect(r.reasons[0]).toMatch(/grid of a fifth of a beat/);
   });
 
   it('melodies: events on the grid that holds every note, and the round trip keeps them all', () => {

@@ -22,6 +22,7 @@ import { PRESETS } from '../models/registry';
 import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
+import { NOTTINGHAM_BUDGET_MINUTES, nottinghamTwoPart } from './nottingham';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
 
 export interface BenchResult {
@@ -436,5 +437,10 @@ export const WORKLOADS: Workload[] = [
     name: 'jsb-chorales',
     summary: `quality: the JSB chorales imported, trained with the recommended recipe for ${JSB_BUDGET_MINUTES} minutes, the 77 test chorales scored in nats a frame (target: at most 6.0)`,
     run: ({ benchmarksDir }) => jsbChorales(benchmarksDir),
+  },
+  {
+    name: 'nottingham-two-part',
+    summary: `quality: two-part Nottingham tunes (melody over held chords) imported, trained with the recommended recipe for ${NOTTINGHAM_BUDGET_MINUTES} minutes, the 78 test tunes scored in nats a frame (target: at most 2.6)`,
+    run: ({ benchmarksDir }) => nottinghamTwoPart(benchmarksDir),
   },
 ];

@@ -7,8 +7,12 @@
  */
 import type { PieceNotes } from '../../shared/music/notes';
 
-/** Grids tried, coarsest first: steps a quarter note. */
+/** Grids always tried, coarsest first: steps a quarter note. The corpus's own exact grid is tried too. */
 export const GRIDS = [1, 2, 3, 4, 6, 8, 12, 16, 24] as const;
+/** The finest grid an encoding can write (frame-pitches' most frames a beat). */
+const FINEST = 48;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 export interface GridFit {
   perBeat: number;
@@ -20,6 +24,8 @@ export interface GridFit {
   framesMerged: number;
   /** Notes on the grid struck in the frame where the same pitch ends: frames without onset marks merge them. */
   restrikes: number;
+  /** Notes on the grid one step long: many, and the grid is the music's own step, not a finer one. */
+  oneStep: number;
 }
 
 export interface CorpusMeasure {
@@ -33,6 +39,12 @@ export interface CorpusMeasure {
   meanSounding: number;
   /** Distinct keys the pieces' key signatures name. */
   keys: number;
+  /**
+   * The coarsest grid every onset and release sits on exactly (steps a beat), when one of at most
+   * 48 steps does: music written from frames (a benchmark's piano roll) sits on its frames' grid,
+   * whatever it is.
+   */
+  exactGrid: number | null;
 }
 
 function fitOf(piece: PieceNotes, perBeat: number, fit: GridFit): void {
@@ -51,6 +63,7 @@ function fitOf(piece: PieceNotes, perBeat: number, fit: GridFit): void {
       fit.tooShort++;
       continue;
     }
+    if (frame(n.endTick) === from + 1) fit.oneStep++;
     const spans = byPitch.get(n.pitch);
     const span = { from, to: frame(n.endTick) };
     if (spans) spans.push(span);
@@ -96,8 +109,24 @@ function sounding(piece: PieceNotes): { max: number; weighted: number; time: num
   return { max, weighted, time };
 }
 
-export function measureCorpus(pieces: Iterable<PieceNotes>): CorpusMeasure {
-  const grids: GridFit[] = GRIDS.map((perBeat) => ({ perBeat, offGrid: 0, tooShort: 0, framesMerged: 0, restrikes: 0 }));
+/** The steps a beat of the coarsest grid holding every tick of the piece exactly (a divisor of its ppq's step). */
+function ownGrid(piece: PieceNotes): number {
+  let step = piece.ppq;
+  for (const n of piece.notes) step = gcd(gcd(step, n.startTick), n.endTick);
+  return piece.ppq / step;
+}
+
+/** Reads the corpus twice (its own grid first, then every grid's fit), one piece at a time. */
+export function measureCorpus(read: () => Iterable<PieceNotes>): CorpusMeasure {
+  // The grid that holds every piece: the least common multiple of each piece's own.
+  let exact = 1;
+  for (const piece of read()) {
+    const own = ownGrid(piece);
+    exact = Number.isInteger(own) && exact <= FINEST ? (exact * own) / gcd(exact, own) : Infinity;
+  }
+  const exactGrid = exact <= FINEST ? exact : null;
+  const perBeats = [...new Set([...GRIDS, ...(exactGrid === null ? [] : [exactGrid])])].sort((a, b) => a - b);
+  const grids: GridFit[] = perBeats.map((perBeat) => ({ perBeat, offGrid: 0, tooShort: 0, framesMerged: 0, restrikes: 0, oneStep: 0 }));
   const keys = new Set<string>();
   let count = 0;
   let notes = 0;
@@ -105,7 +134,7 @@ export function measureCorpus(pieces: Iterable<PieceNotes>): CorpusMeasure {
   let maxSounding = 0;
   let weighted = 0;
   let time = 0;
-  for (const piece of pieces) {
+  for (const piece of read()) {
     count++;
     notes += piece.notes.length;
     for (const k of piece.keySignatures) keys.add(`${k.sharps}${k.mode}`);
@@ -116,5 +145,5 @@ export function measureCorpus(pieces: Iterable<PieceNotes>): CorpusMeasure {
     weighted += s.weighted;
     time += s.time;
   }
-  return { pieces: count, notes, grids, longestBeats, maxSounding, meanSounding: time > 0 ? weighted / time : 0, keys: keys.size };
+  return { pieces: count, notes, grids, longestBeats, maxSounding, meanSounding: time > 0 ? weighted / time : 0, keys: keys.size, exactGrid };
 }

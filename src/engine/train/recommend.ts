@@ -16,6 +16,10 @@ import { measureCorpus, type CorpusMeasure, type GridFit } from './measure-corpu
 const CHORDAL = 1.5;
 /** Grids finer than this write too many frames a beat for a frame-by-frame encoding to pay. */
 const FINEST_FRAME_GRID = 4;
+/** Share of notes one step long that makes a finer grid the music's own step. */
+const OWN_STEP_SHARE = 0.2;
+/** The finest grid events write (its positions a beat). */
+const EVENTS_FINEST = 24;
 /** Semitones a window may be transposed, either way, for music in several keys. */
 const TRANSPOSE = 3;
 
@@ -26,13 +30,14 @@ export function gridWords(perBeat: number): string {
     2: 'half a beat',
     3: 'a third of a beat',
     4: 'a quarter beat',
+    5: 'a fifth of a beat',
     6: 'a sixth of a beat',
     8: 'an eighth of a beat',
     12: 'a twelfth of a beat',
     16: 'a sixteenth of a beat',
     24: 'a 24th of a beat',
   };
-  return words[perBeat] ?? `1/${perBeat} beat`;
+  return words[perBeat] ?? `1/${perBeat} of a beat`;
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -81,8 +86,10 @@ function texture(shape: CorpusMeasure): string {
 export function recommendFrom(shape: CorpusMeasure): Pick<Recommendation, 'encoding' | 'params' | 'reasons' | 'roundTrip'> {
   const chordal = shape.meanSounding >= CHORDAL;
   // Coarsest first: the fewest steps a beat that still keep every note.
-  const frameOptions = shape.grids.filter((g) => g.perBeat <= FINEST_FRAME_GRID).map(framesCandidate);
-  const eventOptions = shape.grids.map(eventsCandidate);
+  // A finer grid pays for frames only where it is the music's own step (music written from frames at it).
+  const framesPay = (g: GridFit) => g.perBeat <= FINEST_FRAME_GRID || (g.perBeat === shape.exactGrid && g.oneStep >= OWN_STEP_SHARE * shape.notes);
+  const frameOptions = shape.grids.filter(framesPay).map(framesCandidate);
+  const eventOptions = shape.grids.filter((g) => g.perBeat <= EVENTS_FINEST).map(eventsCandidate);
   const exactFrames = frameOptions.find((c) => c.lost === 0);
   const exactEvents = eventOptions.find((c) => c.lost === 0);
   let chosen: Candidate;
@@ -116,10 +123,9 @@ export function recommendFrom(shape: CorpusMeasure): Pick<Recommendation, 'encod
 }
 
 export function recommend(store: Store, corpusId: number): Recommendation {
-  const pieces = (function* () {
+  const shape = measureCorpus(function* () {
     for (const { piece } of store.corpora.iterateEncodable(corpusId)) yield piece;
-  })();
-  const shape = measureCorpus(pieces);
+  });
   const lstm = architectureOf('lstm');
   const preset = lstm.presets.find((p) => p.name === lstm.defaultPreset)!;
   const { encoding, params, reasons, roundTrip } = recommendFrom(shape);
