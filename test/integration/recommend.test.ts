@@ -11,7 +11,8 @@ import { importSources, sourcesFromPaths } from '../../src/engine/corpus/import'
 import { encodingOf, parseParams } from '../../src/engine/encode/registry';
 import { addReports, compareNotes } from '../../src/engine/encode/round-trip';
 import { Store } from '../../src/engine/store/store';
-import { recommend } from '../../src/engine/train/recommend';
+import { measureCorpus } from '../../src/engine/train/measure-corpus';
+import { recommend, recommendFrom } from '../../src/engine/train/recommend';
 import type { Recommendation } from '../../src/shared/training';
 import { JIGS, JSB_CHORALES, NOTTINGHAM_TWO_PART, PIANO } from '../helpers/corpora';
 import { tempDir } from '../helpers/tmp';
@@ -102,5 +103,11 @@ describe('a reading that keeps every note', () => {
     // The prediction is close, not exact, here: events also move notes after a meter change in mid-bar, which it does not count.
     const real = realRoundTrip('Piano', r);
     expect(Math.abs(real.exact - r.roundTrip.exact) / real.notes).toBeLessThan(0.02);
+  });
+
+  it('a corpus with no notes yet gets the default reading and says why', () => {
+    const r = recommendFrom(measureCorpus(() => []));
+    expect(r).toMatchObject({ encoding: 'events', params: { positionsPerBeat: 4 }, roundTrip: { notes: 0, exact: 0 } });
+    expect(r.reasons[0]).toMatch(/no notes/);
   });
 });

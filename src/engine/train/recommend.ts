@@ -84,6 +84,9 @@ function texture(shape: CorpusMeasure): string {
 }
 
 export function recommendFrom(shape: CorpusMeasure): Pick<Recommendation, 'encoding' | 'params' | 'reasons' | 'roundTrip'> {
+  if (shape.notes === 0) {
+    return { encoding: 'events', params: { positionsPerBeat: 4 }, reasons: ['The corpus has no notes in the tracks its rule takes yet, so it is read as events on a grid of a quarter beat, the studio\'s default.'], roundTrip: { notes: 0, exact: 0 } };
+  }
   const chordal = shape.meanSounding >= CHORDAL;
   // Coarsest first: the fewest steps a beat that still keep every note.
   // A finer grid pays for frames only where it is the music's own step (music written from frames at it).
