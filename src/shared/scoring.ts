@@ -23,6 +23,14 @@ export interface ScoreReport {
   roundTripError: number;
   /** Pieces or steps that could not be scored at all (no notes under the rule, or a part the model has no likelihood for). */
   unscored: number;
+  /** Each piece of the corpus not scored, by title, and why (the model trained on it, or it has no notes). */
+  leftOut: { title: string; reason: string }[];
+  /**
+   * Frame encodings (frame-pitches): frames after each piece's first, and the nats of those frames
+   * per frame, as the polyphonic benchmarks count (JSB, Nottingham); null for other encodings.
+   */
+  frames: number | null;
+  natsPerFrame: number | null;
   /** What the figure covers, when not everything (seed 004: pitches only; its timing is continuous). */
   note: string | null;
   seconds: number;

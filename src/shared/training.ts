@@ -293,6 +293,8 @@ export interface Recommendation {
    * scratch is.
    */
   baseEncoding?: string;
-  /** Mean notes starting together: the texture in one number. */
+  /** Notes sounding together, on average while any sounds: the texture in one number. */
   chordSize?: number;
+  /** Notes of the corpus, and how many the recommended reading's round trip brings back unchanged. */
+  roundTrip: { notes: number; exact: number };
 }

@@ -24,3 +24,6 @@ export const SEED000_REFERENCE = path.join(FIXTURES, 'seed000-music21');
 
 /** The JSB Chorales split of the published benchmark (Boulanger-Lewandowski et al. 2012). */
 export const JSB_CHORALES = path.join(FIXTURES, 'jsb-chorales/jsb-chorales-quarter.json');
+
+/** Two-part Nottingham folk tunes (melody and chords) as eighth-note frames, split as a benchmark (its README says how). */
+export const NOTTINGHAM_TWO_PART = path.join(FIXTURES, 'nottingham-two-part/nottingham-two-part-eighth.json');

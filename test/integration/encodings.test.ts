@@ -47,11 +47,36 @@ describe('round trips on the shared corpora, each against what the encoding says
       const grid = piece.ppq / 4;
       const expected = piece.notes.map((n) => {
         const start = Math.round(n.startTick / grid) * grid;
-        const steps = Math.min(32, Math.max(1, Math.round((n.endTick - n.startTick) / grid)));
+        const steps = Math.max(1, Math.round((n.endTick - n.startTick) / grid));
         return { pitch: n.pitch, startTick: Math.round(start), endTick: Math.round(start + steps * grid), velocity: velocityOfBin(Math.min(31, Math.floor(((n.velocity - 1) * 32) / 127)), 32) };
       });
       expect(sortedKeys(decoded), title).toEqual(sortedKeys(expected));
       expect(decoded.map((n) => n.velocity).sort(), title).toEqual(expected.map((n) => n.velocity).sort());
+    }
+  });
+
+  it('events keeps a chord held for bars whole (Hold tokens); version 1 vocabularies still cut it', () => {
+    const ppq = 4;
+    const note = (pitch: number, start: number, end: number): NoteEvent => ({ pitch, velocity: 80, startTick: start * ppq, endTick: end * ppq, startSec: start / 2, endSec: end / 2, program: 0 });
+    // A melody over a D major chord held 20 beats, then one of exactly 16 (two full Hold lengths).
+    const notes = [note(50, 0, 20), note(54, 0, 20), note(57, 0, 20), note(74, 0, 1), note(76, 1, 2), note(50, 20, 36)];
+    const piece: EncodableNotes = { ppq, notes, durationTicks: 36 * ppq, tempos: [], timeSignatures: [], keySignatures: [] };
+    const encoding = encodingOf('events');
+    const p = parseParams('events', {});
+    const encoded = encoding.encode(piece, p);
+    const tokens = encoded.representation === 'tokens' ? encoded.tokens : [];
+    // 20 beats at 4 steps a beat = 80 steps = 2 × 32 + 16; 16 beats = 64 steps = 1 × 32 + 32.
+    expect(tokens.join(' ')).toContain('Pitch_50 Vel_19 Hold Hold Dur_16');
+    expect(tokens.join(' ')).toContain('Pitch_50 Vel_19 Hold Dur_32');
+    expect(sortedKeys(encoding.decode(encoded, p, piece))).toEqual(sortedKeys(notes));
+    // A vocabulary of version 1 stored no longNotes: its reading cuts at 8 beats, as it was trained.
+    const stored = { positionsPerBeat: 4, velocityBins: 32, maxDurationBeats: 8, tempoBins: 32, programs: false };
+    const legacy = encoding.legacyParams!(1, stored)!;
+    expect(legacy).toMatchObject({ longNotes: 'cut' });
+    for (const old of [legacy, stored]) {
+      const cut = encoding.encode(piece, old);
+      expect(cut.representation === 'tokens' && cut.tokens.includes('Hold')).toBe(false);
+      expect(encoding.decode(cut, old, piece).filter((n) => n.pitch === 54).map((n) => n.endTick)).toEqual([8 * ppq]);
     }
   });
 

@@ -13,7 +13,7 @@ import { Engine } from '../../src/engine/engine';
 import type { MethodInput, MethodName, MethodResult } from '../../src/shared/api';
 import { unwrapReply } from '../../src/shared/reply';
 import { JIGS, JSB_CHORALES, midiFiles } from '../helpers/corpora';
-import { ETUDE_BIN, REPO_ROOT } from '../helpers/repo';
+import { ETUDE_BIN } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
 const CHORALES = JSB_CHORALES;
@@ -52,7 +52,7 @@ describe('time to a good model', () => {
   it('recommends frames pitch by pitch for chorales on a beat grid, and events for jigs, saying why', async () => {
     const chorales = await call('training.recommend', { corpusId: (await corpus('Chorales')).id });
     expect(chorales).toMatchObject({ encoding: 'frame-pitches', params: { perBeat: 1, onsets: false }, spec: { arch: 'lstm' } });
-    expect(chorales.reasons.join(' ')).toMatch(/^Chords .* on a grid of a beat, /);
+    expect(chorales.reasons.join(' ')).toMatch(/^Every onset and length .* sits on a grid of a beat; .* written frame by frame, .* a round trip keeps every note/);
     const jigs = await call('training.recommend', { corpusId: (await corpus('Jigs')).id });
     expect(jigs.encoding).toBe('events');
     expect(jigs.reasons.join(' ')).toMatch(/single notes/);
@@ -137,5 +137,19 @@ describe('etude train and etude score from the command line', () => {
     expect(Object.keys(s)).toEqual(expect.arrayContaining(['pieces', 'notes', 'tokens', 'nats_total', 'nats_per_note', 'nats_per_token', 'exact', 'unscored']));
     expect(s.excluded).toBeGreaterThan(0);
     expect(s.nats_per_token).toBeGreaterThan(0);
+    expect(s.left_out).toHaveLength(s.excluded + s.unscored);
+    // A test corpus holding copies of training pieces under other names: the human output names each one left out, and why.
+    const copies = path.join(tempDir(), 'copies');
+    fs.mkdirSync(copies);
+    const files = midiFiles(JIGS).slice(0, 6);
+    files.forEach((f, i) => fs.copyFileSync(f, path.join(copies, `test-${i}.mid`)));
+    expect(run(['import', copies, '--corpus', 'Jig tests']).status).toBe(0);
+    const human = run(['score', '--model', 'cli jigs', '--corpus', 'Jig tests']);
+    expect(human.status, human.stderr).toBe(0);
+    const left = [...human.stdout.matchAll(/^ {2}(test-\d): identical to "(jigs\d+)", a piece the model trained on$/gm)];
+    expect(left.length).toBeGreaterThan(0);
+    for (const [, copy, original] of left) expect(path.basename(files[Number(copy!.slice(5))]!, '.mid')).toBe(original);
+    expect(human.stdout).toContain(`cli jigs on Jig tests: ${6 - left.length} of 6 pieces scored`);
+    expect(human.stdout).toMatch(new RegExp(`^${left.length} left out:$`, 'm'));
   }, 240_000);
 });

@@ -19,9 +19,15 @@ export const scoreCommand: Command = {
       return call('models.score', { id: model.id, corpusId: corpus.id, ...(checkpoint ? { checkpointId: checkpoint } : {}) });
     });
     if (!ctx.json) {
-      const figure = r.natsPerNote === null ? 'no likelihood' : `${r.natsPerNote.toFixed(3)} nats a note, ${r.natsPerToken!.toFixed(3)} a token`;
-      ctx.out(`${r.model} on ${r.corpus}: ${r.pieces} pieces, ${r.notes} notes, ${r.tokens} tokens: ${figure}${r.exact ? '' : ' (the encoding does not write these pieces exactly: not comparable)'}`);
-      if (r.excluded > 0) ctx.out(`${r.excluded} pieces left out: the model trained on them`);
+      const perFrame = r.natsPerFrame === null ? '' : `${r.natsPerFrame.toFixed(3)} nats a frame (${r.frames!} frames after each piece's first), `;
+      const figure = r.natsPerNote === null ? 'no likelihood' : `${perFrame}${r.natsPerNote.toFixed(3)} nats a note, ${r.natsPerToken!.toFixed(3)} a token`;
+      const total = r.pieces + r.leftOut.length;
+      ctx.out(`${r.model} on ${r.corpus}: ${r.pieces} of ${total} ${total === 1 ? 'piece' : 'pieces'} scored, ${r.notes} notes, ${r.tokens} tokens: ${figure}`);
+      ctx.out(r.exact ? 'exact: the encoding writes every note of these pieces, so this is a likelihood of the music itself' : `not exact: a round trip through the encoding changes ${(r.roundTripError * 100).toFixed(2)}% of these notes, so the figure is of what it keeps and not comparable`);
+      if (r.leftOut.length > 0) {
+        ctx.out(`${r.leftOut.length} left out:`);
+        for (const p of r.leftOut) ctx.out(`  ${p.title}: ${p.reason}`);
+      }
       if (r.note) ctx.out(r.note);
     }
     return {
@@ -36,10 +42,13 @@ export const scoreCommand: Command = {
       nats_total: r.natsTotal,
       nats_per_note: r.natsPerNote,
       nats_per_token: r.natsPerToken,
+      frames: r.frames,
+      nats_per_frame: r.natsPerFrame,
       escaped: r.escaped,
       exact: r.exact,
       round_trip_error: r.roundTripError,
       unscored: r.unscored,
+      left_out: r.leftOut,
       note: r.note,
       seconds: r.seconds,
     };

@@ -22,6 +22,7 @@ import { PRESETS } from '../models/registry';
 import { CorpusIndex } from '../originality/corpus-index';
 import { syntheticMidi } from './synthetic-midi';
 import { JSB_BUDGET_MINUTES, jsbChorales } from './jsb';
+import { NOTTINGHAM_BUDGET_MINUTES, nottinghamTwoPart } from './nottingham';
 import { PERSONALISE_MINUTES, personaliseJigs } from './personalise';
 import { libraryCare } from './library-care';
 import { FIDELITY_PERSONALISE_MINUTES, fidelityBench } from './fidelity';
@@ -454,5 +455,10 @@ export const WORKLOADS: Workload[] = [
     name: 'fidelity',
     summary: `quality: the style scorecard (30 takes from held-out passages) of the base models and of the folk base personalised on 20 jigs for ${FIDELITY_PERSONALISE_MINUTES} minutes, with the held-out jigs' halves as the ceiling (targets: mean OA ≥ 0.88, AUC ≤ 0.72, copies of 4 bars ≤ 5%)`,
     run: ({ corporaDir, benchmarksDir }) => fidelityBench(corporaDir, benchmarksDir),
+  },
+  {
+    name: 'nottingham-two-part',
+    summary: `quality: two-part Nottingham tunes (melody over held chords) imported, trained with the recommended recipe for ${NOTTINGHAM_BUDGET_MINUTES} minutes, the 78 test tunes scored in nats a frame (target: at most 2.6)`,
+    run: ({ benchmarksDir }) => nottinghamTwoPart(benchmarksDir),
   },
 ];

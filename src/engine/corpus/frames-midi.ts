@@ -9,16 +9,17 @@ const { Midi } = tonejs as unknown as { Midi: typeof MidiClass };
 const PPQ = 480;
 
 /**
- * One chorale as a MIDI file: a frame a quarter note at 60 bpm, a pitch held over consecutive
+ * One chorale as a MIDI file: a frame a quarter note (or `perBeat` frames a quarter note) at 60 bpm, a pitch held over consecutive
  * frames one note (the benchmark's frames do not tell a held note from a repeated one), and the
  * end of the piece marked where its last frame ends, so trailing rests are kept.
  */
-export function choraleMidi(frames: number[][]): Uint8Array {
+export function choraleMidi(frames: number[][], perBeat = 1): Uint8Array {
+  const tick = PPQ / perBeat;
   const midi = new Midi();
   midi.header.fromJSON({
     name: '',
     ppq: PPQ,
-    meta: [{ type: 'marker', text: 'end', ticks: frames.length * PPQ }],
+    meta: [{ type: 'marker', text: 'end', ticks: frames.length * tick }],
     tempos: [{ ticks: 0, bpm: 60 }],
     timeSignatures: [{ ticks: 0, timeSignature: [4, 4] }],
     keySignatures: [],
@@ -27,7 +28,7 @@ export function choraleMidi(frames: number[][]): Uint8Array {
   const track = midi.addTrack();
   const open = new Map<number, number>();
   const close = (pitch: number, at: number) => {
-    track.addNote({ midi: pitch, ticks: open.get(pitch)! * PPQ, durationTicks: (at - open.get(pitch)!) * PPQ, velocity: 0.7 });
+    track.addNote({ midi: pitch, ticks: open.get(pitch)! * tick, durationTicks: (at - open.get(pitch)!) * tick, velocity: 0.7 });
     open.delete(pitch);
   };
   frames.forEach((frame, f) => {
@@ -39,8 +40,8 @@ export function choraleMidi(frames: number[][]): Uint8Array {
 }
 
 /** Chorales as MIDI files in a folder, numbered in order. */
-export function writeChorales(dir: string, pieces: number[][][], prefix: string): void {
+export function writeChorales(dir: string, pieces: number[][][], prefix: string, perBeat = 1): void {
   fs.mkdirSync(dir, { recursive: true });
-  pieces.forEach((frames, i) => fs.writeFileSync(path.join(dir, `${prefix}-${String(i).padStart(3, '0')}.mid`), choraleMidi(frames)));
+  pieces.forEach((frames, i) => fs.writeFileSync(path.join(dir, `${prefix}-${String(i).padStart(3, '0')}.mid`), choraleMidi(frames, perBeat)));
 }
 

@@ -9,8 +9,13 @@ const params = z
     /** Grid positions a beat (quarter note): 4 = sixteenths, 12 = sixteenths and triplets. */
     positionsPerBeat: z.coerce.number().int().min(1).max(24).default(4),
     velocityBins: z.coerce.number().int().min(1).max(128).default(32),
-    /** Longest note in beats; longer notes are cut to it. */
+    /** Longest length one `Dur` token holds, in beats; a longer note adds a `Hold` token per such length. */
     maxDurationBeats: z.coerce.number().int().min(1).max(64).default(8),
+    /**
+     * Notes longer than that: "hold" writes them whole (version 2); "cut" shortens them to it, as
+     * version 1 did, kept for its vocabularies and model files (the folk base model among them).
+     */
+    longNotes: z.enum(['hold', 'cut']).default('hold'),
     /** Tempo bins between 30 and 240 quarter notes a minute (spaced evenly in log tempo). */
     tempoBins: z.coerce.number().int().min(1).max(128).default(32),
     /** Program tokens before notes, for several instruments. */
@@ -19,6 +24,21 @@ const params = z
   .strict();
 
 type Params = z.infer<typeof params>;
+
+/** Lengthens the note being written by the longest length a `Dur` holds (version 2). */
+export const HOLD = 'Hold';
+
+/** Whether long notes are written whole: a vocabulary of version 1 stored no `longNotes`, and cut them. */
+function holds(p: Params): boolean {
+  return p.longNotes === 'hold';
+}
+
+/** A note's length in grid steps as tokens: `Hold` for each full longest length beyond the first, then `Dur_d`. */
+function lengthTokens(steps: number, maxSteps: number, p: Params): string[] {
+  if (!holds(p)) return [`Dur_${Math.min(maxSteps, steps)}`];
+  const extra = Math.floor((steps - 1) / maxSteps);
+  return [...Array.from({ length: extra }, () => HOLD), `Dur_${steps - extra * maxSteps}`];
+}
 
 const TEMPO_MIN = 30;
 const TEMPO_MAX = 240;
@@ -43,29 +63,32 @@ export function velocityOfBin(bin: number, bins: number): number {
 /**
  * REMI-like events: `Bar` (with `Meter_n/d` at the start and where the meter changes), `Pos_k` on a
  * grid inside the bar, `Tempo_b` where the tempo changes, optional `Program_p`, then for each note
- * `Pitch_p`, `Vel_v`, `Dur_d` (grid steps). Exact on the grid; the encoding the studio recommends
- * for the Transformer.
+ * `Pitch_p`, `Vel_v`, `Dur_d` (grid steps), a note longer than the longest `Dur` preceded by one
+ * `Hold` for each further such length (a folk accompaniment's chord held for bars). Exact on the
+ * grid; the encoding the studio recommends for the Transformer.
  */
 export const events: Encoding<Params> = {
   info: {
     kind: 'events',
-    version: 1,
+    version: 2,
     title: 'Notes with rhythm and dynamics',
     musical: "Every note's pitch, where it falls in the bar, how long it lasts and how loud it is, on a beat grid with bars and meter: for melodies and most music.",
     seed: null,
     defaults: params.parse({}),
-    paramLabels: { positionsPerBeat: 'Grid steps a beat', velocityBins: 'Loudness levels', maxDurationBeats: 'Longest note (beats)', tempoBins: 'Tempo levels', programs: 'Tell instruments apart' },
+    choices: { longNotes: ['hold', 'cut'] },
+    paramLabels: { positionsPerBeat: 'Grid steps a beat', velocityBins: 'Loudness levels', maxDurationBeats: 'Longest length token (beats)', longNotes: 'Longer notes', tempoBins: 'Tempo levels', programs: 'Tell instruments apart' },
     paramHelp: {
       positionsPerBeat: 'grid positions a beat (4 = sixteenths; 12 adds triplets)',
       velocityBins: 'velocity levels kept (32)',
-      maxDurationBeats: 'longest note in beats; longer ones are cut (8)',
+      maxDurationBeats: 'longest length one token holds, in beats (8)',
+      longNotes: '"hold" writes longer notes whole (a Hold token per further length); "cut" shortens them to it',
       tempoBins: 'tempo levels between 30 and 240 bpm (32)',
       programs: 'true adds instrument (program) tokens for several tracks',
     },
     resolution: 'pitch, onset and length on the grid, velocity to its bin, tempo to its bin, bars and meter',
     loses: [
       'timing finer than the grid',
-      'notes longer than the longest length kept (8 beats; cut)',
+      'with long notes cut: notes longer than the longest length token (8 beats)',
       'small differences of loudness (it keeps 32 levels of 128)',
       'unless instruments are told apart: which instrument played a note',
       'a meter change in the middle of a bar moves to the next bar line',
@@ -79,7 +102,7 @@ export const events: Encoding<Params> = {
     const maxSteps = p.maxDurationBeats * p.positionsPerBeat;
     const q = (tick: number) => Math.round(tick / grid) * grid;
     const notes = piece.notes
-      .map((n) => ({ ...n, on: q(n.startTick), steps: Math.min(maxSteps, Math.max(1, Math.round((n.endTick - n.startTick) / grid))) }))
+      .map((n) => ({ ...n, on: q(n.startTick), steps: Math.max(1, Math.round((n.endTick - n.startTick) / grid)) }))
       .sort((a, b) => a.on - b.on || a.program - b.program || a.pitch - b.pitch);
     const until = Math.max(0, ...notes.map((n) => n.on));
     const barList = bars(piece.timeSignatures, piece.ppq, until);
@@ -119,7 +142,7 @@ export const events: Encoding<Params> = {
         }
         if (p.programs && note!.program !== lastProgram) tokens.push(`Program_${note!.program}`);
         lastProgram = note!.program;
-        tokens.push(`Pitch_${note!.pitch}`, `Vel_${velocityBin(note!.velocity, p.velocityBins)}`, `Dur_${note!.steps}`);
+        tokens.push(`Pitch_${note!.pitch}`, `Vel_${velocityBin(note!.velocity, p.velocityBins)}`, ...lengthTokens(note!.steps, maxSteps, p));
         noteIndex++;
       }
     }
@@ -138,6 +161,8 @@ export const events: Encoding<Params> = {
     let program = 0;
     let pitch: number | null = null;
     let velocity = 100;
+    let held = 0;
+    const maxSteps = p.maxDurationBeats * p.positionsPerBeat;
     for (const token of encoded.tokens) {
       const [name, value] = token.split('_') as [string, string | undefined];
       if (name === 'Bar') {
@@ -150,13 +175,20 @@ export const events: Encoding<Params> = {
       else if (name === 'Program') program = Number(value);
       else if (name === 'Pitch') pitch = Number(value);
       else if (name === 'Vel') velocity = velocityOfBin(Number(value), p.velocityBins);
+      else if (name === HOLD && pitch !== null) held += maxSteps;
       else if (name === 'Dur' && pitch !== null) {
         const start = Math.max(0, barStart) + pos * grid;
-        notes.push({ pitch, velocity, startTick: Math.round(start), endTick: Math.round(start + Number(value) * grid), program });
+        notes.push({ pitch, velocity, startTick: Math.round(start), endTick: Math.round(start + (held + Number(value)) * grid), program });
         pitch = null;
+        held = 0;
       }
     }
     return sortNotes(withSeconds(notes, context));
+  },
+
+  legacyParams(version, stored) {
+    // Version 1 cut notes longer than its longest length: its vocabularies keep that reading.
+    return version === 1 ? { ...stored, longNotes: 'cut' } : null;
   },
 
   tokenInfo(token) {

@@ -134,6 +134,21 @@ export const framePitches: Encoding<Params> = {
 };
 
 /**
+ * A scored piece's frames after its first and their nats (a frame is its tokens up to and
+ * including its end mark), as the polyphonic benchmarks count nats per frame: the first frame has
+ * no context to be predicted from.
+ */
+export function framesAfterFirst(tokens: readonly string[], nats: readonly number[]): { nats: number; frames: number } {
+  let frame = 0;
+  let total = 0;
+  tokens.forEach((token, i) => {
+    if (frame >= 1) total += nats[i]!;
+    if (token === FRAME_END) frame++;
+  });
+  return { nats: total, frames: Math.max(0, frame - 1) };
+}
+
+/**
  * What may come next in a frame: a pitch above the last one written, or the frame's end; with
  * onsets, a held pitch only if it sounded in the frame before. Every sequence it allows is one
  * piece, so a model's probabilities renormalised over what it allows are a distribution over music.

@@ -12,6 +12,7 @@ import type { ScoreReport } from '../../shared/scoring';
 import type { RoundTripReport } from '../../shared/encoding';
 import { BOS, EOS, PAD, UNK } from '../encode/build-vocabulary';
 import { EscapeModel } from '../encode/escape';
+import { framesAfterFirst } from '../encode/frame-pitches';
 import { encodingOf } from '../encode/registry';
 import { addReports, compareNotes } from '../encode/round-trip';
 import type { Encoded, TokenGrammar } from '../encode/types';
@@ -32,10 +33,10 @@ interface ScoredPiece {
   nats: number[];
 }
 
-/** Content hashes of the pieces a model trained on: every run's training split of its vocabulary. */
-function trainedOn(store: Store, modelId: number, vocabularyId: number): Set<string> {
+/** The pieces a model trained on, title by content hash: every run's training split of its vocabulary. */
+function trainedOn(store: Store, modelId: number, vocabularyId: number): Map<string, string> {
   const ids = store.vocabularies.encodedPieceIds(vocabularyId);
-  if (ids.every((id) => id === null)) return new Set();
+  if (ids.every((id) => id === null)) return new Map();
   const dataset = SequenceDataset.load(store, vocabularyId);
   const trained = new Set<number>();
   for (const run of store.runs.runs(modelId)) {
@@ -49,7 +50,7 @@ function trainedOn(store: Store, modelId: number, vocabularyId: number): Set<str
       // No piece long enough for this run's windows: it trained on nothing.
     }
   }
-  return store.corpora.contentHashesOf([...trained]);
+  return store.corpora.titlesByContentHash([...trained]);
 }
 
 /** The ids a step may take: not padding, the marks or (with a closed alphabet) <unk>; the grammar narrows it further. */
@@ -160,18 +161,23 @@ export const scoreCorpus: JobRunner<'score'> = async ({ checkpointId, corpusId, 
     }
     const encoding = encodingOf(vocab.encoding);
     const trained = trainedOn(store, info.id, info.vocabularyId);
+    const ownCorpus = store.vocabularies.get(info.vocabularyId).corpusId === corpus.id;
     const pieces: { title: string; encoded: Encoded }[] = [];
     let excluded = 0;
     let unscored = 0;
+    const leftOut: ScoreReport['leftOut'] = [];
     let notes = 0;
     let roundTrip: RoundTripReport = { notes: 0, exact: 0, durationChanged: 0, lost: 0, added: 0, error: 0 };
     for (const { title, contentHash, piece } of store.corpora.iterateEncodable(corpus.id)) {
-      if (trained.has(contentHash)) {
+      const twin = trained.get(contentHash);
+      if (twin !== undefined) {
         excluded++;
+        leftOut.push({ title, reason: ownCorpus ? 'the model trained on it' : `identical to "${twin}", a piece the model trained on` });
         continue;
       }
       if (piece.notes.length === 0) {
         unscored++;
+        leftOut.push({ title, reason: 'no notes in the tracks the corpus takes' });
         continue;
       }
       const encoded = encoding.encode(piece, vocab.params);
@@ -192,6 +198,8 @@ export const scoreCorpus: JobRunner<'score'> = async ({ checkpointId, corpusId, 
     } else throw new EtudeError('invalid_input', `"${info.name}" cannot be scored`);
     const tokens = scored.reduce((n, p) => n + p.tokens.length, 0);
     const natsTotal = scored.reduce((n, p) => n + p.nats.reduce((a, b) => a + b, 0), 0);
+    const frameCounts = encoding.info.kind === 'frame-pitches' ? scored.map((p) => framesAfterFirst(p.tokens, p.nats)) : null;
+    const frames = frameCounts ? frameCounts.reduce((n, f) => n + f.frames, 0) : null;
     const report: ScoreReport = {
       model: info.name,
       corpus: corpus.name,
@@ -208,6 +216,9 @@ export const scoreCorpus: JobRunner<'score'> = async ({ checkpointId, corpusId, 
       exact: roundTrip.error === 0 && roundTrip.added === 0 && note === null,
       roundTripError: roundTrip.error,
       unscored,
+      leftOut,
+      frames,
+      natsPerFrame: frameCounts && frames ? frameCounts.reduce((n, f) => n + f.nats, 0) / frames : null,
       note,
       seconds: (performance.now() - started) / 1000,
       ...(detail ? { detail: scored } : {}),

@@ -227,6 +227,17 @@ export class CorpusRepo {
     return new Set(pieceIds.map((id) => hashOf.get(id) as string | undefined).filter((h): h is string => h !== undefined));
   }
 
+  /** The title of each of these pieces by its content hash (the first, where two hold the same music). */
+  titlesByContentHash(pieceIds: readonly number[]): Map<string, string> {
+    const row = this.db.prepare('SELECT content_hash AS hash, title FROM pieces WHERE id = ?');
+    const titles = new Map<string, string>();
+    for (const id of pieceIds) {
+      const r = row.get(id) as { hash: string; title: string } | undefined;
+      if (r && !titles.has(r.hash)) titles.set(r.hash, r.title);
+    }
+    return titles;
+  }
+
   hasPiece(corpusId: number, contentHash: string): boolean {
     return this.db.prepare('SELECT 1 FROM pieces WHERE corpus_id = ? AND content_hash = ?').get(corpusId, contentHash) !== undefined;
   }
