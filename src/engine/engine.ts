@@ -85,7 +85,7 @@ export class Engine {
       }
       if (options.baseModels !== false) {
         try {
-          ensureBaseModels(store);
+          ensureBaseModels(store, { onSkipped: (name, reason) => console.warn(`[engine] the base model ${name} was skipped: ${reason}`) });
         } catch (err) {
           console.warn(`[engine] the base models were not installed: ${toErrorData(err).message}`);
         }

@@ -49,6 +49,7 @@ export function collectFiles(paths: readonly string[]): FileList {
       continue;
     }
     if (stat.isDirectory()) walk(p);
+    else if (!stat.isFile()) missing.push({ file: p, reason: 'not a regular file (a device, a pipe or a socket), so it is not read' });
     else if (isImportable(p)) add(p);
     else missing.push({ file: p, reason: `not a MIDI or ABC file (expected ${IMPORT_EXTENSIONS.join(', ')})` });
   }

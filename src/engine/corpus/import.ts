@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EtudeError } from '../../shared/errors';
 import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/library';
+import { readRegularFile } from '../files/read-regular';
 import { MidiParseError } from '../midi/smf';
 import { readFile, type FilePiece } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
@@ -59,11 +59,7 @@ export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSou
     sources: files.map((file) => ({
       name: path.basename(file),
       path: file,
-      read() {
-        const size = fs.statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new EtudeError('invalid_input', `file is ${Math.round(size / 2 ** 20)} MB, over the ${MAX_FILE_BYTES / 2 ** 20} MB limit`);
-        return fs.readFileSync(file);
-      },
+      read: () => readRegularFile(file, MAX_FILE_BYTES),
     })),
     failed: missing,
   };
