@@ -60,8 +60,9 @@ export class Engine {
     this.generationTf = generationTf;
     const emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => this.emit(event, payload);
     this.training = new TrainingService(store, tf, emit);
-    this.generation = new GenerationService(store, generationTf, emit);
-    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), parser: new FileParser(), imports: new Map(), emit };
+    const parser = new FileParser();
+    this.generation = new GenerationService(store, generationTf, emit, parser);
+    this.ctx = { store, tf, training: this.training, generation: this.generation, originality: new OriginalityService(store), evaluation: new EvaluationService(store, tf), parser, imports: new Map(), emit };
   }
 
   static open(options: EngineOptions): Engine {

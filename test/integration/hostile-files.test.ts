@@ -3,9 +3,11 @@
  * device named like a score, a foreign database, a primer of a hundred and fifty thousand notes.
  * Each is refused by name, quickly, and the studio goes on; every file here is made by the test.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { strToU8 } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureBaseModels } from '../../src/engine/base-models/install';
@@ -13,13 +15,35 @@ import { Engine } from '../../src/engine/engine';
 import type { MethodInput, MethodName, MethodResult } from '../../src/shared/api';
 import type { Reply } from '../../src/shared/reply';
 import { unwrapReply } from '../../src/shared/reply';
+import { syntheticMidi } from '../../src/engine/bench/synthetic-midi';
+import { FileParser } from '../../src/engine/parse/file-parser';
+import { end, file, header, tempo, track } from '../helpers/midi-bytes';
 import { modelFileBytes, sha256, tinyModel } from '../helpers/model-file';
+import { REPO_ROOT } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
 const engines: Engine[] = [];
+const parsers: FileParser[] = [];
 afterEach(async () => {
   for (const e of engines.splice(0)) await e.close();
+  for (const p of parsers.splice(0)) await p.close();
 });
+
+/** Whether a process is still there (signal 0 only asks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** An emitter that says 'done' after `ms`: the poll's pace while waiting for a process to go. */
+function setTimeoutEmitter(ms: number): EventEmitter {
+  const e = new EventEmitter();
+  setTimeout(() => e.emit('done'), ms).unref();
+  return e;
+}
 
 function open(dbPath = path.join(tempDir(), 'hostile.db')) {
   const engine = Engine.open({ dbPath, starterCorpus: false, baseModels: false });
@@ -159,6 +183,65 @@ describe('only regular files are read', () => {
       expect((await refusal('models.importFile', { path: file })).message).toMatch(/cannot be read: is not a regular file/);
     }
   });
+});
+
+const abcTune = (x: number, bars: number) => `X:${x}\nT:slow ${x}\nL:1/8\nK:C\n${"CDEF GABc defg abc'b|".repeat(bars)}\n`;
+
+describe('the file reader', () => {
+  it('ends itself when its engine is killed in the middle of a slow tune', async () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'engine.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { FileParser } from ${JSON.stringify(path.join(REPO_ROOT, 'src/engine/parse/file-parser.ts'))};`,
+        `const parser = new FileParser({ seconds: 120, memoryMb: 1024 });`,
+        `parser.read('slow.abc', Buffer.from(${JSON.stringify(abcTune(1, 60_000))})).catch(() => undefined);`,
+        `const wait = setInterval(() => { if (parser.readerPid) { console.log(parser.readerPid); clearInterval(wait); } }, 20);`,
+      ].join('\n'),
+    );
+    const engine = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(readline.createInterface({ input: engine.stdout! }), 'line')) as [string];
+    const reader = Number(line);
+    expect(alive(reader)).toBe(true);
+    engine.kill('SIGKILL');
+    // The reader is busy inside abcjs for many seconds more; its watchdog sees the engine gone.
+    const started = performance.now();
+    while (alive(reader) && performance.now() - started < 5000) await once(setTimeoutEmitter(50), 'done');
+    expect(alive(reader)).toBe(false);
+  }, 30_000);
+
+  it('refuses a tune book whose tunes each keep within the tune limit but whose whole takes longer than a file may', async () => {
+    const parser = new FileParser({ seconds: 4, memoryMb: 1024, fileSeconds: 2.5 });
+    parsers.push(parser);
+    const book = [1, 2, 3, 4, 5, 6].map((x) => abcTune(x, 2000)).join('\n');
+    await expect(parser.read('book.abc', Buffer.from(book))).rejects.toMatchObject({ kind: 'invalid_input', message: 'took longer than the 2.5 s a file may take to read' });
+    const [next] = await parser.read('next.abc', Buffer.from(abcTune(1, 2)));
+    expect(next!.midi.noteCount).toBe(32);
+  }, 60_000);
+
+  it('refuses a MIDI file with no notes, as it refuses an ABC tune with none', async () => {
+    const dir = tempDir();
+    const silent = path.join(dir, 'silent.mid');
+    fs.writeFileSync(silent, file(header(0, 1, 480), track([tempo(0, 500_000), end(1920)])));
+    const { call } = open();
+    const summary = await call('corpora.import', { corpus: 'Silence', paths: [silent] });
+    expect(summary.imported).toBe(0);
+    expect(summary.failed).toEqual([{ file: silent, reason: 'has no notes' }]);
+  });
+});
+
+describe('primers', () => {
+  it('refuses a primer of 150,000 notes with a reason, not a stack overflow, and reads a dropped MIDI primer in the file reader', async () => {
+    const { doc, weights } = await tinyModel();
+    const { call, refusal } = open();
+    const model = await call('models.import', upload('tiny.etude-model', modelFileBytes(doc, weights)));
+    const error = await refusal('generations.generate', { modelId: model.id, primer: { kind: 'midi', name: 'dense.mid', data: syntheticMidi(150_000).toString('base64') }, length: { unit: 'tokens', value: 4 }, variations: 1 });
+    expect(error.kind).toBe('invalid_input');
+    expect(error.message).toBe('dense.mid holds 150,000 notes; a primer may hold at most 50,000: choose fewer bars or seconds');
+    const bad = await refusal('generations.generate', { modelId: model.id, primer: { kind: 'midi', name: 'bad.mid', data: Buffer.from('not midi at all').toString('base64') }, variations: 1 });
+    expect(bad.message).toMatch(/^bad\.mid is not a MIDI file we can read: not a MIDI file/);
+  }, 60_000);
 });
 
 describe('the shipped base models', () => {
