@@ -17,9 +17,10 @@ import type { Reply } from '../../src/shared/reply';
 import { unwrapReply } from '../../src/shared/reply';
 import { syntheticMidi } from '../../src/engine/bench/synthetic-midi';
 import { FileParser } from '../../src/engine/parse/file-parser';
+import { startServer } from '../../src/server/server';
 import { end, file, header, tempo, track } from '../helpers/midi-bytes';
 import { modelFileBytes, sha256, tinyModel } from '../helpers/model-file';
-import { REPO_ROOT } from '../helpers/repo';
+import { ETUDE_BIN, REPO_ROOT } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
 
 const engines: Engine[] = [];
@@ -242,6 +243,61 @@ describe('primers', () => {
     const bad = await refusal('generations.generate', { modelId: model.id, primer: { kind: 'midi', name: 'bad.mid', data: Buffer.from('not midi at all').toString('base64') }, variations: 1 });
     expect(bad.message).toMatch(/^bad\.mid is not a MIDI file we can read: not a MIDI file/);
   }, 60_000);
+});
+
+describe('over HTTP, methods that take a path', () => {
+  it('write only inside the export folder, and a walk of /usr leaves the studio answering', async () => {
+    const { engine, call } = open();
+    const exports = tempDir();
+    const server = await startServer({ engine, exportFolder: exports });
+    const api = async (method: string, input: unknown) => {
+      const res = await fetch(`${server.url}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { Authorization: `Bearer ${server.token}` } });
+      return { status: res.status, body: (await res.json()) as Reply<unknown> };
+    };
+    try {
+      const { doc, weights } = await tinyModel();
+      const model = await call('models.import', upload('tiny.etude-model', modelFileBytes(doc, weights)));
+      const outside = path.join(tempDir(), 'passwd');
+      const refused = await api('models.exportToFile', { id: model.id, path: outside });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ ok: false, error: { message: expect.stringMatching(/writes only inside the export folder/) } });
+      expect(fs.existsSync(`${outside}.etude-model`)).toBe(false);
+      // A link inside the folder that points out of it is outside too.
+      fs.symlinkSync(path.dirname(outside), path.join(exports, 'away'));
+      expect((await api('models.exportToFile', { id: model.id, path: path.join(exports, 'away', 'x') })).status).toBe(400);
+      const inside = await api('models.exportToFile', { id: model.id, path: path.join(exports, 'tiny') });
+      expect(inside.body).toMatchObject({ ok: true, value: { path: path.join(exports, 'tiny.etude-model') } });
+
+      const walking = api('corpora.import', { corpus: 'Usr', paths: ['/usr'] });
+      let slowest = 0;
+      let answered = 0;
+      let done = false;
+      void walking.then(() => (done = true));
+      while (!done) {
+        const t0 = performance.now();
+        expect((await api('engine.ping', {})).status).toBe(200);
+        slowest = Math.max(slowest, performance.now() - t0);
+        answered++;
+      }
+      expect((await walking).body).toMatchObject({ ok: true, value: { imported: 0 } });
+      expect(answered).toBeGreaterThan(1);
+      expect(slowest).toBeLessThan(500);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
+describe('the command line', () => {
+  it('ends quietly, with code 0, when the reader of its output goes away', async () => {
+    const child = spawn(process.execPath, [ETUDE_BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
 });
 
 describe('the shipped base models', () => {

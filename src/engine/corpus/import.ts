@@ -7,7 +7,7 @@ import { readRegularFile } from '../files/read-regular';
 import { MidiParseError } from '../midi/smf';
 import { readFile, type FilePiece } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
-import { collectFiles } from './files';
+import { collectFiles, collectFilesAsync, type FileList } from './files';
 
 /** Larger files are refused before reading: no real score comes near it, and memory stays bounded. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -54,7 +54,15 @@ async function piecesOf(source: ImportSource, bytes: Buffer, parser: FileReader 
 }
 
 export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSource[]; failed: ImportFailure[] } {
-  const { files, missing } = collectFiles(paths);
+  return sourcesOf(collectFiles(paths));
+}
+
+/** The same, walking folders without blocking the event loop (the engine's imports). */
+export async function sourcesFromPathsAsync(paths: readonly string[]): Promise<{ sources: ImportSource[]; failed: ImportFailure[] }> {
+  return sourcesOf(await collectFilesAsync(paths));
+}
+
+function sourcesOf({ files, missing }: FileList): { sources: ImportSource[]; failed: ImportFailure[] } {
   return {
     sources: files.map((file) => ({
       name: path.basename(file),
