@@ -8,6 +8,7 @@ import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import Database from 'better-sqlite3';
 import { strToU8 } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureBaseModels } from '../../src/engine/base-models/install';
@@ -116,6 +117,22 @@ describe('model files are checked against their topology before anything is buil
     expect((await refusal('models.import', upload('nan.etude-model', modelFileBytes(withNan, nanBytes)))).message).toMatch(/not finite/);
     expect(await call('models.list', {})).toEqual([]);
   });
+
+  it('refuses to build a stored model whose topology its weights do not fit (stored before files were checked), and generates with the next', async () => {
+    const { doc, weights } = await tinyModel();
+    const dbPath = path.join(tempDir(), 'stored.db');
+    const { call, refusal } = open(dbPath);
+    const bad = await call('models.import', upload('bad.etude-model', modelFileBytes(doc, weights)));
+    const good = await call('models.import', upload('good.etude-model', modelFileBytes(doc, weights)));
+    const db = new Database(dbPath);
+    db.prepare('UPDATE checkpoints SET topology = ? WHERE model_id = ?').run(JSON.stringify({ arch: 'lstm', embedding: 2048, units: 4096, layers: 8, dropout: 0, dense: 4096 }), bad.id);
+    db.close();
+    const started = performance.now();
+    const error = await refusal('generations.generate', { modelId: bad.id, primer: { kind: 'none' }, length: { unit: 'tokens', value: 4 }, variations: 1 });
+    expect(error.message).toMatch(/cannot be built: its weights do not fit its topology/);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect((await call('generations.generate', { modelId: good.id, primer: { kind: 'none' }, length: { unit: 'tokens', value: 4 }, variations: 1 })).takes).toHaveLength(1);
+  }, 60_000);
 
   it('takes a name from a file only cleaned: no control or bidirectional-override characters, at most 200 characters', async () => {
     const { doc, weights } = await tinyModel('\u202e\u0000' + 'x'.repeat(1_000_000));
@@ -281,7 +298,8 @@ describe('over HTTP, methods that take a path', () => {
       }
       expect((await walking).body).toMatchObject({ ok: true, value: { imported: 0 } });
       expect(answered).toBeGreaterThan(1);
-      expect(slowest).toBeLessThan(500);
+      // The walk took the event loop for 9 s before; now no request waits behind it (the margin is for a loaded machine).
+      expect(slowest).toBeLessThan(2000);
     } finally {
       await server.close();
     }

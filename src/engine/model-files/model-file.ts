@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { MODEL_NAME_MAX } from '../../shared/api';
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, modelSpec, type ModelCard } from '../../shared/training';
-import { expectedManifest, parseSpec } from '../models/registry';
+import { expectedManifest, MODEL_MAX_PARAMETERS, parseSpec } from '../models/registry';
 import { toFloat32 } from '../models/param-set';
 import { encodingOf } from '../encode/registry';
 import { APP_VERSION } from '../version';
@@ -183,8 +183,7 @@ function refuse(file: string, reason: string): never {
 
 /** Model files larger than this are refused before they are read (the API's upload limit, with room). */
 export const MODEL_FILE_MAX_BYTES = 105 * 1024 * 1024;
-/** Parameters a model file may hold: 100 MB of weights, well above the largest preset (seed 000's 5.6 million). */
-export const MODEL_MAX_PARAMETERS = 25_000_000;
+export { MODEL_MAX_PARAMETERS };
 /** etude-model.json: a 200,000-token vocabulary with its counts, the card's curves and auditions fit many times over. */
 const DOCUMENT_MAX_BYTES = 32 * 1024 * 1024;
 const KNOWN_ENTRIES = new Set(['etude-model.json', 'weights.bin', 'optimizer.bin']);

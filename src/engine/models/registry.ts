@@ -48,6 +48,9 @@ export function parameterCount(spec: ModelSpec, vocabSize: number, visible = 0):
   return architectureOf(spec.arch).parameters(parseSpec(spec), vocabSize, visible);
 }
 
+/** Parameters a model may have to be built from a file or a stored checkpoint: 100 MB of weights, well above the largest preset (seed 000's 5.6 million). */
+export const MODEL_MAX_PARAMETERS = 25_000_000;
+
 /** The weights a spec's model will hold (names and shapes, in order), without building it. */
 export function expectedManifest(spec: ModelSpec, vocabSize: number, visible = 0): ManifestEntry[] {
   return architectureOf(spec.arch).manifest(parseSpec(spec), vocabSize, visible);
