@@ -48,7 +48,8 @@ function readNamedFile(file: string): Buffer {
   try {
     return readRegularFile(file, MODEL_FILE_MAX_BYTES);
   } catch (err) {
-    const reason = err instanceof EtudeError ? err.message : (err as Error).message;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = err instanceof EtudeError ? err.message : code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
     throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${reason}`);
   }
 }
