@@ -99,7 +99,8 @@ export class Engine {
     };
     this.library = new LibraryCare(store, sqliteBinding, (status) => this.emit('library.status', status));
     this.training = new TrainingService(store, tf, emit);
-    this.generation = new GenerationService(store, generationTf, emit);
+    const parser = new FileParser();
+    this.generation = new GenerationService(store, generationTf, emit, parser);
     this.ctx = {
       store,
       tf,
@@ -109,7 +110,7 @@ export class Engine {
       evaluation: new EvaluationService(store, tf),
       library: this.library,
       fidelity: new FidelityService(store, generationTf, emit),
-      parser: new FileParser(),
+      parser,
       imports: new Map(),
       emit,
     };
@@ -157,7 +158,7 @@ export class Engine {
       }
       if (options.baseModels !== false) {
         try {
-          ensureBaseModels(store);
+          ensureBaseModels(store, { onSkipped: (name, reason) => console.warn(`[engine] the base model ${name} was skipped: ${reason}`) });
         } catch (err) {
           console.warn(`[engine] the base models were not installed: ${libraryErrorData(err, store.path).message}`);
         }

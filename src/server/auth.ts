@@ -63,6 +63,9 @@ export type AccessVerdict = { ok: true } | { ok: false; status: 403; reason: str
  * clients without Origin (CLI, curl) still need the token.
  */
 export function checkAccess(req: IncomingMessage, url: URL, port: number, token: string): AccessVerdict {
+  // Node keeps the first of several Host headers; a proxy may read the last. One name only.
+  const hosts = (req.rawHeaders ?? []).filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length;
+  if (hosts > 1) return { ok: false, status: 403, reason: `${hosts} Host headers: a request names one host` };
   const host = req.headers.host ?? '';
   if (!allowedHosts(port).has(host)) return { ok: false, status: 403, reason: `host ${host || '(none)'} is not served` };
   const origin = req.headers.origin;

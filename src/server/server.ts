@@ -9,6 +9,7 @@ import type { ErrorKind } from '../shared/errors';
 import { checkAccess, newToken, tokenCookie } from './auth';
 import { contentType, resolveStatic } from './static';
 import { parseClientFrame, type ServerFrame } from './frames';
+import { exportFolder, writeRefusal } from './confine';
 
 export interface ServerOptions {
   engine: Engine;
@@ -17,6 +18,8 @@ export interface ServerOptions {
   /** Built renderer to serve as the web studio; API-only when absent. */
   staticDir?: string;
   token?: string;
+  /** Where calls over HTTP may write files (exports); the export folder setting, else home, when absent. */
+  exportFolder?: string;
 }
 
 export interface RunningServer {
@@ -122,6 +125,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = options.port ?? 0;
   const sockets = new Set<WebSocket>();
 
+  /** The engine's answer, after refusing a write outside the export folder. */
+  async function call(method: unknown, input: unknown): Promise<Reply<unknown>> {
+    const refusal = typeof method === 'string' ? writeRefusal(method, input, options.exportFolder ?? exportFolder(engine.store)) : null;
+    if (refusal) return { ok: false, error: { kind: 'invalid_input', message: refusal } };
+    return engine.call(method, input);
+  }
+
   const server = http.createServer((req, res) => {
     void handleRequest(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
@@ -162,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendJson(res, 400, { ok: false, error: { kind: 'invalid_input', message: `request body is not JSON: ${(err as Error).message}` } });
         return;
       }
-      const reply = await engine.call(method, input);
+      const reply = await call(method, input);
       sendJson(res, statusOf(reply), reply);
       return;
     }
@@ -229,7 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         send({ type: 'reply', id: frame.id, reply: { ok: false, error: { kind: 'invalid_input', message: frame.message } } });
         return;
       }
-      void engine.call(frame.value.method, frame.value.input).then((reply) => send({ type: 'reply', id: frame.value.id, reply }));
+      void call(frame.value.method, frame.value.input).then((reply) => send({ type: 'reply', id: frame.value.id, reply }));
     });
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => sockets.delete(ws));

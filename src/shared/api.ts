@@ -20,7 +20,9 @@ import type { CorpusCheck, CorpusSummary, ImportProgress, ImportSummary, PieceDe
 const none = z.object({}).strict();
 const id = z.number().int().positive();
 const corpusName = z.string().trim().min(1, 'a corpus needs a name').max(200);
-const modelName = z.string().trim().min(1, 'a model needs a name').max(200);
+/** The longest model name (a rename's limit; a name from a model file is cut to it). */
+export const MODEL_NAME_MAX = 200;
+const modelName = z.string().trim().min(1, 'a model needs a name').max(MODEL_NAME_MAX);
 /** A time budget for a run, in minutes (a week at most). */
 const budget = z.number().positive('a time budget must be more than 0 minutes').max(7 * 24 * 60);
 const trackRule = z.discriminatedUnion('kind', [

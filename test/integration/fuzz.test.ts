@@ -1,12 +1,13 @@
 /**
  * A bounded fuzz run in every `npm test` (npm run fuzz -- --cases N for long campaigns): mutated
  * MIDI and ABC from the shared corpora and the starter tunes imported through the reader process
- * into a real database, then malformed requests against a real `etude serve`.
+ * into a real database, damaged model files imported, then malformed requests against a real `etude serve`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileCampaign, seedFiles, serverCampaign } from '../../src/engine/fuzz/campaign';
+import { modelFileCampaign } from '../../src/engine/fuzz/model-files';
 import { JIGS, PIANO } from '../helpers/corpora';
 import { ETUDE_BIN, REPO_ROOT } from '../helpers/repo';
 import { tempDir } from '../helpers/tmp';
@@ -27,6 +28,16 @@ describe('fuzzing (bounded)', () => {
     expect(report.halfWritten).toBe(0);
     expect(report.corpusOperations.filter((o) => o.includes('FAILED'))).toEqual([]);
   }, 300_000);
+
+  it('imports 300 damaged model files: each imported whole or refused by name, quickly, the database whole', () => {
+    const report = modelFileCampaign({ cases: 300, seed: 5, dir: tempDir() });
+    console.log(`fuzz model files: ${JSON.stringify(report)}`);
+    expect(report.cases).toBe(300);
+    expect(report.imported + report.refused).toBe(300);
+    expect(report.refused).toBeGreaterThan(200);
+    expect(report.unexpected).toEqual([]);
+    expect(report.integrity).toBe('ok');
+  }, 120_000);
 
   it('sends 200 malformed requests to etude serve, which answers every one and stays up', async () => {
     const report = await serverCampaign({ cases: 200, seed: 3, dir: tempDir(), etudeBin: ETUDE_BIN });

@@ -91,6 +91,39 @@ describe('store on a real SQLite file', () => {
     expect(fs.readdirSync(dir)).toEqual(['wal.db']);
   });
 
+  it('adopts no foreign file that only resembles an empty or a legacy Etude database, leaving each byte-identical with nothing beside it', () => {
+    const dir = tempDir();
+    const cases: [string, string][] = [
+      // LIKE 'sqlite_%' matched this name (case-insensitive, `_` a wildcard), so the file counted as empty.
+      ['studio-meta.db', 'CREATE TABLE SQLiteStudio_meta (k TEXT)'],
+      // Views, indexes and triggers are content too.
+      ['views.db', 'PRAGMA user_version = 7; CREATE VIEW pieces_view AS SELECT 1 AS x'],
+      // A ledger with Etude's first row, beside tables that are not Etude's.
+      ['ledger.db', "CREATE TABLE schema_version (version INTEGER, name TEXT); INSERT INTO schema_version VALUES (1, 'initial'); CREATE TABLE accounts (id INTEGER)"],
+    ];
+    for (const [name, sql] of cases) {
+      const file = path.join(dir, name);
+      const raw = new Database(file);
+      raw.exec(sql);
+      raw.close();
+      expectRefused(file, /another application/);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(cases.map(([name]) => name).sort());
+  });
+
+  it('still adopts an Etude database from before the application id', () => {
+    const file = path.join(tempDir(), 'legacy.db');
+    const store = Store.open(file);
+    store.setSetting('theme', 'dark');
+    store.close();
+    const raw = new Database(file);
+    raw.pragma('application_id = 0');
+    raw.close();
+    const again = Store.open(file);
+    expect(again.getSetting('theme')).toBe('dark');
+    again.close();
+  });
+
   it('marks its databases as Etude’s in the SQLite header', () => {
     const file = path.join(tempDir(), 'mine.db');
     Store.open(file).close();

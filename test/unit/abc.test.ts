@@ -22,4 +22,10 @@ describe('ABC reading', () => {
     expect(() => readAbc('no tunes here', 'x')).toThrow(MidiParseError);
     expect(() => readAbc('X:1\nT:Rests only\nM:4/4\nK:C\nz4|\n', 'x')).toThrow(/no notes/);
   });
+
+  it('refuses a note pages long at a long unit as a length, not as pitches MIDI cannot hold', () => {
+    expect(() => readAbc('X:1\nT:Long\nL:4/1\nK:C\nC999|\n', 'x')).toThrow('tune "Long" has a note 3996 whole notes long: not a plausible length');
+    // A long but real note stays: eight bars of 4/4 tied into one at L:1/4.
+    expect(readAbc('X:1\nT:Held\nL:1/4\nK:C\nC32|\n', 'x')[0]!.parsed.noteCount).toBe(1);
+  });
 });

@@ -34,6 +34,12 @@ describe('server access rules', () => {
     expect(parseCookies('progress=50%; x=%E0%A4%A')).toEqual(new Map([['progress', '50%'], ['x', '%E0%A4%A']]));
   });
 
+  it('refuses a request with two Host headers, even when the first is ours', () => {
+    const host = `127.0.0.1:${PORT}`;
+    const req = { headers: { host, authorization: `Bearer ${TOKEN}` }, rawHeaders: ['Host', host, 'host', 'evil.example', 'Authorization', `Bearer ${TOKEN}`] } as unknown as IncomingMessage;
+    expect(checkAccess(req, new URL(`http://${host}/api/x`), PORT, TOKEN)).toMatchObject({ ok: false, status: 403, reason: '2 Host headers: a request names one host' });
+  });
+
   it('refuses a missing or wrong token', () => {
     expect(verdict({ host: `127.0.0.1:${PORT}` })).toMatchObject({ ok: false, status: 403 });
     expect(verdict({ host: `127.0.0.1:${PORT}`, authorization: 'Bearer nope' })).toMatchObject({ ok: false, status: 403 });

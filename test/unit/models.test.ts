@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel, parameterCount } from '../../src/engine/models/registry';
+import { createModel, expectedManifest, parameterCount } from '../../src/engine/models/registry';
 import { PRESETS } from '../../src/engine/models/registry';
 import { modelSpec } from '../../src/shared/training';
 import { selectBackend } from '../../src/engine/tf/backend';
@@ -18,6 +18,26 @@ describe('model specs', () => {
       model.dispose();
     }
   }, 60_000); // builds seed 000's 5.6 million parameters
+
+  it('lists, without building, exactly the weights each architecture builds (what a model file is checked against)', () => {
+    const specs = [
+      { arch: 'lstm', embedding: 5, units: 6, layers: 2, dense: 7 },
+      { arch: 'lstm', input: 'scaled', units: 4, layers: 1, dense: 0 },
+      { arch: 'bigru', embedding: 5, units: 4, layers: 2, dense: 6 },
+      { arch: 'psd-lstm', units: 6, layers: 2 },
+      { arch: 'rbm', hidden: 5 },
+      { arch: 'transformer', embedding: 8, heads: 2, layers: 2, feedForward: 12, context: 16, positions: 'learned' },
+      { arch: 'transformer', embedding: 8, heads: 2, layers: 1, feedForward: 12, context: 16, positions: 'relative' },
+    ];
+    for (const raw of specs) {
+      const spec = modelSpec.parse(raw);
+      const model = createModel(spec, 11, 1, { visible: 24 });
+      const listed = expectedManifest(spec, 11, 24);
+      expect(listed, JSON.stringify(raw)).toEqual(model.params.manifest());
+      expect(listed.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0)).toBe(parameterCount(spec, 11, 24));
+      model.dispose();
+    }
+  });
 
   it('gives the same initial weights for the same seed, and other weights for another', async () => {
     const spec = modelSpec.parse({ arch: 'bigru', embedding: 8, units: 6, layers: 2, dense: 10 });

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EtudeError } from '../../shared/errors';
 import type { ImportFailure, ImportProgress, ImportSummary } from '../../shared/library';
+import { readRegularFile } from '../files/read-regular';
 import { MidiParseError } from '../midi/smf';
 import { readFile, type FilePiece } from '../parse/read-file';
 import type { CorpusRepo, NewPiece } from '../store/corpora';
 import { DISK_FULL, isDiskFull } from '../store/disk';
-import { collectFiles } from './files';
+import { collectFiles, collectFilesAsync, type FileList } from './files';
 
 /** Larger files are refused before reading: no real score comes near it, and memory stays bounded. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -55,16 +55,20 @@ async function piecesOf(source: ImportSource, bytes: Buffer, parser: FileReader 
 }
 
 export function sourcesFromPaths(paths: readonly string[]): { sources: ImportSource[]; failed: ImportFailure[] } {
-  const { files, missing } = collectFiles(paths);
+  return sourcesOf(collectFiles(paths));
+}
+
+/** The same, walking folders without blocking the event loop (the engine's imports). */
+export async function sourcesFromPathsAsync(paths: readonly string[]): Promise<{ sources: ImportSource[]; failed: ImportFailure[] }> {
+  return sourcesOf(await collectFilesAsync(paths));
+}
+
+function sourcesOf({ files, missing }: FileList): { sources: ImportSource[]; failed: ImportFailure[] } {
   return {
     sources: files.map((file) => ({
       name: path.basename(file),
       path: file,
-      read() {
-        const size = fs.statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new EtudeError('invalid_input', `file is ${Math.round(size / 2 ** 20)} MB, over the ${MAX_FILE_BYTES / 2 ** 20} MB limit`);
-        return fs.readFileSync(file);
-      },
+      read: () => readRegularFile(file, MAX_FILE_BYTES),
     })),
     failed: missing,
   };

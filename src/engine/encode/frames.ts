@@ -48,7 +48,8 @@ export const frames: Encoding<Params> = {
 
   encode(piece, p) {
     if (piece.notes.length === 0) return { representation: 'tokens', tokens: [] };
-    const last = Math.max(...piece.notes.map((n) => Math.floor(n.endSec * p.fps)));
+    // A loop, not Math.max(...): a piece of 150,000 notes overflows the stack as arguments.
+    const last = piece.notes.reduce((most, n) => Math.max(most, Math.floor(n.endSec * p.fps)), -Infinity);
     const sounding: Set<number>[] = Array.from({ length: last }, () => new Set());
     const struck: Set<number>[] = Array.from({ length: last }, () => new Set());
     for (const n of piece.notes) {

@@ -43,7 +43,8 @@ export const pianoRoll: Encoding<Params> = {
     const width = span * 2;
     const step = piece.ppq / p.stepsPerBeat;
     const kept = piece.notes.filter((n) => n.pitch >= p.lowest && n.pitch <= p.highest);
-    const steps = kept.length === 0 ? 0 : Math.max(...kept.map((n) => Math.max(Math.round(n.endTick / step), Math.round(n.startTick / step) + 1)));
+    // A loop, not Math.max(...): a piece of 150,000 notes overflows the stack as arguments.
+    const steps = kept.reduce((most, n) => Math.max(most, Math.round(n.endTick / step), Math.round(n.startTick / step) + 1), 0);
     const data = new Uint8Array(steps * width);
     for (const n of kept) {
       const from = Math.round(n.startTick / step);

@@ -11,19 +11,59 @@ import type { NoteEvent } from '../../shared/music/notes';
 import { cutPassage, type Passage } from '../../shared/music/passage';
 import { TempoMap } from '../../shared/music/tempo-map';
 import { notesOf } from '../../shared/music/tracks';
-import { MidiParseError, parseMidi } from '../midi/smf';
+import { parseMidi, type ParsedMidi } from '../midi/smf';
+import type { FilePiece } from '../parse/read-file';
 import type { Store } from '../store/store';
 
 export type { Passage };
 
 const DEFAULT_PPQ = 480;
+/** Notes a primer may hold: far more than a model's window reads, and than any real piece holds (a long piano sonata has ~20,000). */
+export const MAX_PRIMER_NOTES = 50_000;
 
-export function resolvePrimer(store: Store, source: PrimerSource, trackRule: TrackRule): Passage {
+/** What reads a dropped MIDI file away from the engine's event loop (the engine's file reader). */
+export interface PrimerReader {
+  read(name: string, bytes: Uint8Array): Promise<FilePiece[]>;
+}
+
+/** The latest end among notes, or `floor`: a loop, since spreading 150,000 notes into Math.max overflows the stack. */
+function lastEnd(notes: readonly { endTick: number }[], floor: number): number {
+  let end = floor;
+  for (const n of notes) if (n.endTick > end) end = n.endTick;
+  return end;
+}
+
+/** A passage, refused by name when it holds more notes than a primer may. */
+export async function resolvePrimer(store: Store, source: PrimerSource, trackRule: TrackRule, reader?: PrimerReader): Promise<Passage> {
+  const passage = await passageOf(store, source, trackRule, reader);
+  if (passage.notes.length > MAX_PRIMER_NOTES) {
+    throw new EtudeError(
+      'invalid_input',
+      `${passage.label} holds ${passage.notes.length.toLocaleString('en')} notes; a primer may hold at most ${MAX_PRIMER_NOTES.toLocaleString('en')}: choose fewer bars or seconds`,
+    );
+  }
+  return passage;
+}
+
+/** A dropped MIDI file, read by the file reader (a 15 MB file took the engine's loop for seconds), else here. */
+async function readPrimerMidi(name: string, bytes: Uint8Array, reader: PrimerReader | undefined): Promise<ParsedMidi> {
+  try {
+    if (!reader) return parseMidi(bytes);
+    // The reader picks MIDI or ABC by extension: a primer is always MIDI.
+    const [piece] = await reader.read(`${name}.mid`, bytes);
+    if (!piece) throw new Error('it holds no piece');
+    return piece.midi;
+  } catch (err) {
+    throw new EtudeError('invalid_input', `${name} is not a MIDI file we can read: ${(err as Error).message}`);
+  }
+}
+
+async function passageOf(store: Store, source: PrimerSource, trackRule: TrackRule, reader: PrimerReader | undefined): Promise<Passage> {
   switch (source.kind) {
     case 'piece': {
       const { title, piece } = store.corpora.encodable(source.pieceId, trackRule);
       const corpus = store.corpora.corpusOfPiece(source.pieceId);
-      const end = Math.max(piece.durationTicks, ...piece.notes.map((n) => n.endTick), 1);
+      const end = lastEnd(piece.notes, Math.max(piece.durationTicks, 1));
       if (source.bars) {
         const starts = barStarts(piece.timeSignatures, piece.ppq, end);
         const bars = starts.length - 1;
@@ -41,25 +81,19 @@ export function resolvePrimer(store: Store, source: PrimerSource, trackRule: Tra
       return cutPassage(piece, 0, end, `${corpus}/${title}`);
     }
     case 'midi': {
-      let midi;
-      try {
-        midi = parseMidi(Buffer.from(source.data, 'base64'));
-      } catch (err) {
-        const reason = err instanceof MidiParseError ? err.message : String(err);
-        throw new EtudeError('invalid_input', `${source.name} is not a MIDI file we can read: ${reason}`);
-      }
+      const midi = await readPrimerMidi(source.name, Buffer.from(source.data, 'base64'), reader);
       const tracks = midi.tracks.map((t, position) => ({ ...t, position, family: instrumentFamily(t.program, t.isDrum), noteCount: t.notes.pitch.length }));
       // The model's corpus rule picks the tracks; a file it picks nothing from gives all its pitched tracks.
       const notes = notesOf(tracks, trackRule, (t) => t.notes, { kind: 'non-drum' });
       if (notes.length === 0) throw new EtudeError('invalid_input', `${source.name} has no pitched notes to continue`);
-      const end = Math.max(midi.durationTicks, ...notes.map((n) => n.endTick));
+      const end = lastEnd(notes, midi.durationTicks);
       return cutPassage({ ...midi, notes }, 0, end, source.name);
     }
     case 'generation': {
       const g: GenerationInfo = store.generations.get(source.generationId);
       const take = g.takes[source.take];
       if (!take) throw new EtudeError('invalid_input', `generation ${g.id} has ${g.takes.length} takes; there is no take ${source.take + 1}`);
-      const end = Math.max(take.seamTick, ...take.notes.map((n) => n.endTick));
+      const end = lastEnd(take.notes, take.seamTick);
       return cutPassage({ ppq: g.ppq, tempos: g.tempos, timeSignatures: g.timeSignatures, keySignatures: [], notes: take.notes }, 0, end, `${g.name}, take ${source.take + 1}`);
     }
     case 'none':

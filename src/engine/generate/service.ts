@@ -7,7 +7,7 @@ import { cutPassage, type Passage } from '../../shared/music/passage';
 import type { Store } from '../store/store';
 import type { GenerateResult } from '../workers/protocol';
 import type { TfClient } from '../workers/tf-client';
-import { resolvePrimer } from './primer';
+import { resolvePrimer, type PrimerReader } from './primer';
 
 /**
  * Generations: the main thread resolves the primer and checks the model, the TF worker samples,
@@ -22,6 +22,8 @@ export class GenerationService {
     private readonly store: Store,
     private readonly tf: TfClient,
     private readonly emit: <E extends EventName>(event: E, payload: EngineEvents[E]) => void,
+    /** Reads a dropped MIDI primer off the engine's event loop. */
+    private readonly reader?: PrimerReader,
   ) {}
 
   private trackRule(modelId: number): TrackRule {
@@ -32,7 +34,7 @@ export class GenerationService {
   async generate(input: GenerateInput & { jobId?: string | undefined }): Promise<GenerationInfo> {
     const model = this.store.models.get(input.modelId);
     const checkpoint = this.store.runs.generationCheckpoint(model.id, input.checkpointId);
-    const passage = resolvePrimer(this.store, input.primer, this.trackRule(model.id));
+    const passage = await resolvePrimer(this.store, input.primer, this.trackRule(model.id), this.reader);
     const { modelId: _m, primer, name, jobId: _j, ...params } = input;
     const result = await this.run(input.jobId ?? randomUUID(), checkpoint.id, passage, params);
     const stored: StoredPrimer = primer.kind === 'midi' ? { kind: 'midi', name: primer.name } : primer;

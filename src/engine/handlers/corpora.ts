@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EtudeError } from '../../shared/errors';
 import { checkCorpus } from '../corpus/check';
-import { importSources, sourcesFromPaths, sourcesFromUploads, type ImportSource } from '../corpus/import';
+import { importSources, sourcesFromPathsAsync, sourcesFromUploads, type ImportSource } from '../corpus/import';
 import type { EngineContext } from '../context';
 import type { ImportFailure } from '../../shared/library';
 import type { NamespaceHandlers } from './types';
@@ -35,8 +35,8 @@ export const corporaHandlers: NamespaceHandlers<'corpora'> = {
     return ctx.store.corpora.summary(id);
   },
 
-  'corpora.import'({ corpus, paths, importId }, ctx) {
-    const { sources, failed } = sourcesFromPaths(paths);
+  async 'corpora.import'({ corpus, paths, importId }, ctx) {
+    const { sources, failed } = await sourcesFromPathsAsync(paths);
     return runImport(ctx, corpus, sources, failed, importId);
   },
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EtudeError } from '../../shared/errors';
 import { modelCard } from '../model-files/model-card';
-import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION } from '../model-files/model-file';
+import { exportModelFile, importedVariant, importModelFile, MODEL_FILE_EXTENSION, MODEL_FILE_MAX_BYTES } from '../model-files/model-file';
+import { readRegularFile } from '../files/read-regular';
 import { continueTraining, fineTune, fineTuneSetup } from '../train/model-runs';
 import { importLayersModel } from '../model-files/layers-import';
 import type { NamespaceHandlers } from './types';
@@ -41,6 +42,17 @@ function writeNew(target: string, bytes: Uint8Array): string {
     throw err;
   }
   return path.resolve(file);
+}
+
+/** A model (or Layers) file named by path: only a regular file, never more than a model file may be. */
+function readNamedFile(file: string): Buffer {
+  try {
+    return readRegularFile(file, MODEL_FILE_MAX_BYTES);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = err instanceof EtudeError ? err.message : code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${reason}`);
+  }
 }
 
 export const modelHandlers: NamespaceHandlers<'models'> = {
@@ -147,12 +159,7 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     return ctx.store.models.get(id);
   },
   'models.importFile': ({ path: file, name }, ctx) => {
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (err) {
-      throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
-    }
+    const bytes = readNamedFile(file);
     const id = importModelFile(ctx.store, bytes, path.basename(file), name !== undefined ? { name } : {});
     ctx.emit('models.changed', { modelId: id });
     return ctx.store.models.get(id);
@@ -173,13 +180,7 @@ export const modelHandlers: NamespaceHandlers<'models'> = {
     return ctx.store.models.get(id);
   },
   'models.importLayersFiles': ({ modelJson, vocabulary, name, encoding }, ctx) => {
-    const read = (file: string) => {
-      try {
-        return fs.readFileSync(file);
-      } catch (err) {
-        throw new EtudeError('invalid_input', `${path.basename(file)} cannot be read: ${(err as Error).message}`);
-      }
-    };
+    const read = readNamedFile;
     const folder = path.dirname(path.resolve(modelJson));
     const id = importLayersModel(ctx.store, {
       name: name ?? ctx.store.models.freeName(path.basename(folder), importedVariant),

@@ -80,6 +80,8 @@ function tuneBody(tune: string): string {
 
 /** The longest unit note length (L:) a tune may set, in whole notes: L:1/1 is already rare. */
 const MAX_UNIT_WHOLE_NOTES = 4;
+/** The longest note a tune may hold, in whole notes: sixteen bars of 4/4 held as one. */
+const MAX_NOTE_WHOLE_NOTES = 64;
 
 /**
  * Numbers abcjs would turn into allocations without end (a note millions of units long, after a
@@ -88,9 +90,11 @@ const MAX_UNIT_WHOLE_NOTES = 4;
  * words, not lengths.
  */
 function implausibleNumbers(tune: string, header: string): string | null {
+  let longestUnit = 1 / 8;
   for (const m of `${header}\n${tune}`.matchAll(/(?:^L:|\[L:)\s*(\d+)\s*\/\s*(\d+)/gm)) {
     const [num, den] = [Number(m[1]), Number(m[2])];
     if (!(den > 0 && num > 0 && num / den <= MAX_UNIT_WHOLE_NOTES && den <= 1024)) return `a unit note length of ${m[1]}/${m[2]}`;
+    longestUnit = Math.max(longestUnit, num / den);
   }
   const music = tuneBody(tune)
     .replace(/%.*$/gm, '')
@@ -99,7 +103,12 @@ function implausibleNumbers(tune: string, header: string): string | null {
     .replace(/\+[^+\n]*\+/g, '');
   // A length follows a note, a rest or a chord's closing bracket (tune numbers and bar numbers stand alone).
   const huge = /(?:[A-Ga-gzxZ][,']*|\])(\d{4,})/.exec(music);
-  return huge ? `a note ${huge[1]} times its unit length` : null;
+  if (huge) return `a note ${huge[1]} times its unit length`;
+  // Fewer digits can still be pages at a long unit (C999 at L:4/1): the longest note in whole notes, against the longest unit set.
+  let longest = 0;
+  for (const m of music.matchAll(/(?:[A-Ga-gzx][,']*|\])(\d+)/g)) longest = Math.max(longest, Number(m[1]));
+  const wholeNotes = longest * longestUnit;
+  return wholeNotes > MAX_NOTE_WHOLE_NOTES ? `a note ${wholeNotes} whole notes long` : null;
 }
 
 function titleOf(tune: string, fallback: string): string {

@@ -5,16 +5,19 @@
  * `optimizer.bin` (so training can continue exactly where it stood).
  */
 import { createHash } from 'node:crypto';
-import { unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { z } from 'zod';
+import { MODEL_NAME_MAX } from '../../shared/api';
 import { EtudeError } from '../../shared/errors';
 import { hyperparams as hyperparamsSchema, modelSpec, type ModelCard } from '../../shared/training';
-import { parseSpec } from '../models/registry';
+import { expectedManifest, MODEL_MAX_PARAMETERS, parseSpec } from '../models/registry';
+import { toFloat32 } from '../models/param-set';
 import { encodingOf } from '../encode/registry';
 import { APP_VERSION } from '../version';
 import type { ManifestEntry } from '../models/param-set';
 import type { Store } from '../store/store';
 import { modelCard } from './model-card';
+import { inflateEntry, listZip, type ZipEntry } from './zip-entries';
 
 export const MODEL_FILE_FORMAT = 'etude-model';
 /** Bump when a file this version writes could not be read by an older studio. */
@@ -178,16 +181,70 @@ function refuse(file: string, reason: string): never {
   throw new EtudeError('invalid_input', `${file} cannot be imported: ${reason}`);
 }
 
-/** Reads and checks a model file completely (format, version, schema, checksums, sizes) before anything is stored. */
+/** Model files larger than this are refused before they are read (the API's upload limit, with room). */
+export const MODEL_FILE_MAX_BYTES = 105 * 1024 * 1024;
+export { MODEL_MAX_PARAMETERS };
+/** etude-model.json: a 200,000-token vocabulary with its counts, the card's curves and auditions fit many times over. */
+const DOCUMENT_MAX_BYTES = 32 * 1024 * 1024;
+const KNOWN_ENTRIES = new Set(['etude-model.json', 'weights.bin', 'optimizer.bin']);
+
+const numbersIn = (shapes: number[][]) => shapes.reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+
+/** Whether every float of a buffer is finite (a NaN or an infinity generates nothing but noise, or nothing). */
+function allFinite(bytes: Uint8Array): boolean {
+  const floats = toFloat32(bytes);
+  for (let i = 0; i < floats.length; i++) if (!Number.isFinite(floats[i]!)) return false;
+  return true;
+}
+
+/**
+ * Control characters and bidirectional overrides out, spaces trimmed, at most the rename limit:
+ * a name from a file is shown in lists and dialogs, where U+202E would reverse what follows.
+ */
+export function cleanModelName(raw: string): string {
+  const cleaned = raw
+    .replace(/[\p{Cc}\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/gu, '')
+    .trim()
+    .slice(0, MODEL_NAME_MAX)
+    .trim();
+  return cleaned || 'imported model';
+}
+
+/**
+ * Reads and checks a model file completely before anything is built or stored: its size, its
+ * entries (only the three Etude writes, each inflated only at the size its manifest implies),
+ * format, version, schema, the manifest against what the topology and vocabulary size build
+ * (names and shapes, under a parameter cap), checksums, the vocabulary's fingerprint, and finite
+ * weights.
+ */
 export function readModelFile(bytes: Uint8Array, file: string): { doc: ModelFileDocument; weights: Uint8Array; optimizer: Uint8Array } {
-  let entries: Record<string, Uint8Array>;
+  if (bytes.byteLength > MODEL_FILE_MAX_BYTES) refuse(file, `it is ${Math.round(bytes.byteLength / 2 ** 20)} MB, over the ${MODEL_FILE_MAX_BYTES / 2 ** 20} MB a model file may be`);
+  let listed: ZipEntry[];
   try {
-    entries = unzipSync(bytes);
+    listed = listZip(bytes);
   } catch (err) {
     refuse(file, `it is not an Etude model file (not a readable zip: ${(err as Error).message})`);
   }
-  const json = entries['etude-model.json'];
-  if (!json) refuse(file, 'it is not an Etude model file (no etude-model.json inside)');
+  const entries = new Map<string, ZipEntry>();
+  for (const e of listed) {
+    if (!KNOWN_ENTRIES.has(e.name)) refuse(file, `it holds ${JSON.stringify(e.name.slice(0, 80))}, which no Etude model file holds`);
+    if (entries.has(e.name)) refuse(file, `it holds ${e.name} twice`);
+    entries.set(e.name, e);
+  }
+  const inflate = (entry: ZipEntry, what: string): Uint8Array => {
+    let out: Uint8Array | null;
+    try {
+      out = inflateEntry(bytes, entry);
+    } catch (err) {
+      refuse(file, `its ${what} cannot be unpacked (${(err as Error).message})`);
+    }
+    if (!out) refuse(file, `its ${what} is shorter than the file declares`);
+    return out;
+  };
+  const jsonEntry = entries.get('etude-model.json');
+  if (!jsonEntry) refuse(file, 'it is not an Etude model file (no etude-model.json inside)');
+  if (jsonEntry.size > DOCUMENT_MAX_BYTES) refuse(file, `its etude-model.json would be ${Math.round(jsonEntry.size / 2 ** 20)} MB, over the ${DOCUMENT_MAX_BYTES / 2 ** 20} MB limit`);
+  const json = inflate(jsonEntry, 'etude-model.json');
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder().decode(json));
@@ -205,18 +262,50 @@ export function readModelFile(bytes: Uint8Array, file: string): { doc: ModelFile
     refuse(file, `its etude-model.json is damaged (${issue.path.join('.') || 'document'}: ${issue.message})`);
   }
   const doc = parsed.data;
-  const weights = entries['weights.bin'];
-  if (!weights) refuse(file, 'it holds no weights.bin');
-  if (sha256(weights) !== doc.checkpoint.weightsSha256) refuse(file, 'its weights are damaged (checksum mismatch)');
-  const numbers = doc.checkpoint.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-  if (weights.byteLength !== numbers * 4) refuse(file, `its weights hold ${weights.byteLength / 4} numbers, its manifest ${numbers}`);
-  let optimizer: Uint8Array = new Uint8Array(0);
-  if (doc.checkpoint.optimizer) {
-    const o = entries['optimizer.bin'];
-    if (!o || sha256(o) !== doc.checkpoint.optimizer.sha256) refuse(file, 'its optimizer state is missing or damaged');
-    optimizer = o;
-  }
   const v = doc.vocabulary;
+  const c = doc.checkpoint;
+  if (v.tokens.length !== v.counts.length) refuse(file, 'its vocabulary is damaged (tokens and counts differ in length)');
+  if (sha256(new TextEncoder().encode(JSON.stringify(v.tokens))) !== v.fingerprint) refuse(file, 'its vocabulary is damaged (its tokens do not match their fingerprint)');
+  if (c.run >= doc.card.runs.length) refuse(file, 'its checkpoint refers to a run the file does not hold');
+
+  // The manifest must be exactly what the topology builds: checked here, so nothing is ever built from a lie.
+  let expected: ManifestEntry[];
+  try {
+    expected = expectedManifest(parseSpec(c.topology), v.tokens.length, doc.card.runs[c.run]!.hyperparams.sequenceLength * v.width);
+  } catch (err) {
+    refuse(file, `it holds a model this studio cannot build: ${(err as Error).message}`);
+  }
+  const parameters = numbersIn(expected.map((e) => e.shape));
+  if (parameters > MODEL_MAX_PARAMETERS) {
+    refuse(file, `its model would have ${parameters.toLocaleString('en')} parameters, over the ${MODEL_MAX_PARAMETERS.toLocaleString('en')} a model file may hold`);
+  }
+  if (c.weights.length !== expected.length) refuse(file, `its manifest lists ${c.weights.length} weights, and its ${c.topology.arch} topology has ${expected.length}`);
+  c.weights.forEach((w, i) => {
+    const e = expected[i]!;
+    if (w.name !== e.name || w.shape.join('x') !== e.shape.join('x')) {
+      refuse(file, `its manifest's weight ${i} is ${w.name.slice(0, 80)} [${w.shape.join(', ')}], and its topology builds ${e.name} [${e.shape.join(', ')}]`);
+    }
+  });
+
+  const weightsEntry = entries.get('weights.bin');
+  if (!weightsEntry) refuse(file, 'it holds no weights.bin');
+  if (weightsEntry.size !== parameters * 4) refuse(file, `its weights.bin would hold ${Math.floor(weightsEntry.size / 4)} numbers, its manifest ${parameters}`);
+  const weights = inflate(weightsEntry, 'weights.bin');
+  if (sha256(weights) !== c.weightsSha256) refuse(file, 'its weights are damaged (checksum mismatch)');
+  if (!allFinite(weights)) refuse(file, 'its weights hold numbers that are not finite (NaN or infinity)');
+
+  let optimizer: Uint8Array = new Uint8Array(0);
+  const optimizerEntry = entries.get('optimizer.bin');
+  if (c.optimizer) {
+    const numbers = numbersIn(c.optimizer.shapes);
+    // Adam keeps two numbers a weight, RMSprop at most three, each with an iteration count.
+    if (numbers > 3 * parameters + c.optimizer.shapes.length) refuse(file, `its optimizer state lists ${numbers} numbers, more than any optimizer keeps for ${parameters} weights`);
+    if (!optimizerEntry || optimizerEntry.size !== numbers * 4) refuse(file, 'its optimizer state is missing or damaged');
+    optimizer = inflate(optimizerEntry, 'optimizer.bin');
+    if (sha256(optimizer) !== c.optimizer.sha256) refuse(file, 'its optimizer state is missing or damaged');
+    if (!allFinite(optimizer)) refuse(file, 'its optimizer state holds numbers that are not finite (NaN or infinity)');
+  } else if (optimizerEntry) refuse(file, 'it holds an optimizer.bin its etude-model.json does not describe');
+
   let encoding;
   try {
     encoding = encodingOf(v.encoding);
@@ -226,9 +315,7 @@ export function readModelFile(bytes: Uint8Array, file: string): { doc: ModelFile
   if (encoding.info.version !== v.encodingVersion && !encoding.legacyParams?.(v.encodingVersion, v.params)) {
     refuse(file, `it was trained on ${v.encoding} version ${v.encodingVersion}, and this studio encodes version ${encoding.info.version}`);
   }
-  if (v.tokens.length !== v.counts.length) refuse(file, 'its vocabulary is damaged (tokens and counts differ in length)');
-  if (doc.checkpoint.run >= doc.card.runs.length) refuse(file, 'its checkpoint refers to a run the file does not hold');
-  return { doc, weights, optimizer };
+  return { doc: { ...doc, card: { ...doc.card, parameters } }, weights, optimizer };
 }
 
 /** "name (imported)", "name (imported 2)", …: how an imported model's name is made free. */
@@ -244,10 +331,11 @@ function importName(store: Store, wanted: string | undefined, original: string):
 /** Imports a model file: everything is checked first, then stored in one transaction. Returns the new model's id. */
 export function importModelFile(store: Store, bytes: Uint8Array, file: string, options: { name?: string } = {}): number {
   const { doc, weights, optimizer } = readModelFile(bytes, file);
-  const name = importName(store, options.name, doc.card.name);
+  const original = cleanModelName(doc.card.name);
+  const name = importName(store, options.name, original);
   const v = doc.vocabulary;
   const c = doc.checkpoint;
-  const earlier: ModelCard = doc.card as ModelCard;
+  const earlier: ModelCard = { ...doc.card, name: original } as ModelCard;
   let spec;
   try {
     spec = parseSpec(c.topology);
@@ -258,7 +346,7 @@ export function importModelFile(store: Store, bytes: Uint8Array, file: string, o
     name,
     spec,
     parameters: doc.card.parameters,
-    origin: { kind: 'import', file, originalName: doc.card.name, exportedAt: doc.exportedAt, exportedBy: doc.exportedBy },
+    origin: { kind: 'import', file, originalName: original, exportedAt: doc.exportedAt, exportedBy: doc.exportedBy },
     importedCard: JSON.stringify(earlier),
     vocabulary: {
       corpusId: null,

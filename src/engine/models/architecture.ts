@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Preset, SpecField } from '../../shared/architectures';
 import type { Hyperparams, ModelSpec } from '../../shared/training';
+import type { ManifestEntry } from './param-set';
 import type { TrainableModel } from './types';
 
 export interface BuildContext {
@@ -37,6 +38,11 @@ export interface Architecture<S extends ModelSpec = ModelSpec> {
   predictsEveryPosition: boolean;
   create(spec: S, ctx: BuildContext): TrainableModel;
   parameters(spec: S, vocabSize: number, visible: number): number;
+  /**
+   * The weights `create` makes, in its order, with their shapes, computed without building
+   * anything: a model file is checked against it before a byte of its model is allocated.
+   */
+  manifest(spec: S, vocabSize: number, visible: number): ManifestEntry[];
   /** Numbers a timestep of activations holds while training, for the memory estimate. */
   activationsPerStep(spec: S, vocabSize: number): number;
   /** Why these settings cannot train with these hyperparameters, or null. */
@@ -66,3 +72,19 @@ export function lstmParameters(input: number, units: number, layers: number): nu
   }
   return n;
 }
+
+/** The weights of stacked LSTM layers, as `createLstmStack` adds them. */
+export function lstmStackManifest(input: number, units: number, layers: number): ManifestEntry[] {
+  const entries: ManifestEntry[] = [];
+  for (let l = 0; l < layers; l++) {
+    entries.push({ name: `lstm${l}/kernel`, shape: [input, 4 * units] }, { name: `lstm${l}/recurrent`, shape: [units, 4 * units] }, { name: `lstm${l}/bias`, shape: [4 * units] });
+    input = units;
+  }
+  return entries;
+}
+
+/** A kernel and its bias, as the models name them. */
+export const linearManifest = (name: string, input: number, output: number): ManifestEntry[] => [
+  { name: `${name}/kernel`, shape: [input, output] },
+  { name: `${name}/bias`, shape: [output] },
+];

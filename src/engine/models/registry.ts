@@ -14,6 +14,7 @@ import { lstm } from './lstm';
 import { psdLstm } from './psd-lstm';
 import { rbm } from './rbm';
 import { transformer } from './transformer';
+import type { ManifestEntry } from './param-set';
 import type { TrainableModel } from './types';
 
 export const ARCHITECTURES: readonly Architecture[] = [lstm, bigru, psdLstm, rbm, transformer];
@@ -53,6 +54,14 @@ export function createModel(spec: ModelSpec, vocabSize: number, seed: number, op
 /** Parameters a spec will have, without building it (for the estimate shown before training). */
 export function parameterCount(spec: ModelSpec, vocabSize: number, visible = 0): number {
   return architectureOf(spec.arch).parameters(parseSpec(spec), vocabSize, visible);
+}
+
+/** Parameters a model may have to be built from a file or a stored checkpoint: 100 MB of weights, well above the largest preset (seed 000's 5.6 million). */
+export const MODEL_MAX_PARAMETERS = 25_000_000;
+
+/** The weights a spec's model will hold (names and shapes, in order), without building it. */
+export function expectedManifest(spec: ModelSpec, vocabSize: number, visible = 0): ManifestEntry[] {
+  return architectureOf(spec.arch).manifest(parseSpec(spec), vocabSize, visible);
 }
 
 export function activationsPerStep(spec: ModelSpec, vocabSize: number): number {

@@ -16,6 +16,17 @@ export interface ParserLimits {
   seconds: number;
   /** Megabytes of JavaScript heap the reader may use. */
   memoryMb: number;
+  /** Seconds a whole file may take, however many tunes it holds (by default scaled by its size: see `fileSeconds`). */
+  fileSeconds?: number;
+}
+
+/**
+ * The ceiling of one file: twice a tune's limit, plus a tune's limit a megabyte, at most six
+ * tunes' worth. Real tune books read in well under a second a megabyte; a book of slow tunes
+ * holds the imports behind it no longer than this.
+ */
+export function fileSeconds(limits: ParserLimits, bytes: number): number {
+  return limits.fileSeconds ?? Math.min(6 * limits.seconds, 2 * limits.seconds + (limits.seconds * bytes) / 2 ** 20);
 }
 
 export const DEFAULT_PARSER_LIMITS: ParserLimits = { seconds: 10, memoryMb: 1536 };
@@ -23,6 +34,9 @@ export const DEFAULT_PARSER_LIMITS: ParserLimits = { seconds: 10, memoryMb: 1536
 interface Waiting {
   id: number;
   name: string;
+  /** When the whole file must be done (performance.now() ms), and its ceiling in seconds. */
+  due: number;
+  ceiling: number;
   resolve(pieces: FilePiece[]): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout | null;
@@ -97,27 +111,36 @@ export class FileParser {
     this.ready ??= this.start();
     await this.ready;
     const child = this.child!;
+    const ceiling = fileSeconds(this.limits, bytes.byteLength);
     return new Promise<FilePiece[]>((resolve, reject) => {
-      const waiting: Waiting = { id: ++nextId, name, resolve, reject, timer: null };
+      const waiting: Waiting = { id: ++nextId, name, due: performance.now() + ceiling * 1000, ceiling, resolve, reject, timer: null };
       this.current = waiting;
       this.arm();
-      child.send({ type: 'read', id: waiting.id, name, bytes } satisfies ToParser);
+      child.send({ type: 'read', id: waiting.id, name, bytes, seconds: ceiling } satisfies ToParser);
     });
   }
 
-  /** (Re)starts the time limit of the file being read. */
+  /** (Re)starts the time limit of the tune being read, never past the file's ceiling. */
   private arm(): void {
     const waiting = this.current;
     if (!waiting) return;
     if (waiting.timer) clearTimeout(waiting.timer);
+    const left = waiting.due - performance.now();
+    const wholeFile = left < this.limits.seconds * 1000;
     waiting.timer = setTimeout(() => {
-      this.settle(waiting.id, (w) => w.reject(new EtudeError('invalid_input', `could not be read within ${this.limits.seconds} s`)));
+      const reason = wholeFile ? `took longer than the ${Math.round(waiting.ceiling * 10) / 10} s a file may take to read` : `could not be read within ${this.limits.seconds} s`;
+      this.settle(waiting.id, (w) => w.reject(new EtudeError('invalid_input', reason)));
       // Let go of it at once: the next file starts a fresh reader instead of waiting on (and being blamed for) this one's death.
       const stuck = this.child;
       this.child = null;
       this.ready = null;
       stuck?.kill('SIGKILL');
-    }, this.limits.seconds * 1000);
+    }, Math.max(0, Math.min(left, this.limits.seconds * 1000)));
+  }
+
+  /** The reading process's id while one runs (for tests that check it does not outlive the engine). */
+  get readerPid(): number | null {
+    return this.child?.pid ?? null;
   }
 
   private settle(id: number, how: (w: Waiting) => void): void {

@@ -2,7 +2,8 @@
 import type { ApiErrorData } from '../../shared/errors';
 import type { FilePiece } from './read-file';
 
-export type ToParser = { type: 'read'; id: number; name: string; bytes: Uint8Array };
+/** `seconds`: the most the whole file may take; the reader ends itself past it. */
+export type ToParser = { type: 'read'; id: number; name: string; bytes: Uint8Array; seconds: number };
 
 export type FromParser =
   | { type: 'ready' }

@@ -49,5 +49,8 @@ function readPieces(name: string, bytes: Uint8Array, onTune?: (done: number) => 
       midi: tune.parsed,
     }));
   }
-  return [{ title: stem, sourceFormat: 'midi', original: bytes, midi: parseMidi(bytes) }];
+  const midi = parseMidi(bytes);
+  // As an ABC tune with no notes is refused: there is nothing in it to learn from or continue.
+  if (midi.noteCount === 0) throw new MidiParseError('has no notes');
+  return [{ title: stem, sourceFormat: 'midi', original: bytes, midi }];
 }

@@ -37,20 +37,46 @@ function readHeader(file: string): { magic: boolean; wal: boolean; userVersion: 
   };
 }
 
+/** Tables each early migration made (none dropped since): a legacy file must hold those its ledger records. */
+const LEGACY_TABLES: Record<number, readonly string[]> = {
+  1: ['schema_version', 'settings'],
+  2: ['corpora', 'pieces', 'tracks'],
+  3: ['vocabularies', 'vocabulary_tokens', 'encoded_pieces'],
+  4: ['models', 'runs', 'metrics', 'checkpoints'],
+  5: ['generations'],
+};
+
+/**
+ * Whether a database that does not say whose it is may be Etude's: only when it holds nothing at
+ * all (no table, view, index or trigger: names are compared exactly, never by LIKE, whose `_` is a
+ * wildcard and which ignores case), or when its schema ledger records Etude's own migrations by
+ * name and the tables those migrations made are there too (a ledger alone is common elsewhere).
+ */
+function looksLikeEtude(probe: Database.Database, migrations: readonly Migration[]): boolean {
+  const objects = probe.prepare('SELECT type, name FROM sqlite_schema').all() as { type: string; name: string }[];
+  if (objects.length === 0) return true; // an empty database: Etude may make it its own
+  const tables = new Set(objects.filter((o) => o.type === 'table').map((o) => o.name));
+  if (!tables.has('schema_version')) return false;
+  const ledger = probe.prepare('SELECT version, name FROM schema_version ORDER BY version').all() as { version: unknown; name: unknown }[];
+  if (ledger.length === 0 || ledger[0]!.version !== 1) return false;
+  for (const row of ledger) {
+    const known = migrations.find((m) => m.version === row.version);
+    if (known && known.name !== row.name) return false;
+    for (const table of LEGACY_TABLES[row.version as number] ?? []) if (!tables.has(table)) return false;
+  }
+  return true;
+}
+
 /**
  * Looks inside a database that does not say whose it is (an Etude database from before the
- * application id): it is Etude's only if its schema ledger records Etude's own first migration.
- * Read-only; the -wal and -shm files SQLite makes for the look are removed again if they were not there.
+ * application id), read-only; the -wal and -shm files SQLite makes for the look are removed again
+ * if they were not there.
  */
 function isLegacyEtude(file: string, options: OpenOptions): boolean {
   const companions = [`${file}-wal`, `${file}-shm`].filter((f) => !fs.existsSync(f));
   const probe = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
   try {
-    const tables = probe.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-    if (tables.length === 0) return true; // an empty database: Etude may make it its own
-    if (!tables.includes('schema_version')) return false;
-    const first = probe.prepare('SELECT name FROM schema_version WHERE version = 1').pluck().get() as unknown;
-    return first === MIGRATIONS[0]!.name;
+    return looksLikeEtude(probe, MIGRATIONS);
   } catch {
     return false;
   } finally {

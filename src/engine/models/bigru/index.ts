@@ -1,4 +1,5 @@
-import { FIELD_WORDS, architecture } from '../architecture';
+import { FIELD_WORDS, architecture, linearManifest } from '../architecture';
+import type { ManifestEntry } from '../param-set';
 import { Bigru } from './model';
 import { bigruSpec, type BigruSpec } from './spec';
 
@@ -38,6 +39,19 @@ export const bigru = architecture<BigruSpec>({
       input = 2 * spec.units;
     }
     return n + 2 * spec.units * spec.dense + spec.dense + spec.dense * vocabSize + vocabSize;
+  },
+  manifest(spec, vocabSize) {
+    const u = spec.units;
+    const entries: ManifestEntry[] = [{ name: 'embedding', shape: [vocabSize, spec.embedding] }];
+    let input = spec.embedding;
+    for (let l = 0; l < spec.layers; l++) {
+      for (const direction of ['forward', 'backward']) {
+        const at = `gru${l}/${direction}`;
+        entries.push({ name: `${at}/kernel`, shape: [input, 3 * u] }, { name: `${at}/bias`, shape: [3 * u] }, { name: `${at}/recurrent`, shape: [u, 3 * u] }, { name: `${at}/recurrent_bias`, shape: [3 * u] });
+      }
+      input = 2 * u;
+    }
+    return [...entries, ...linearManifest('dense', 2 * u, spec.dense), ...linearManifest('output', spec.dense, vocabSize)];
   },
   activationsPerStep: (spec) => spec.layers * spec.units * 2 * 7 + spec.embedding,
 });

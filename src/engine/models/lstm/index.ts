@@ -1,4 +1,4 @@
-import { FIELD_WORDS, architecture, lstmParameters } from '../architecture';
+import { FIELD_WORDS, architecture, linearManifest, lstmParameters, lstmStackManifest } from '../architecture';
 import { TokenLstm } from './model';
 import { lstmSpec, type LstmSpec } from './spec';
 
@@ -46,6 +46,15 @@ export const lstm = architecture<LstmSpec>({
     const input = spec.input === 'scaled' ? 1 : spec.embedding;
     const embedding = spec.input === 'scaled' ? 0 : vocabSize * spec.embedding;
     return embedding + lstmParameters(input, spec.units, spec.layers) + dense + head * vocabSize + vocabSize;
+  },
+  manifest(spec, vocabSize) {
+    const scaled = spec.input === 'scaled';
+    return [
+      ...(scaled ? [] : [{ name: 'embedding', shape: [vocabSize, spec.embedding] }]),
+      ...lstmStackManifest(scaled ? 1 : spec.embedding, spec.units, spec.layers),
+      ...(spec.dense > 0 ? linearManifest('dense', spec.units, spec.dense) : []),
+      ...linearManifest('output', spec.dense > 0 ? spec.dense : spec.units, vocabSize),
+    ];
   },
   activationsPerStep: (spec, vocabSize) => spec.layers * spec.units * 8 + spec.embedding + spec.dense + vocabSize * 3,
 });

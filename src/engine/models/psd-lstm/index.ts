@@ -1,4 +1,4 @@
-import { FIELD_WORDS, architecture, lstmParameters } from '../architecture';
+import { FIELD_WORDS, architecture, linearManifest, lstmParameters, lstmStackManifest } from '../architecture';
 import { PsdLstm } from './model';
 import { psdLstmSpec, type PsdLstmSpec } from './spec';
 
@@ -28,5 +28,11 @@ export const psdLstm = architecture<PsdLstmSpec>({
   sizes: (spec) => [512, 256, 128, 64].map((units) => ({ ...spec, units })),
   create: (spec, ctx) => new PsdLstm(spec, ctx.seed, ctx.lossWeights),
   parameters: (spec) => lstmParameters(3, spec.units, spec.layers) + spec.units * 130 + 130,
+  manifest: (spec) => [
+    ...lstmStackManifest(3, spec.units, spec.layers),
+    ...linearManifest('pitch', spec.units, 128),
+    ...linearManifest('step', spec.units, 1),
+    ...linearManifest('duration', spec.units, 1),
+  ],
   activationsPerStep: (spec) => spec.layers * spec.units * 8 + 3 + 130 * 3,
 });

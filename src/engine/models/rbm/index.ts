@@ -31,5 +31,10 @@ export const rbm = architecture<RbmSpec>({
     return new Rbm(spec, ctx.visible, ctx.seed);
   },
   parameters: (spec, _vocabSize, visible) => visible * spec.hidden + visible + spec.hidden,
+  manifest: (spec, _vocabSize, visible) => [
+    { name: 'weights', shape: [visible, spec.hidden] },
+    { name: 'visible_bias', shape: [visible] },
+    { name: 'hidden_bias', shape: [spec.hidden] },
+  ],
   activationsPerStep: (spec) => spec.hidden * 4,
 });

@@ -1,4 +1,5 @@
-import { FIELD_WORDS, architecture } from '../architecture';
+import { FIELD_WORDS, architecture, linearManifest } from '../architecture';
+import type { ManifestEntry } from '../param-set';
 import { Transformer } from './model';
 import { transformerSpec, type TransformerSpec } from './spec';
 
@@ -36,6 +37,28 @@ export const transformer = architecture<TransformerSpec>({
     const d = spec.embedding;
     const block = 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * spec.feedForward + spec.feedForward) + (spec.feedForward * d + d);
     return vocabSize * d + (spec.positions === 'learned' ? spec.context * d : 0) + spec.layers * block + 2 * d + d * vocabSize + vocabSize;
+  },
+  manifest(spec, vocabSize) {
+    const d = spec.embedding;
+    const norm = (name: string): ManifestEntry[] => [
+      { name: `${name}/gain`, shape: [d] },
+      { name: `${name}/bias`, shape: [d] },
+    ];
+    const blocks = Array.from({ length: spec.layers }, (_, l) => [
+      ...norm(`block${l}/norm1`),
+      ...linearManifest(`block${l}/qkv`, d, 3 * d),
+      ...linearManifest(`block${l}/proj`, d, d),
+      ...norm(`block${l}/norm2`),
+      ...linearManifest(`block${l}/up`, d, spec.feedForward),
+      ...linearManifest(`block${l}/down`, spec.feedForward, d),
+    ]).flat();
+    return [
+      { name: 'embedding', shape: [vocabSize, d] },
+      ...(spec.positions === 'learned' ? [{ name: 'positions', shape: [spec.context, d] }] : []),
+      ...blocks,
+      ...norm('final_norm'),
+      ...linearManifest('output', d, vocabSize),
+    ];
   },
   // Per layer: the residual stream several times over, q/k/v, the feed-forward, and a row of attention weights per head.
   activationsPerStep: (spec, vocabSize) => spec.layers * (spec.embedding * 10 + spec.feedForward * 3) + vocabSize * 3,
