@@ -41,7 +41,7 @@ function seedTokens(piece: Parameters<Encoding<Params>['encode']>[0], p: Params)
     const groups = groupByOnset(piece.notes, piece.ppq / ONSET_GRID_PER_BEAT);
     return { tokens: groups.map((g) => (g.notes.length === 1 ? pitchName(g.notes[0]!.pitch) : normalOrder(g.notes.map((n) => n.pitch)).join('.'))) };
   }
-  const reading = piece.source?.format === 'midi' ? seedReadingOfMidi(piece.source.bytes, p.reading) : seedReadingOfNotes(piece);
+  const reading = piece.source?.format === 'midi' ? seedReadingOfMidi(piece.source.bytes, p.reading) : seedReadingOfNotes(piece, p.reading);
   return reading.empty ? { tokens: reading.tokens, notice: reading.empty } : { tokens: reading.tokens };
 }
 

@@ -195,7 +195,9 @@ export type SmfEvent =
   | { type: 'off'; tick: number; channel: number; pitch: number }
   | { type: 'program'; tick: number; channel: number; program: number }
   | { type: 'name'; tick: number; meta: 'track' | 'instrument'; text: string; decodable: boolean }
-  | { type: 'meter'; tick: number; numerator: number; denominator: number };
+  | { type: 'meter'; tick: number; numerator: number; denominator: number }
+  /** A tempo or key signature: music21 keeps one as an element of the track, which its quantising looks ahead to. */
+  | { type: 'mark'; tick: number };
 
 /** Shared by every track of a file: the timeline events and the repairs made. */
 interface FileState {
@@ -445,6 +447,7 @@ class TrackScanner {
       const name = bytes.subarray(data, data + length);
       file.visit(this.chunk, { type: 'name', tick, meta: type === 0x03 ? 'track' : 'instrument', text: nameText(name), decodable: isUtf8(name) });
     }
+    if ((type === 0x51 || type === 0x59) && file.visit) file.visit(this.chunk, { type: 'mark', tick });
     if (type === 0x03 && !this.scanned.name) {
       this.scanned.name = decodeText(bytes.subarray(data, data + length));
     } else if (type === 0x51 && length >= 3 && !file.smpte) {

@@ -16,7 +16,7 @@
  *   notes that start on that bar line (in the first voice when only the next measure has voices).
  */
 import { normalOrder, pitchName } from '../pitch-names';
-import { quantizeLength, quantizeTicks, UNITS } from './quantize';
+import { quantizeLength, quantizeLengthBefore, quantizeTicks, UNITS } from './quantize';
 
 const PERCUSSION_CHANNEL = 9;
 
@@ -205,13 +205,40 @@ function flatten(measures: readonly Measure[]): PartElement[] {
   return out.sort((a, b) => a.offset - b.offset || Number(b.grace) - Number(a.grace) || a.rank - b.rank);
 }
 
-/** A track's notes (in file order) as the elements of music21's flattened part. */
-export function partElements(notes: readonly TimedNote[], ppq: number, meters: readonly Meter[]): PartElement[] {
+/** The first of the sorted places above `at`, by halving. */
+function firstAbove(sorted: readonly number[], at: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo];
+}
+
+/**
+ * A track's notes (in file order) as the elements of music21's flattened part. `marks` are the
+ * ticks of the track's other elements when it is quantised (its instruments, meters, tempos and
+ * keys): a note's length is quantised knowing the gap to the next element, notes or marks. Null
+ * is encoding version 2's reading, which quantised each length alone.
+ */
+export function partElements(notes: readonly TimedNote[], ppq: number, meters: readonly Meter[], marks: readonly number[] | null = []): PartElement[] {
   if (notes.length === 0) return [];
   const { pieces, voicesRequired } = gatherChords(notes, ppq);
-  for (const p of pieces) {
-    p.offset = quantizeTicks(p.offset, ppq);
-    p.length = quantizeLength(p.length, ppq, p.grace);
+  if (marks === null) {
+    for (const p of pieces) {
+      p.offset = quantizeTicks(p.offset, ppq);
+      p.length = quantizeLength(p.length, ppq, p.grace);
+    }
+  } else {
+    // The next element's place after each quantised place: the gap music21's look-ahead finds.
+    const places = [...new Set([...pieces.map((p) => p.offset), ...marks].map((t) => quantizeTicks(t, ppq)))].sort((a, b) => a - b);
+    for (const p of pieces) {
+      p.offset = quantizeTicks(p.offset, ppq);
+      const next = firstAbove(places, p.offset);
+      p.length = quantizeLengthBefore(p.length, ppq, p.grace, next === undefined ? null : next - p.offset);
+    }
   }
   pieces.sort(byPlace);
   const measures = makeMeasures(pieces, meters, ppq);

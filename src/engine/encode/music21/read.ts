@@ -43,6 +43,13 @@ function timedNotes(events: readonly SmfEvent[]): TimedNote[] {
  */
 export type SeedReadingVersion = 'music21' | 'music21-v2';
 
+/** The ticks of a track's elements other than notes, which music21's quantising looks ahead to (null: version 2, which did not). */
+function marksOf(events: readonly SmfEvent[], version: SeedReadingVersion): number[] | null {
+  if (version !== 'music21') return null;
+  const sources = events.filter((e): e is Extract<SmfEvent, InstrumentSource> => e.type === 'program' || e.type === 'name');
+  return [...trackInstruments(sources).map((i) => i.tick), ...events.filter((e) => e.type === 'meter' || e.type === 'mark').map((e) => e.tick)];
+}
+
 /** The first part's spans of each track, by the rules of the reading's version. */
 function spansOf(tracks: readonly (readonly SmfEvent[])[], ppq: number, version: SeedReadingVersion): TrackSpan[][] {
   const sources = tracks.map((events) => events.filter((e): e is Extract<SmfEvent, InstrumentSource> => e.type === 'program' || e.type === 'name'));
@@ -74,7 +81,7 @@ export function seedReadingOfMidi(bytes: Uint8Array, version: SeedReadingVersion
       continue;
     }
     const meters = conductorMeters.length > 0 ? [...conductorMeters] : metersOf(chunk.events);
-    parts.push({ elements: partElements(timedNotes(chunk.events), ppq, meters), events: chunk.events });
+    parts.push({ elements: partElements(timedNotes(chunk.events), ppq, meters, marksOf(chunk.events, version)), events: chunk.events });
   }
   const spans = spansOf(
     parts.map((p) => p.events),
@@ -98,7 +105,7 @@ export function seedReadingOfMidi(bytes: Uint8Array, version: SeedReadingVersion
 }
 
 /** The tokens of notes without their file (an ABC tune, a passage being continued): one track, in start then pitch order. */
-export function seedReadingOfNotes(piece: Pick<PieceNotes, 'ppq' | 'timeSignatures' | 'notes'>): SeedReading {
+export function seedReadingOfNotes(piece: Pick<PieceNotes, 'ppq' | 'timeSignatures' | 'notes'>, version: SeedReadingVersion = 'music21'): SeedReading {
   const notes: TimedNote[] = piece.notes.map((n) => ({ on: n.startTick, off: n.endTick, pitch: n.pitch, channel: 0 }));
-  return { tokens: tokensOf(partElements(notes, piece.ppq, piece.timeSignatures)) };
+  return { tokens: tokensOf(partElements(notes, piece.ppq, piece.timeSignatures, version === 'music21' ? [] : null)) };
 }
