@@ -193,6 +193,25 @@ function barAfter(start: number, meters: readonly Meter[], ppq: number): { start
   throw new Error('unreachable: bar lines never end');
 }
 
+/**
+ * makeRests' last step: each measure is laid after the one before it, as long as its bar or as
+ * what it holds, whichever is longer. A piece carried into a measure with voices is not cut again
+ * at its bar line (makeTies looks only in the voices), so that measure runs long and the track's
+ * later measures move later by as much.
+ */
+function relayout(measures: Measure[]): void {
+  let at = measures[0]?.start ?? 0;
+  for (const m of measures) {
+    const pieces = [...m.direct, ...(m.voices ?? []).flat()];
+    const high = Math.max(m.end - m.start, ...pieces.map((p) => p.offset - m.start + p.length));
+    const shift = at - m.start;
+    if (shift !== 0) for (const p of pieces) p.offset += shift;
+    m.start += shift;
+    m.end += shift;
+    at += high;
+  }
+}
+
 /** The flattened part: every piece with its place and its order among those that start with it. */
 function flatten(measures: readonly Measure[]): PartElement[] {
   const out: PartElement[] = [];
@@ -244,5 +263,6 @@ export function partElements(notes: readonly TimedNote[], ppq: number, meters: r
   const measures = makeMeasures(pieces, meters, ppq);
   if (voicesRequired) for (const m of measures) makeVoices(m);
   makeTies(measures, meters, ppq);
+  if (marks !== null) relayout(measures);
   return flatten(measures);
 }
