@@ -26,11 +26,13 @@ const corpora = [
 ] as const;
 /** Shaped like game-music piano arrangements: named tracks, program changes in either order, played-in timing. */
 const arrangements = { name: 'Arrangements', dir: path.join(MUSIC21_PROBES, 'arrangements'), reference: path.join(MUSIC21_PROBES, 'arrangements.json') } as const;
-type Corpus = (typeof corpora)[number] | typeof arrangements;
+/** Rougher: any resolution, played-in timing, voices, notes held over several bars, odd meters. */
+const rough = { name: 'Rough', dir: path.join(MUSIC21_PROBES, 'rough'), reference: path.join(MUSIC21_PROBES, 'rough.json') } as const;
+type Corpus = (typeof corpora)[number] | typeof arrangements | typeof rough;
 
 beforeAll(async () => {
   store = Store.open(path.join(tempDir(), 'seed.db'));
-  for (const c of [...corpora, arrangements]) {
+  for (const c of [...corpora, arrangements, rough]) {
     const corpus = store.corpora.create(c.name);
     await importSources(store.corpora, corpus.id, sourcesFromPaths([c.dir]).sources, []);
   }
@@ -90,6 +92,19 @@ describe('notes-chords (seed) reads MIDI as seed 000 read it with music21', () =
     expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeGreaterThanOrEqual(0.98);
     // Played-in timing included (a length quantised knowing the gap to the next element), every file matches.
     expect(ratios.filter((r) => r < 1).length, 'files that differ at all').toBe(0);
+  });
+
+  it('rougher files: none that music21 reads is left out, and the mean similarity stays at least 0.99', () => {
+    const reference = readReference(rough);
+    const ours = encodeCorpus(rough);
+    const names = Object.keys(reference);
+    for (const name of names) expect(ours.has(name), `${name} was imported`).toBe(true);
+    expect(names.filter((n) => reference[n]!.length > 0 && ours.get(n)!.length === 0)).toEqual([]);
+    expect(names.filter((n) => reference[n]!.length === 0 && ours.get(n)!.length > 0)).toEqual([]);
+    const ratios = names.map((name) => sequenceRatio(ours.get(name)!, reference[name]!));
+    expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeGreaterThanOrEqual(0.99);
+    // Where music21 orders notes of a measure with voices in ways not yet followed: 2 of 150 files, by order only.
+    expect(ratios.filter((r) => r < 1).length).toBeLessThanOrEqual(2);
   });
 
   it('reads track names and program changes by music21\'s own rules', () => {
