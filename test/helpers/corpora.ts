@@ -22,6 +22,9 @@ export function midiFiles(dir: string): string[] {
 /** What music21 9.9.2 itself made of MIDI files with seed 000's get_notes() (its README says how). */
 export const SEED000_REFERENCE = path.join(FIXTURES, 'seed000-music21');
 
+/** MIDI files made to probe music21's reading rule by rule, and a seeded collection of game-music-like piano arrangements, with music21's tokens (its README says how). */
+export const MUSIC21_PROBES = path.join(FIXTURES, 'music21-probes');
+
 /** The JSB Chorales split of the published benchmark (Boulanger-Lewandowski et al. 2012). */
 export const JSB_CHORALES = path.join(FIXTURES, 'jsb-chorales/jsb-chorales-quarter.json');
 

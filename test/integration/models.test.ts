@@ -244,4 +244,26 @@ describe('style models: list, duplicate, choose, continue, fine-tune, share (rea
     expect(engine.store.vocabularies.get(tuned.model.vocabularyId).params).toMatchObject({ reading: 'onsets' });
     expect((await engine.training.waitFor(tuned.run.id)).status).toBe('completed');
   }, 180_000);
+
+  it('a model file of notes-chords version 2 imports and fine-tunes in its own reading (a track name always an instrument of its own)', async () => {
+    const [starter] = await call<{ id: number }[]>('corpora.list', {});
+    const vocab = await call<{ id: number }>('vocabularies.build', { corpusId: starter!.id, encoding: 'notes-chords' });
+    const run = await call<RunInfo>('training.start', {
+      vocabularyId: vocab.id,
+      model: 'seed v2',
+      spec: { arch: 'lstm', embedding: 8, units: 16, layers: 1, dropout: 0, dense: 0 },
+      hyperparams: { epochs: 1, batchSize: 32, sequenceLength: 16, stride: 8, learningRate: 0.01, seed: 5 },
+    });
+    expect((await engine.training.waitFor(run.id)).status).toBe('completed');
+    const entries = unzipSync(new Uint8Array(Buffer.from((await call<{ data: string }>('models.export', { id: run.modelId })).data, 'base64')));
+    const doc = JSON.parse(new TextDecoder().decode(entries['etude-model.json']));
+    expect(doc.vocabulary.encodingVersion).toBe(3);
+    const old = { ...doc, vocabulary: { ...doc.vocabulary, encodingVersion: 2 }, card: { ...doc.card, vocabulary: { ...doc.card.vocabulary, encodingVersion: 2 } } };
+    const file = zipSync({ ...entries, 'etude-model.json': new TextEncoder().encode(JSON.stringify(old)) });
+    const imported = await call<ModelInfo>('models.importFile', { path: writeTemp('v2-seed.etude-model', file), name: 'seed of version 2' });
+    expect(engine.store.vocabularies.get(imported.vocabularyId)).toMatchObject({ encodingVersion: 2, params: { reading: 'music21' } });
+    const tuned = await call<{ model: ModelInfo; run: RunInfo }>('models.fineTune', { modelId: imported.id, corpusId: jigsCorpus, name: 'seed v2 → jigs', hyperparams: { epochs: 1 } });
+    expect(engine.store.vocabularies.get(tuned.model.vocabularyId).params).toMatchObject({ reading: 'music21-v2' });
+    expect((await engine.training.waitFor(tuned.run.id)).status).toBe('completed');
+  }, 180_000);
 });

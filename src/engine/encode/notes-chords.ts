@@ -10,10 +10,11 @@ const params = z
     variant: z.enum(['seed', 'octaves-durations']).default('seed'),
     /**
      * Seed variant: how a MIDI file becomes tokens. "music21" reads it as seed 000's music21 did
-     * (version 2); "onsets" is version 1's reading (every note that starts together one chord),
-     * kept for vocabularies built with it.
+     * (version 3: music21's own instrument rules); "music21-v2" is version 2's reading (a track
+     * name always an instrument of its own) and "onsets" version 1's (every note that starts
+     * together one chord), each kept for the vocabularies built with it.
      */
-    reading: z.enum(['music21', 'onsets']).default('music21'),
+    reading: z.enum(['music21', 'music21-v2', 'onsets']).default('music21'),
     /** Seed variant: beats between consecutive tokens when decoding (seed 000 used 0.5). */
     offsetBeats: z.coerce.number().positive().max(8).default(0.5),
     /** Octaves-durations variant: the duration grid in beats. */
@@ -36,11 +37,11 @@ function durationLabel(beats: number): string {
 /** Seed 000's tokens of a piece: its MIDI file as music21 reads it, or its notes when there is no file. */
 function seedTokens(piece: Parameters<Encoding<Params>['encode']>[0], p: Params): { tokens: string[]; notice?: string } {
   // Vocabularies of version 1 have no `reading`: they keep the reading they were built with.
-  if (p.reading !== 'music21') {
+  if (p.reading !== 'music21' && p.reading !== 'music21-v2') {
     const groups = groupByOnset(piece.notes, piece.ppq / ONSET_GRID_PER_BEAT);
     return { tokens: groups.map((g) => (g.notes.length === 1 ? pitchName(g.notes[0]!.pitch) : normalOrder(g.notes.map((n) => n.pitch)).join('.'))) };
   }
-  const reading = piece.source?.format === 'midi' ? seedReadingOfMidi(piece.source.bytes) : seedReadingOfNotes(piece);
+  const reading = piece.source?.format === 'midi' ? seedReadingOfMidi(piece.source.bytes, p.reading) : seedReadingOfNotes(piece, p.reading);
   return reading.empty ? { tokens: reading.tokens, notice: reading.empty } : { tokens: reading.tokens };
 }
 
@@ -57,7 +58,7 @@ function seedTokens(piece: Parameters<Encoding<Params>['encode']>[0], p: Params)
 export const notesChords: Encoding<Params> = {
   info: {
     kind: 'notes-chords',
-    version: 2,
+    version: 3,
     title: 'Notes and chords in order',
     musical: 'The order of notes and chords without their rhythm, as seed 000 read MIDI with music21: every step is half a beat when played back.',
     seed: 'seed 000: LSTM note/chord (music21)',
@@ -66,7 +67,7 @@ export const notesChords: Encoding<Params> = {
     paramLabels: { variant: 'Form', reading: 'How MIDI is read', offsetBeats: 'Beats between steps when played', gridBeats: 'Rhythm grid (beats)', maxBeats: 'Longest step (beats)' },
     paramHelp: {
       variant: '"seed" (pitch names and normal-order chords, fixed spacing) or "octaves-durations"',
-      reading: 'seed variant: "music21" (MIDI read as seed 000 read it) or "onsets" (version 1: notes starting together make a chord)',
+      reading: 'seed variant: "music21" (MIDI read as seed 000 read it), "music21-v2" (version 2: a track name always an instrument of its own) or "onsets" (version 1: notes starting together make a chord)',
       offsetBeats: 'seed variant: beats between tokens when decoding (0.5)',
       gridBeats: 'octaves-durations: duration grid in beats (0.25 = sixteenths)',
       maxBeats: 'octaves-durations: longest step a token holds; longer gaps become rests (4)',
@@ -145,8 +146,11 @@ export const notesChords: Encoding<Params> = {
   },
 
   legacyParams(version, stored) {
-    // Version 1 read every onset as one chord: its vocabularies keep that reading.
-    return version === 1 ? { ...stored, reading: 'onsets' } : null;
+    // Version 1 read every onset as one chord, version 2 made every track name an instrument of
+    // its own: their vocabularies keep the reading they were built with.
+    if (version === 1) return { ...stored, reading: 'onsets' };
+    if (version === 2) return { ...stored, reading: stored.reading === 'onsets' ? 'onsets' : 'music21-v2' };
+    return null;
   },
 
   clockAfter(tokens, p, ppq) {

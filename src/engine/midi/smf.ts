@@ -112,6 +112,16 @@ function decodeText(bytes: Uint8Array): string {
   return text.replace(/[\u0000-\u001f]+/g, ' ').trim();
 }
 
+/** Whether music21 can read a name at all: it decodes the whole text as UTF-8, and makes a nameless instrument of one it cannot. */
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A name as music21 reads it: UTF-8 up to the first NUL (MuseScore ends names with one), trimmed. */
 function nameText(bytes: Uint8Array): string {
   const nul = bytes.indexOf(0);
@@ -184,8 +194,10 @@ export type SmfEvent =
   | { type: 'on'; tick: number; channel: number; pitch: number; velocity: number }
   | { type: 'off'; tick: number; channel: number; pitch: number }
   | { type: 'program'; tick: number; channel: number; program: number }
-  | { type: 'name'; tick: number; meta: 'track' | 'instrument'; text: string }
-  | { type: 'meter'; tick: number; numerator: number; denominator: number };
+  | { type: 'name'; tick: number; meta: 'track' | 'instrument'; text: string; decodable: boolean }
+  | { type: 'meter'; tick: number; numerator: number; denominator: number }
+  /** A tempo or key signature: music21 keeps one as an element of the track, which its quantising looks ahead to. */
+  | { type: 'mark'; tick: number };
 
 /** Shared by every track of a file: the timeline events and the repairs made. */
 interface FileState {
@@ -432,8 +444,10 @@ class TrackScanner {
     this.at += length;
     if (type === 0x2f) return true;
     if ((type === 0x03 || type === 0x04) && file.visit) {
-      file.visit(this.chunk, { type: 'name', tick, meta: type === 0x03 ? 'track' : 'instrument', text: nameText(bytes.subarray(data, data + length)) });
+      const name = bytes.subarray(data, data + length);
+      file.visit(this.chunk, { type: 'name', tick, meta: type === 0x03 ? 'track' : 'instrument', text: nameText(name), decodable: isUtf8(name) });
     }
+    if ((type === 0x51 || type === 0x59) && file.visit) file.visit(this.chunk, { type: 'mark', tick });
     if (type === 0x03 && !this.scanned.name) {
       this.scanned.name = decodeText(bytes.subarray(data, data + length));
     } else if (type === 0x51 && length >= 3 && !file.smpte) {

@@ -16,7 +16,7 @@
  *   notes that start on that bar line (in the first voice when only the next measure has voices).
  */
 import { normalOrder, pitchName } from '../pitch-names';
-import { quantizeLength, quantizeTicks, UNITS } from './quantize';
+import { quantizeLength, quantizeLengthBefore, quantizeTicks, UNITS } from './quantize';
 
 const PERCUSSION_CHANNEL = 9;
 
@@ -193,6 +193,25 @@ function barAfter(start: number, meters: readonly Meter[], ppq: number): { start
   throw new Error('unreachable: bar lines never end');
 }
 
+/**
+ * makeRests' last step: each measure is laid after the one before it, as long as its bar or as
+ * what it holds, whichever is longer. A piece carried into a measure with voices is not cut again
+ * at its bar line (makeTies looks only in the voices), so that measure runs long and the track's
+ * later measures move later by as much.
+ */
+function relayout(measures: Measure[]): void {
+  let at = measures[0]?.start ?? 0;
+  for (const m of measures) {
+    const pieces = [...m.direct, ...(m.voices ?? []).flat()];
+    const high = Math.max(m.end - m.start, ...pieces.map((p) => p.offset - m.start + p.length));
+    const shift = at - m.start;
+    if (shift !== 0) for (const p of pieces) p.offset += shift;
+    m.start += shift;
+    m.end += shift;
+    at += high;
+  }
+}
+
 /** The flattened part: every piece with its place and its order among those that start with it. */
 function flatten(measures: readonly Measure[]): PartElement[] {
   const out: PartElement[] = [];
@@ -205,17 +224,45 @@ function flatten(measures: readonly Measure[]): PartElement[] {
   return out.sort((a, b) => a.offset - b.offset || Number(b.grace) - Number(a.grace) || a.rank - b.rank);
 }
 
-/** A track's notes (in file order) as the elements of music21's flattened part. */
-export function partElements(notes: readonly TimedNote[], ppq: number, meters: readonly Meter[]): PartElement[] {
+/** The first of the sorted places above `at`, by halving. */
+function firstAbove(sorted: readonly number[], at: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo];
+}
+
+/**
+ * A track's notes (in file order) as the elements of music21's flattened part. `marks` are the
+ * ticks of the track's other elements when it is quantised (its instruments, meters, tempos and
+ * keys): a note's length is quantised knowing the gap to the next element, notes or marks. Null
+ * is encoding version 2's reading, which quantised each length alone.
+ */
+export function partElements(notes: readonly TimedNote[], ppq: number, meters: readonly Meter[], marks: readonly number[] | null = []): PartElement[] {
   if (notes.length === 0) return [];
   const { pieces, voicesRequired } = gatherChords(notes, ppq);
-  for (const p of pieces) {
-    p.offset = quantizeTicks(p.offset, ppq);
-    p.length = quantizeLength(p.length, ppq, p.grace);
+  if (marks === null) {
+    for (const p of pieces) {
+      p.offset = quantizeTicks(p.offset, ppq);
+      p.length = quantizeLength(p.length, ppq, p.grace);
+    }
+  } else {
+    // The next element's place after each quantised place: the gap music21's look-ahead finds.
+    const places = [...new Set([...pieces.map((p) => p.offset), ...marks].map((t) => quantizeTicks(t, ppq)))].sort((a, b) => a - b);
+    for (const p of pieces) {
+      p.offset = quantizeTicks(p.offset, ppq);
+      const next = firstAbove(places, p.offset);
+      p.length = quantizeLengthBefore(p.length, ppq, p.grace, next === undefined ? null : next - p.offset);
+    }
   }
   pieces.sort(byPlace);
   const measures = makeMeasures(pieces, meters, ppq);
   if (voicesRequired) for (const m of measures) makeVoices(m);
   makeTies(measures, meters, ppq);
+  if (marks !== null) relayout(measures);
   return flatten(measures);
 }

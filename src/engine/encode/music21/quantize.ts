@@ -12,8 +12,9 @@ const SHORTEST = UNITS / Math.max(...DIVISORS);
 
 function nearestMultiple(quarters: number, divisor: number): { match: number; error: number } {
   const unit = 1 / divisor;
-  const low = Math.floor(quarters / unit) * unit;
-  const high = low + unit;
+  const mult = Math.floor(quarters / unit);
+  const low = unit * mult;
+  const high = unit * (mult + 1);
   if (quarters === low) return { match: low, error: 0 };
   if (quarters <= low + unit / 2) return { match: low, error: round7(quarters - low) };
   return { match: high, error: round7(high - quarters) };
@@ -39,4 +40,31 @@ export function quantizeLength(ticks: number, ppq: number, grace: boolean): numb
   if (grace) return 0;
   const q = quantizeTicks(ticks, ppq);
   return q === 0 ? SHORTEST : q;
+}
+
+/**
+ * Stream.quantize's bestMatch for a note's length once it knows the gap to the next element of
+ * the track (`gapUnits`, null when none follows): a divisor whose grid the gap does not lie on is
+ * charged the part of the gap its match leaves unfilled, and the least charge wins before the
+ * least error, then the finer divisor. A note may not come to nothing (grace notes stay at it).
+ * Computed in floating point as music21 does, so a gap of a whole quarter is not on the grid of
+ * thirds (1 % (1/3) is not 0 in doubles).
+ */
+export function quantizeLengthBefore(ticks: number, ppq: number, grace: boolean, gapUnits: number | null): number {
+  if (grace) return 0;
+  const target = Math.max(0, ticks) / ppq;
+  const gap = gapUnits === null ? 0 : gapUnits / UNITS;
+  let best: { remaining: number; error: number; tick: number; match: number } | null = null;
+  for (const d of DIVISORS) {
+    const tick = 1 / d;
+    let { match, error } = nearestMultiple(target, d);
+    if (match === 0) {
+      match = tick;
+      error = Math.abs(round7(target - match));
+    }
+    const remaining = gap % tick === 0 ? 0 : Math.max(gap - match, 0);
+    const c = { remaining, error, tick, match };
+    if (!best || c.remaining < best.remaining || (c.remaining === best.remaining && (c.error < best.error || (c.error === best.error && c.tick < best.tick)))) best = c;
+  }
+  return Math.round(best!.match * UNITS);
 }
