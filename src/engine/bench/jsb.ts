@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../engine';
-import { FRAME_END } from '../encode/frame-pitches';
+import { framesAfterFirst } from '../encode/frame-pitches';
 import type { MethodInput, MethodName, MethodResult } from '../../shared/api';
 import { unwrapReply } from '../../shared/reply';
 import type { BenchResult } from './workloads';
@@ -23,17 +23,6 @@ type Chorales = Record<'train' | 'valid' | 'test', number[][][]>;
 /** The published split's test set: the figure is comparable only when all of it was scored. */
 export const JSB_TEST_PIECES = 77;
 export const JSB_TEST_FRAMES = 4_648;
-
-/** Nats of a scored piece's frames after its first: a frame is its tokens up to and including its end mark. */
-export function framesAfterFirst(tokens: readonly string[], nats: readonly number[]): { nats: number; frames: number } {
-  let frame = 0;
-  let total = 0;
-  tokens.forEach((token, i) => {
-    if (frame >= 1) total += nats[i]!;
-    if (token === FRAME_END) frame++;
-  });
-  return { nats: total, frames: Math.max(0, frame - 1) };
-}
 
 export async function jsbChorales(benchmarksDir: string, budgetMinutes = JSB_BUDGET_MINUTES): Promise<BenchResult> {
   const file = path.join(benchmarksDir, 'jsb-chorales', 'jsb-chorales-quarter.json');
