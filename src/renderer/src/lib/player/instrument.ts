@@ -56,4 +56,11 @@ export class Instrument {
   releaseAll(): void {
     if ('releaseAll' in this.piano) this.piano.releaseAll();
   }
+
+  /** Frees its voices and, for the sampler, its decoded samples (an instrument a render made is used once). */
+  dispose(): void {
+    this.piano.dispose();
+    this.kick.dispose();
+    this.hat.dispose();
+  }
 }

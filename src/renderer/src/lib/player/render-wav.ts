@@ -11,11 +11,13 @@ const TAIL_S = 1.5;
  * with the same instrument the studio plays them with.
  */
 export async function renderWav(notes: readonly NoteToPlay[], bitDepth: 16 | 24 = 16): Promise<{ bytes: Uint8Array; seconds: number; instrument: 'piano' | 'synth' }> {
-  const seconds = Math.max(0, ...notes.map((n) => n.end)) + TAIL_S;
+  // A loop, not a spread: a long take's notes would overflow the call stack as arguments.
+  const seconds = notes.reduce((end, n) => Math.max(end, n.end), 0) + TAIL_S;
   let kind: 'piano' | 'synth' = 'piano';
+  let instrument: Instrument | null = null;
   const buffer = await Tone.Offline(
     async () => {
-      const instrument = await Instrument.create();
+      instrument = await Instrument.create();
       kind = instrument.kind;
       for (const note of notes) instrument.play(note, note.start);
     },
@@ -23,6 +25,8 @@ export async function renderWav(notes: readonly NoteToPlay[], bitDepth: 16 | 24 
     2,
     WAV_SAMPLE_RATE,
   );
+  // The render's own voices and samples go with it, not with the page's lifetime.
+  (instrument as Instrument | null)?.dispose();
   const wav = new WaveFile();
   wav.fromScratch(2, WAV_SAMPLE_RATE, '32f', [buffer.getChannelData(0), buffer.getChannelData(1)]);
   wav.toBitDepth(String(bitDepth));
