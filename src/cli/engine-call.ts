@@ -6,7 +6,7 @@ import type { ModelInfo } from '../shared/training';
 
 /** Opens the engine on the command's database for the length of `fn`, and always closes it. */
 export async function withEngine<T>(dbPath: string, fn: (call: EngineCaller, engine: Engine) => Promise<T>): Promise<T> {
-  const engine = Engine.open({ dbPath });
+  const engine = await Engine.start({ dbPath });
   try {
     const call: EngineCaller = async (method, input) => unwrapReply(await engine.call(method, input)) as never;
     return await fn(call, engine);

@@ -6,6 +6,7 @@ import { ensureStarterCorpus } from './corpus/starter';
 import { ensureBaseModels } from './base-models/install';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
+import { applyPendingRestore } from './store/pending-restore';
 import { TfClient, type TfClientOptions } from './workers/tf-client';
 import type { WorkerMemory } from './workers/protocol';
 import { FileParser } from './parse/file-parser';
@@ -114,6 +115,14 @@ export class Engine {
       imports: new Map(),
       emit,
     };
+  }
+
+  /** Opens the engine after carrying out a restore the studio asked for (store/pending-restore), saying what became of it. */
+  static async start(options: EngineOptions): Promise<Engine> {
+    const restore = await applyPendingRestore(options.dbPath, options.sqliteBinding);
+    if (restore && 'refused' in restore) console.warn(`[engine] the restore asked for was not done: ${restore.refused}`);
+    else if (restore) console.warn(`[engine] the library was restored from ${restore.restored}${restore.keptAs ? `; the library as it was is kept as ${restore.keptAs}` : ''}`);
+    return Engine.open(options);
   }
 
   static open(options: EngineOptions): Engine {

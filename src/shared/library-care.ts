@@ -19,6 +19,8 @@ export interface LibraryStatus {
   /** How many backups the `backups` folder keeps. */
   keep: number;
   lastFullCheck: { at: string; ok: boolean; problems: string[] } | null;
+  /** A restore asked for in the studio, carried out when Etude next starts. */
+  pendingRestore: { backup: BackupInfo | null; file: string; askedAt: string } | null;
 }
 
 export type BackupResult = { made: true; backup: BackupInfo; seconds: number } | { made: false; skipped: string };
@@ -38,6 +40,10 @@ export const libraryInputs = {
   'library.check': z.object({}).strict(),
   /** How many backups to keep (the oldest go first). */
   'library.setBackupsKept': z.object({ keep: z.number().int().min(1, 'keep at least one backup').max(100) }).strict(),
+  /** Restore a backup when Etude next starts (the open library cannot be swapped under the studio): `newest` (the newest that checks clean) or a backup's file name. */
+  'library.restore': z.object({ backup: z.string().min(1).max(500) }).strict(),
+  /** Forget a restore asked for. */
+  'library.cancelRestore': z.object({}).strict(),
 };
 
 export interface LibraryResults {
@@ -45,4 +51,6 @@ export interface LibraryResults {
   'library.backup': BackupResult;
   'library.check': LibraryCheckResult;
   'library.setBackupsKept': LibraryStatus;
+  'library.restore': LibraryStatus;
+  'library.cancelRestore': LibraryStatus;
 }

@@ -89,6 +89,38 @@ describe('backups', () => {
     expect(listBackups(file).map((b) => b.reason).sort()).toEqual(['manual', 'restore']);
   });
 
+  it('a restore asked for in the studio is carried out when Etude next starts, only from its own backups, and can be called off', async () => {
+    const file = path.join(tempDir(), 'etude.db');
+    const { engine, call } = await library(file);
+    const made = await engine.library.backup('manual');
+    expect(made.made).toBe(true);
+    const backupName = path.basename(made.made ? made.backup.file : '');
+    const atBackup = (await call('corpora.list', {})).map((c) => [c.name, c.pieces]);
+    const starter = (await call('corpora.list', {}))[0]!;
+    const some = (await call('pieces.list', { corpusId: starter.id, limit: 3 })).pieces.map((p) => p.id);
+    await call('pieces.delete', { pieceIds: some, confirm: true });
+    // Nothing outside its backups folder, nor a name it does not hold.
+    await expect(call('library.restore', { backup: '../etude.db' })).rejects.toThrow(/not one of this library's backups/);
+    await expect(call('library.restore', { backup: 'nope.db' })).rejects.toThrow(/not one of this library's backups/);
+    // Asked, then called off: the next start leaves the library as it is.
+    expect((await call('library.restore', { backup: backupName })).pendingRestore?.file).toBe(backupName);
+    expect((await call('library.cancelRestore', {})).pendingRestore).toBeNull();
+    expect((await call('library.restore', { backup: 'newest' })).pendingRestore?.file).toBe(backupName);
+    // Nothing happens while the studio holds the library open.
+    expect((await call('corpora.list', {})).find((c) => c.id === starter.id)!.pieces).toBe(starter.pieces - 3);
+    await closeAll();
+
+    const reopened = await Engine.start({ dbPath: file });
+    engines.push(reopened);
+    const again = async <M extends MethodName>(method: M, input: MethodInput<M>) => unwrapReply(await reopened.call(method, input)) as MethodResult<M>;
+    expect((await again('corpora.list', {})).map((c) => [c.name, c.pieces])).toEqual(atBackup);
+    expect((await again('library.status', {})).pendingRestore).toBeNull();
+    // The library as it was before the restore is kept: the three pieces are gone there, not lost.
+    const kept = listBackups(file).find((b) => b.reason === 'restore');
+    expect(kept).toBeDefined();
+    expect(answers(kept!.file).pieces.length).toBe(answers(file).pieces.length - 3);
+  });
+
   it('backs the library up once a training run completes', async () => {
     const file = path.join(tempDir(), 'etude.db');
     const { engine, call } = await library(file);

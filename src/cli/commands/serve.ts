@@ -20,7 +20,7 @@ export const serveCommand: Command = {
   options: { port: { type: 'string' } },
   async run(ctx) {
     const port = parsePort(ctx.values.port as string | undefined);
-    const engine = Engine.open({ dbPath: ctx.dbPath, warmGeneration: true, libraryCare: true });
+    const engine = await Engine.start({ dbPath: ctx.dbPath, warmGeneration: true, libraryCare: true });
     let server;
     try {
       server = await startServer({ engine, port, staticDir: RENDERER_DIR });

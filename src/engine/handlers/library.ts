@@ -17,6 +17,14 @@ export const libraryHandlers: NamespaceHandlers<'library'> = {
     return { ok: check.ok, problems: damageWords(check), seconds: check.seconds };
   },
 
+  'library.restore'(input, ctx) {
+    return ctx.library.requestRestore(input.backup);
+  },
+
+  'library.cancelRestore'(_input, ctx) {
+    return ctx.library.cancelRestore();
+  },
+
   'library.setBackupsKept'(input, ctx) {
     ctx.store.setSetting('backups.keep', String(input.keep));
     return ctx.library.status();

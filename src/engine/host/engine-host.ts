@@ -28,13 +28,14 @@ let engine: Engine | null = null;
 listen((message) => {
   switch (message.type) {
     case 'open':
-      try {
-        engine = Engine.open(message.options);
-        engine.on((event) => post({ type: 'event', message: event }));
-        post({ type: 'opened' });
-      } catch (err) {
-        post({ type: 'open-failed', error: toErrorData(err) });
-      }
+      void Engine.start(message.options).then(
+        (opened) => {
+          engine = opened;
+          engine.on((event) => post({ type: 'event', message: event }));
+          post({ type: 'opened' });
+        },
+        (err: unknown) => post({ type: 'open-failed', error: toErrorData(err) }),
+      );
       break;
     case 'call': {
       const { id } = message;

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { toErrorData } from '../../shared/errors';
 import type { LibraryStatus } from '../../shared/library-care';
 import { listBackups, type BackupOutcome, type BackupReason } from '../store/backups';
 import { describeTable } from '../store/health';
+import { cancelRestore, pendingRestore, requestRestore } from '../store/pending-restore';
 import type { LibraryCheck, Store } from '../store/store';
 import { spawnWorker } from '../workers/spawn';
 import type { CheckAnswer, CheckRequest } from './check-worker';
@@ -61,7 +63,26 @@ export class LibraryCare {
       backups,
       keep: this.store.backupsKept(),
       lastFullCheck: lastCheck ? (JSON.parse(lastCheck) as LibraryStatus['lastFullCheck']) : null,
+      pendingRestore: this.pendingRestore(backups),
     };
+  }
+
+  private pendingRestore(backups: LibraryStatus['backups']): LibraryStatus['pendingRestore'] {
+    const pending = pendingRestore(this.store.path);
+    return pending ? { file: path.basename(pending.from), backup: backups.find((b) => b.file === pending.from) ?? null, askedAt: pending.askedAt } : null;
+  }
+
+  /** Asks for a restore when Etude next starts (see store/pending-restore). */
+  requestRestore(backup: string): LibraryStatus {
+    requestRestore(this.store.path, backup, this.nativeBinding);
+    this.changed();
+    return this.status();
+  }
+
+  cancelRestore(): LibraryStatus {
+    cancelRestore(this.store.path);
+    this.changed();
+    return this.status();
   }
 
   /** A backup now; backups wait for each other. */

@@ -50,6 +50,26 @@ class LibraryCareState {
     }
   }
 
+  /** Asks for `backup` ('newest', or a backup's file name) to be restored when Etude next starts. */
+  async restore(backup: string): Promise<void> {
+    this.message = null;
+    try {
+      this.status = await engine.client.call('library.restore', { backup });
+      this.message = 'Close Etude and start it again to restore that backup; the library as it is now is kept as a backup first.';
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async cancelRestore(): Promise<void> {
+    try {
+      this.status = await engine.client.call('library.cancelRestore', {});
+      this.message = 'The restore is cancelled: the library stays as it is.';
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+
   async setKeep(keep: number): Promise<void> {
     try {
       this.status = await engine.client.call('library.setBackupsKept', { keep });
