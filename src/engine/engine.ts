@@ -2,11 +2,12 @@ import { isMethodName, methodInputs, type EngineEvents, type EventMessage, type 
 import { EtudeError, toErrorData } from '../shared/errors';
 import type { Reply } from '../shared/reply';
 import type { EngineContext } from './context';
-import { ensureStarterCorpus } from './corpus/starter';
+import { ensureStarterCorpus, skipStarterCorpus } from './corpus/starter';
 import { ensureBaseModels } from './base-models/install';
 import { handlers } from './handlers/index';
 import { Store } from './store/store';
 import { applyPendingRestore } from './store/pending-restore';
+import { applyPendingRebuild } from './library/pending-rebuild';
 import { TfClient, type TfClientOptions } from './workers/tf-client';
 import type { WorkerMemory } from './workers/protocol';
 import { FileParser } from './parse/file-parser';
@@ -122,6 +123,12 @@ export class Engine {
     const restore = await applyPendingRestore(options.dbPath, options.sqliteBinding);
     if (restore && 'refused' in restore) console.warn(`[engine] the restore asked for was not done: ${restore.refused}`);
     else if (restore) console.warn(`[engine] the library was restored from ${restore.restored}${restore.keptAs ? `; the library as it was is kept as ${restore.keptAs}` : ''}`);
+    const rebuilt = await applyPendingRebuild(options.dbPath, (dbPath) => {
+      const engine = Engine.open({ ...options, dbPath, starterCorpus: false, libraryCare: false, warmGeneration: false });
+      skipStarterCorpus(engine.store);
+      return engine;
+    });
+    if (rebuilt) console.warn(`[engine] a new library was built from the rescue: ${rebuilt.pieces} pieces in ${rebuilt.corpora} corpora and ${rebuilt.models} models; the damaged one is kept as ${rebuilt.damagedKeptAs}`);
     return Engine.open(options);
   }
 

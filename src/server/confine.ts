@@ -15,6 +15,7 @@ export const EXPORT_FOLDER_SETTING = 'export.folder';
 const WRITE_TARGETS: Record<string, (input: Record<string, unknown>) => unknown> = {
   'models.exportToFile': (input) => input.path,
   'generations.exportToFolder': (input) => input.folder,
+  'library.rescue': (input) => input.folder,
 };
 
 /** The folder itself, or its nearest existing ancestor, with symbolic links resolved. */

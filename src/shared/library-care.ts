@@ -42,6 +42,11 @@ export const libraryInputs = {
   'library.setBackupsKept': z.object({ keep: z.number().int().min(1, 'keep at least one backup').max(100) }).strict(),
   /** Restore a backup when Etude next starts (the open library cannot be swapped under the studio): `newest` (the newest that checks clean) or a backup's file name. */
   'library.restore': z.object({ backup: z.string().min(1).max(500) }).strict(),
+  /**
+   * Save every model and piece the library still reads into a new folder (default: beside the
+   * library), and optionally build a new library from them when Etude next starts.
+   */
+  'library.rescue': z.object({ folder: z.string().min(1).max(4096).optional(), rebuild: z.boolean().default(false) }).strict(),
   /** Forget a restore asked for. */
   'library.cancelRestore': z.object({}).strict(),
 };
@@ -53,4 +58,16 @@ export interface LibraryResults {
   'library.setBackupsKept': LibraryStatus;
   'library.restore': LibraryStatus;
   'library.cancelRestore': LibraryStatus;
+  'library.rescue': RescueResult;
+}
+
+export interface RescueResult {
+  folder: string;
+  models: number;
+  modelsLost: { name: string; reason: string }[];
+  pieces: number;
+  piecesLost: number;
+  unreadable: string[];
+  /** A new library is built from the folder when Etude next starts (the damaged one kept aside). */
+  rebuildAtNextStart: boolean;
 }

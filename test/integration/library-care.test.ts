@@ -382,6 +382,43 @@ describe('a damaged library', () => {
     rebuilt.close();
   });
 
+  it("from inside the studio: a damaged library's rescue goes into a new folder, and a new library is built from it at the next start, the damaged one kept aside", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'etude.db');
+    const { engine } = await library(file);
+    const modelNames = engine.store.models.list().map((m) => m.name);
+    await closeAll();
+    damageTable(file, 'pieces', 3);
+
+    const { call } = await library(file, { libraryCare: true });
+    const rescue = await call('library.rescue', { rebuild: true });
+    expect(path.dirname(rescue.folder)).toBe(dir);
+    expect(rescue.models).toBe(modelNames.length);
+    expect(rescue.pieces).toBeGreaterThan(0);
+    expect(rescue.rebuildAtNextStart).toBe(true);
+    expect(fs.readdirSync(path.join(rescue.folder, 'models')).filter((f) => f.endsWith('.etude-model'))).toHaveLength(modelNames.length);
+    // A folder that already holds files is refused, and nothing is written there.
+    fs.mkdirSync(path.join(dir, 'busy'));
+    fs.writeFileSync(path.join(dir, 'busy', 'mine.txt'), 'mine');
+    await expect(call('library.rescue', { folder: path.join(dir, 'busy'), rebuild: false })).rejects.toThrow(/not empty/);
+    expect(fs.readdirSync(path.join(dir, 'busy'))).toEqual(['mine.txt']);
+    await closeAll();
+
+    const reopened = await Engine.start({ dbPath: file });
+    engines.push(reopened);
+    expect(reopened.store.checkLibrary().ok).toBe(true);
+    expect(reopened.store.models.list().map((m) => m.name).sort()).toEqual([...modelNames].sort());
+    expect(reopened.store.corpora.list().reduce((n, c) => n + c.pieces, 0)).toBe(rescue.pieces);
+    // The damaged file is kept beside it, never deleted.
+    expect(fs.readdirSync(dir).some((f) => /^etude-damaged-.*\.db$/.test(f))).toBe(true);
+    // Later starts add nothing of their own (no starter tunes over what was rescued).
+    await closeAll();
+    const later = await Engine.start({ dbPath: file });
+    engines.push(later);
+    await later.call('corpora.list', {}); // first-run work is done before the first answer
+    expect(later.store.corpora.list().reduce((n, c) => n + c.pieces, 0)).toBe(rescue.pieces);
+  });
+
   it('a truncated library is met with the sentence, and restore --from newest brings back the clean backup', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'etude.db');

@@ -7,9 +7,9 @@ import { restoreLibrary, newestCleanBackup } from '../../engine/store/restore';
 import { damagedLibraryError, isCorruption } from '../../engine/store/health';
 import { Store } from '../../engine/store/store';
 import { damageWords } from '../../engine/library/service';
-import { rescueFileName, rescueLibrary, type RescueReport } from '../../engine/library/rescue';
+import { rescueLibrary, type RescueReport } from '../../engine/library/rescue';
+import { rebuildLibrary } from '../../engine/library/rebuild';
 import { Engine } from '../../engine/engine';
-import { unwrapReply } from '../../shared/reply';
 import { UsageError, type Command } from '../command';
 import { withEngine } from '../engine-call';
 import { table } from '../format';
@@ -135,36 +135,9 @@ export const rescueCommand: Command = {
       for (const p of report.pieces.lost) ctx.out(`  lost ${p.piece} of ${p.corpus}: ${p.reason}`);
       for (const u of report.unreadable) ctx.out(`  unreadable: ${u}`);
     }
-    const rebuilt = rebuild ? await rebuildLibrary(path.resolve(rebuild), report) : null;
+    const rebuilt = rebuild ? await rebuildLibrary(path.resolve(rebuild), report, (dbPath) => Engine.open({ dbPath, starterCorpus: false })) : null;
     if (rebuilt && !ctx.json) ctx.out(`New library ${rebuilt.path}: ${rebuilt.pieces} pieces in ${rebuilt.corpora} corpora, ${rebuilt.models} models`);
     return { ...report, rebuilt };
   },
 };
 
-/** A new library from a rescue's folder: each corpus imported from its folder, each model from its file. */
-async function rebuildLibrary(dbPath: string, report: RescueReport): Promise<{ path: string; corpora: number; pieces: number; models: number }> {
-  const engine = Engine.open({ dbPath, starterCorpus: false });
-  try {
-    const call = async <T>(method: Parameters<Engine['call']>[0], input: unknown) => unwrapReply(await engine.call(method, input)) as T;
-    let pieces = 0;
-    let corpora = 0;
-    for (const name of report.pieces.corpora) {
-      const dir = path.join(report.folder, 'pieces', rescueFileName(name));
-      if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) continue;
-      const summary = await call<{ imported: number }>('corpora.import', { corpus: name, paths: [dir] });
-      pieces += summary.imported;
-      corpora++;
-    }
-    const existing = new Set((await call<{ name: string }[]>('models.list', {})).map((m) => m.name.toLowerCase()));
-    let models = 0;
-    for (const file of report.models.saved) {
-      // Base models come with the new library already; their rescued files stay in the folder.
-      if (existing.has(path.basename(file, '.etude-model').toLowerCase())) continue;
-      await call('models.importFile', { path: file, name: path.basename(file, '.etude-model') });
-      models++;
-    }
-    return { path: dbPath, corpora, pieces, models };
-  } finally {
-    await engine.close();
-  }
-}

@@ -21,6 +21,10 @@ export const libraryHandlers: NamespaceHandlers<'library'> = {
     return ctx.library.requestRestore(input.backup);
   },
 
+  'library.rescue'(input, ctx) {
+    return ctx.library.rescue(input.folder, input.rebuild);
+  },
+
   'library.cancelRestore'(_input, ctx) {
     return ctx.library.cancelRestore();
   },

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { toErrorData } from '../../shared/errors';
-import type { LibraryStatus } from '../../shared/library-care';
+import type { LibraryStatus, RescueResult } from '../../shared/library-care';
+import { rescueLibrary } from './rescue';
+import { requestRebuild } from './pending-rebuild';
 import { listBackups, type BackupOutcome, type BackupReason } from '../store/backups';
 import { describeTable } from '../store/health';
 import { cancelRestore, pendingRestore, requestRestore } from '../store/pending-restore';
@@ -77,6 +79,23 @@ export class LibraryCare {
     requestRestore(this.store.path, backup, this.nativeBinding);
     this.changed();
     return this.status();
+  }
+
+  /** Saves what the library still reads into `folder` (default: a new folder beside it); a rebuild at the next start if asked. */
+  rescue(folder: string | undefined, rebuild: boolean): RescueResult {
+    const target = folder ?? path.join(path.dirname(this.store.path), `Etude rescue ${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`);
+    const report = rescueLibrary(this.store.path, path.resolve(target), this.nativeBinding ? { nativeBinding: this.nativeBinding } : {});
+    const saved = report.models.saved.length > 0 || report.pieces.saved > 0;
+    if (rebuild && saved) requestRebuild(this.store.path, report);
+    return {
+      folder: report.folder,
+      models: report.models.saved.length,
+      modelsLost: report.models.lost,
+      pieces: report.pieces.saved,
+      piecesLost: report.pieces.lost.length,
+      unreadable: report.unreadable,
+      rebuildAtNextStart: rebuild && saved,
+    };
   }
 
   cancelRestore(): LibraryStatus {

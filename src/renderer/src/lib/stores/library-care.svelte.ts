@@ -4,7 +4,7 @@ import { engine } from './engine.svelte';
 /** Backups and health of the library: the status bar's "last backup" and its settings panel. */
 class LibraryCareState {
   status = $state<LibraryStatus | null>(null);
-  busy = $state<'backup' | 'check' | null>(null);
+  busy = $state<'backup' | 'check' | 'rescue' | null>(null);
   message = $state<string | null>(null);
 
   constructor() {
@@ -58,6 +58,24 @@ class LibraryCareState {
       this.message = 'Close Etude and start it again to restore that backup; the library as it is now is kept as a backup first.';
     } catch (err) {
       this.message = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Saves what the damaged library still reads into a new folder beside it, and builds a new library from it at the next start. */
+  async rescue(): Promise<void> {
+    this.busy = 'rescue';
+    this.message = null;
+    try {
+      const r = await engine.client.call('library.rescue', { rebuild: true });
+      const lost = r.modelsLost.length + r.piecesLost;
+      this.message =
+        `Saved ${r.models} model${r.models === 1 ? '' : 's'} and ${r.pieces} piece${r.pieces === 1 ? '' : 's'} into ${r.folder}` +
+        (lost > 0 ? ` (${lost} could not be read)` : '') +
+        (r.rebuildAtNextStart ? '. Close Etude and start it again: a new library is built from them, and the damaged one is kept beside it.' : '. Nothing could be saved: restore a backup instead.');
+    } catch (err) {
+      this.message = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.busy = null;
     }
   }
 
