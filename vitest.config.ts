@@ -16,6 +16,9 @@ export default defineConfig({
           hookTimeout: 90_000,
           // One browser or Electron app at a time on a 2-core machine.
           fileParallelism: false,
+          // A browser test that fails once is run once more (as Playwright's own runner does on CI):
+          // a rare stall in Chromium must not throw away a run. A test that fails twice fails.
+          retry: 1,
         },
       },
     ],

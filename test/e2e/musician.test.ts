@@ -52,6 +52,8 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     }
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // An action that cannot happen (a covered or missing control) fails naming it, not at the test's limit.
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(studio.studioUrl);
     await page.waitForSelector('[data-testid=status-connection][data-state=open]');
