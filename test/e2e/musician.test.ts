@@ -217,7 +217,7 @@ describe.skipIf(missing !== null)('a musician’s session in the web studio (Chr
     await page.getByTestId('generations').locator('li').first().getByRole('button').first().click();
     await expect.poll(() => page.getByTestId('take').count()).toBe(2);
     const wav = page.getByTestId('take-wav').first();
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), wav.click(), expect.poll(() => wav.textContent()).toBe('Rendering…')]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000, predicate: (d) => d.suggestedFilename().endsWith('.wav') }), wav.click(), expect.poll(() => wav.textContent()).toBe('Rendering…')]);
     expect(download.suggestedFilename()).toMatch(/\.wav$/);
     await expect.poll(() => wav.textContent()).toBe('Save WAV');
 

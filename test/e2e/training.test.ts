@@ -218,7 +218,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(await page.getByTestId('take-play').first().getAttribute('aria-label')).toBe('Play take 1');
     await page.getByTestId('take-play').nth(1).click();
     // Save a take as MIDI; our own reader reads back what the studio wrote.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('take-save').first().click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.mid') }), page.getByTestId('take-save').first().click()]);
     const saved = path.join(work, 'take.mid');
     await download.saveAs(saved);
     expect(download.suggestedFilename()).toMatch(/^folk in the browser - .+ - bars 1-\d+ - take 1\.mid$/);
@@ -226,7 +226,8 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     expect(midi.tracks.reduce((n, t) => n + t.notes.pitch.length, 0)).toBeGreaterThan(Number(await page.getByTestId('take').first().getAttribute('data-new-notes')));
     // Audio: a 24-bit WAV rendered offline with the studio's instrument, checked from its bytes.
     await page.getByTestId('wav-bits').selectOption('24');
-    const [wavDownload] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('take-wav').first().click()]);
+    // By name: the sidecar .json of the MIDI saved before may still arrive first.
+    const [wavDownload] = await Promise.all([page.waitForEvent('download', { timeout: 60_000, predicate: (d) => d.suggestedFilename().endsWith('.wav') }), page.getByTestId('take-wav').first().click()]);
     const wavFile = path.join(work, 'take.wav');
     await wavDownload.saveAs(wavFile);
     expect(wavDownload.suggestedFilename()).toMatch(/ - take 1\.wav$/);
@@ -243,7 +244,7 @@ describe.skipIf(missing !== null)('training from the web studio (Chromium, real 
     await page.getByRole('button', { name: 'Select all' }).click();
     await page.getByTestId('export-selected').click();
     await page.getByTestId('export-grid').selectOption('1/16');
-    const [zipDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-go').click()]);
+    const [zipDownload] = await Promise.all([page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.zip') }), page.getByTestId('export-go').click()]);
     expect(zipDownload.suggestedFilename()).toBe('Etude export (2 files).zip');
     const zipFile = path.join(work, 'export.zip');
     await zipDownload.saveAs(zipFile);
