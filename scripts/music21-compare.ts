@@ -3,7 +3,7 @@
  * difflib similarity of the token lists, then files, exact files, the mean, and how many files
  * each reads as non-empty (and which music21 reads and this reading leaves out).
  *
- *   /usr/bin/python3 ../shared/tools/seed000-get-notes.py DIR > tokens.json
+ *   /usr/bin/python3 KIT/tools/seed000-get-notes.py DIR > tokens.json   (KIT: the team kit, which holds the music21 oracle)
  *   npx tsx scripts/music21-compare.ts DIR tokens.json [--reading music21-v2]
  */
 import fs from 'node:fs';
